@@ -1,0 +1,20 @@
+//! Préau's domain core: the school model, the one authorization policy, password rules,
+//! login throttling and the demo school.
+//!
+//! Architecture invariant: nothing here does IO, spawns, reads the clock or draws randomness.
+//! Time (epoch milliseconds) and random bytes are passed in by the caller, so every rule is a
+//! plain function that tests can drive deterministically.
+
+pub mod demo;
+pub mod ids;
+pub mod password;
+pub mod policy;
+pub mod school;
+pub mod throttle;
+
+pub use ids::{DivisionId, EstablishmentId, GroupId, IdError, PersonId, SubjectId};
+pub use policy::{Action, Actor, Decision, Target};
+pub use school::{Role, RoleSet};
+
+/// Milliseconds since the Unix epoch, the one time unit of the core and the store.
+pub type Millis = i64;

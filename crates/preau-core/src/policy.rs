@@ -1,0 +1,345 @@
+//! The one authorization policy: "may this person do this action on this object?"
+//!
+//! Every route of the web crate names an [`Action`]; handlers that touch a specific object
+//! load its [`Target`] facts and ask [`may`] before reading anything else about it. The answer
+//! depends on the actor's roles and on a scope: the actor themself, their own child, a division
+//! or group they belong to or teach, their own establishment.
+
+use crate::ids::*;
+use crate::school::{Role, RoleSet};
+
+/// What someone wants to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// See one's own dashboard.
+    ViewDashboard,
+    /// Change one's own language or password, list and revoke one's own sessions.
+    ManageOwnAccount,
+    /// See a person's profile page.
+    ViewPerson,
+    /// See a division's page: its name, level, head teacher and teaching team.
+    ViewDivision,
+    /// See the list of pupils of a division.
+    ViewDivisionRoster,
+    /// See the establishment overview: divisions and head counts.
+    ViewEstablishment,
+    /// Create and disable accounts, reset passwords.
+    AdministerPeople,
+}
+
+/// Who is asking, with the relations the policy needs, loaded by the caller.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub person_id: PersonId,
+    pub establishment_id: EstablishmentId,
+    pub roles: RoleSet,
+    /// As a parent: the pupils one is responsible for.
+    pub children: Vec<PersonId>,
+    /// As a parent: the divisions of those children.
+    pub children_divisions: Vec<DivisionId>,
+    /// As a pupil: one's division(s) and groups.
+    pub own_divisions: Vec<DivisionId>,
+    pub own_groups: Vec<GroupId>,
+    /// As a teacher: divisions and groups one teaches or is head teacher of.
+    pub taught_divisions: Vec<DivisionId>,
+    pub taught_groups: Vec<GroupId>,
+}
+
+/// What a person is to the school, as far as the policy is concerned.
+#[derive(Debug, Clone)]
+pub struct PersonFacts {
+    pub id: PersonId,
+    pub establishment_id: EstablishmentId,
+    pub roles: RoleSet,
+    /// As a pupil: divisions and groups.
+    pub divisions: Vec<DivisionId>,
+    pub groups: Vec<GroupId>,
+    /// As a parent: the divisions of their children.
+    pub children_divisions: Vec<DivisionId>,
+    /// As a teacher: the divisions and groups they teach.
+    pub taught_divisions: Vec<DivisionId>,
+    pub taught_groups: Vec<GroupId>,
+}
+
+/// The object an action is about.
+#[derive(Debug, Clone, Copy)]
+pub enum Target<'a> {
+    /// One's own account.
+    Myself,
+    Establishment(&'a EstablishmentId),
+    Person(&'a PersonFacts),
+    Division { id: &'a DivisionId, establishment_id: &'a EstablishmentId },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    Deny,
+}
+
+impl Decision {
+    pub fn is_allowed(self) -> bool {
+        self == Decision::Allow
+    }
+}
+
+impl From<bool> for Decision {
+    fn from(b: bool) -> Self {
+        if b { Decision::Allow } else { Decision::Deny }
+    }
+}
+
+fn overlaps<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    a.iter().any(|x| b.contains(x))
+}
+
+/// The policy. Denies anything it does not explicitly allow.
+pub fn may(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
+    let roles = actor.roles;
+    let allowed = match (action, target) {
+        (Action::ViewDashboard | Action::ManageOwnAccount, Target::Myself) => !roles.is_empty(),
+        (Action::ViewEstablishment, Target::Establishment(e)) => {
+            *e == actor.establishment_id && roles.is_establishment_wide()
+        }
+        (Action::AdministerPeople, Target::Establishment(e)) => {
+            *e == actor.establishment_id && roles.contains(Role::Admin)
+        }
+        (Action::ViewPerson, Target::Person(p)) => may_view_person(actor, p),
+        (Action::ViewDivision, Target::Division { id, establishment_id }) => {
+            *establishment_id == actor.establishment_id
+                && (roles.is_establishment_wide()
+                    || (roles.contains(Role::Teacher) && actor.taught_divisions.contains(id))
+                    || (roles.contains(Role::Pupil) && actor.own_divisions.contains(id))
+                    || (roles.contains(Role::Parent) && actor.children_divisions.contains(id)))
+        }
+        (Action::ViewDivisionRoster, Target::Division { id, establishment_id }) => {
+            *establishment_id == actor.establishment_id
+                && (roles.is_establishment_wide()
+                    || (roles.contains(Role::Teacher) && actor.taught_divisions.contains(id)))
+        }
+        _ => false,
+    };
+    allowed.into()
+}
+
+fn may_view_person(actor: &Actor, p: &PersonFacts) -> bool {
+    if p.id == actor.person_id {
+        return true;
+    }
+    if p.establishment_id != actor.establishment_id {
+        return false;
+    }
+    let roles = actor.roles;
+    if roles.is_establishment_wide() {
+        return true;
+    }
+    // The school's staff are known to everyone in it.
+    if p.roles.is_establishment_wide() && !roles.contains(Role::Guest) {
+        return true;
+    }
+    let target_teaches_actor = p.roles.contains(Role::Teacher)
+        && ((roles.contains(Role::Pupil)
+            && (overlaps(&p.taught_divisions, &actor.own_divisions)
+                || overlaps(&p.taught_groups, &actor.own_groups)))
+            || (roles.contains(Role::Parent) && overlaps(&p.taught_divisions, &actor.children_divisions)));
+    if target_teaches_actor {
+        return true;
+    }
+    if roles.contains(Role::Parent) && actor.children.contains(&p.id) {
+        return true;
+    }
+    if roles.contains(Role::Teacher) {
+        // Colleagues.
+        if p.roles.contains(Role::Teacher) {
+            return true;
+        }
+        // Pupils one teaches, and their parents.
+        if p.roles.contains(Role::Pupil)
+            && (overlaps(&p.divisions, &actor.taught_divisions) || overlaps(&p.groups, &actor.taught_groups))
+        {
+            return true;
+        }
+        if p.roles.contains(Role::Parent) && overlaps(&p.children_divisions, &actor.taught_divisions) {
+            return true;
+        }
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id<T: std::str::FromStr>(n: u128) -> T
+    where
+        T::Err: std::fmt::Debug,
+    {
+        ulid::Ulid::from_parts(1, n).to_string().parse().unwrap()
+    }
+
+    struct World {
+        school: EstablishmentId,
+        other_school: EstablishmentId,
+        d6a: DivisionId,
+        d5a: DivisionId,
+        latin: GroupId,
+    }
+
+    fn world() -> World {
+        World { school: id(1), other_school: id(2), d6a: id(10), d5a: id(11), latin: id(12) }
+    }
+
+    fn actor(w: &World, n: u128, roles: &[Role]) -> Actor {
+        Actor {
+            person_id: id(n),
+            establishment_id: w.school.clone(),
+            roles: RoleSet::of(roles),
+            children: vec![],
+            children_divisions: vec![],
+            own_divisions: vec![],
+            own_groups: vec![],
+            taught_divisions: vec![],
+            taught_groups: vec![],
+        }
+    }
+
+    fn facts(w: &World, n: u128, roles: &[Role]) -> PersonFacts {
+        PersonFacts {
+            id: id(n),
+            establishment_id: w.school.clone(),
+            roles: RoleSet::of(roles),
+            divisions: vec![],
+            groups: vec![],
+            children_divisions: vec![],
+            taught_divisions: vec![],
+            taught_groups: vec![],
+        }
+    }
+
+    fn view(a: &Actor, p: &PersonFacts) -> bool {
+        may(a, Action::ViewPerson, Target::Person(p)).is_allowed()
+    }
+
+    fn division<'a>(w: &'a World, d: &'a DivisionId) -> Target<'a> {
+        Target::Division { id: d, establishment_id: &w.school }
+    }
+
+    #[test]
+    fn a_pupil_sees_only_themself_and_their_teachers() {
+        let w = world();
+        let mut pupil = actor(&w, 100, &[Role::Pupil]);
+        pupil.own_divisions = vec![w.d6a.clone()];
+        let mut me = facts(&w, 100, &[Role::Pupil]);
+        me.divisions = vec![w.d6a.clone()];
+        let mut classmate = facts(&w, 101, &[Role::Pupil]);
+        classmate.divisions = vec![w.d6a.clone()];
+        let mut my_teacher = facts(&w, 200, &[Role::Teacher]);
+        my_teacher.taught_divisions = vec![w.d6a.clone()];
+        let mut other_teacher = facts(&w, 201, &[Role::Teacher]);
+        other_teacher.taught_divisions = vec![w.d5a.clone()];
+        let cpe = facts(&w, 300, &[Role::Staff]);
+
+        assert!(view(&pupil, &me));
+        assert!(!view(&pupil, &classmate), "a pupil must not open another pupil's profile");
+        assert!(view(&pupil, &my_teacher));
+        assert!(!view(&pupil, &other_teacher));
+        assert!(view(&pupil, &cpe));
+        assert!(may(&pupil, Action::ViewDivision, division(&w, &w.d6a)).is_allowed());
+        assert!(!may(&pupil, Action::ViewDivision, division(&w, &w.d5a)).is_allowed());
+        assert!(!may(&pupil, Action::ViewDivisionRoster, division(&w, &w.d6a)).is_allowed());
+        assert!(!may(&pupil, Action::ViewEstablishment, Target::Establishment(&w.school)).is_allowed());
+        assert!(!may(&pupil, Action::AdministerPeople, Target::Establishment(&w.school)).is_allowed());
+    }
+
+    #[test]
+    fn a_parent_sees_only_their_own_children() {
+        let w = world();
+        let mut parent = actor(&w, 400, &[Role::Parent]);
+        parent.children = vec![id(100)];
+        parent.children_divisions = vec![w.d6a.clone()];
+        let mut child = facts(&w, 100, &[Role::Pupil]);
+        child.divisions = vec![w.d6a.clone()];
+        let mut other_child = facts(&w, 101, &[Role::Pupil]);
+        other_child.divisions = vec![w.d6a.clone()];
+        let mut child_teacher = facts(&w, 200, &[Role::Teacher]);
+        child_teacher.taught_divisions = vec![w.d6a.clone()];
+        let other_parent = facts(&w, 401, &[Role::Parent]);
+
+        assert!(view(&parent, &child));
+        assert!(!view(&parent, &other_child));
+        assert!(!view(&parent, &other_parent));
+        assert!(view(&parent, &child_teacher));
+        assert!(may(&parent, Action::ViewDivision, division(&w, &w.d6a)).is_allowed());
+        assert!(!may(&parent, Action::ViewDivision, division(&w, &w.d5a)).is_allowed());
+    }
+
+    #[test]
+    fn a_teacher_sees_only_the_divisions_they_teach() {
+        let w = world();
+        let mut teacher = actor(&w, 200, &[Role::Teacher]);
+        teacher.taught_divisions = vec![w.d6a.clone()];
+        teacher.taught_groups = vec![w.latin.clone()];
+        let mut taught = facts(&w, 100, &[Role::Pupil]);
+        taught.divisions = vec![w.d6a.clone()];
+        let mut latinist = facts(&w, 102, &[Role::Pupil]);
+        latinist.divisions = vec![w.d5a.clone()];
+        latinist.groups = vec![w.latin.clone()];
+        let mut untaught = facts(&w, 103, &[Role::Pupil]);
+        untaught.divisions = vec![w.d5a.clone()];
+        let mut parent_of_taught = facts(&w, 400, &[Role::Parent]);
+        parent_of_taught.children_divisions = vec![w.d6a.clone()];
+        let mut parent_of_untaught = facts(&w, 401, &[Role::Parent]);
+        parent_of_untaught.children_divisions = vec![w.d5a.clone()];
+
+        assert!(may(&teacher, Action::ViewDivision, division(&w, &w.d6a)).is_allowed());
+        assert!(may(&teacher, Action::ViewDivisionRoster, division(&w, &w.d6a)).is_allowed());
+        assert!(!may(&teacher, Action::ViewDivision, division(&w, &w.d5a)).is_allowed());
+        assert!(!may(&teacher, Action::ViewDivisionRoster, division(&w, &w.d5a)).is_allowed());
+        assert!(view(&teacher, &taught));
+        assert!(view(&teacher, &latinist));
+        assert!(!view(&teacher, &untaught));
+        assert!(view(&teacher, &parent_of_taught));
+        assert!(!view(&teacher, &parent_of_untaught));
+        assert!(view(&teacher, &facts(&w, 201, &[Role::Teacher])), "colleagues");
+        assert!(!may(&teacher, Action::ViewEstablishment, Target::Establishment(&w.school)).is_allowed());
+        assert!(!may(&teacher, Action::AdministerPeople, Target::Establishment(&w.school)).is_allowed());
+    }
+
+    #[test]
+    fn staff_see_their_establishment_and_only_admins_administer() {
+        let w = world();
+        for role in [Role::Staff, Role::Principal, Role::Admin] {
+            let a = actor(&w, 300, &[role]);
+            assert!(may(&a, Action::ViewEstablishment, Target::Establishment(&w.school)).is_allowed());
+            assert!(!may(&a, Action::ViewEstablishment, Target::Establishment(&w.other_school)).is_allowed());
+            assert!(may(&a, Action::ViewDivisionRoster, division(&w, &w.d5a)).is_allowed());
+            assert!(view(&a, &facts(&w, 100, &[Role::Pupil])));
+            let mut elsewhere = facts(&w, 500, &[Role::Pupil]);
+            elsewhere.establishment_id = w.other_school.clone();
+            assert!(!view(&a, &elsewhere), "{role}: another school's pupil");
+            let admin = may(&a, Action::AdministerPeople, Target::Establishment(&w.school)).is_allowed();
+            assert_eq!(admin, role == Role::Admin, "{role}");
+        }
+        let admin = actor(&w, 300, &[Role::Admin]);
+        assert!(!may(&admin, Action::AdministerPeople, Target::Establishment(&w.other_school)).is_allowed());
+    }
+
+    #[test]
+    fn guests_and_role_less_people_get_nothing_else() {
+        let w = world();
+        let guest = actor(&w, 600, &[Role::Guest]);
+        assert!(may(&guest, Action::ViewDashboard, Target::Myself).is_allowed());
+        assert!(!view(&guest, &facts(&w, 300, &[Role::Staff])));
+        assert!(!may(&guest, Action::ViewDivision, division(&w, &w.d6a)).is_allowed());
+        let nobody = actor(&w, 601, &[]);
+        assert!(!may(&nobody, Action::ViewDashboard, Target::Myself).is_allowed());
+    }
+
+    #[test]
+    fn mismatched_action_and_target_is_denied() {
+        let w = world();
+        let admin = actor(&w, 300, &[Role::Admin]);
+        assert!(!may(&admin, Action::AdministerPeople, Target::Myself).is_allowed());
+        assert!(!may(&admin, Action::ViewPerson, Target::Establishment(&w.school)).is_allowed());
+    }
+}

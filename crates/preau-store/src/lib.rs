@@ -1,0 +1,128 @@
+//! Préau's persistence. [`Store`] is the only place in Préau that knows SQL: the web crate and
+//! the binary call its methods and get core types back.
+//!
+//! The embedded backend is SQLite in WAL mode with `synchronous=FULL` (an acknowledged write
+//! survives a power cut) and foreign keys on; migrations are embedded in the binary and applied
+//! at open.
+
+mod people;
+mod school;
+mod sessions;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use people::{NewPerson, PersonPage};
+pub use school::{DivisionSummary, TeachingLine};
+pub use sessions::{NewSession, SessionRow};
+
+/// The database file inside the data directory.
+pub const DB_FILE: &str = "preau.sqlite3";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("le répertoire de données {path} n'est pas utilisable : {source}")]
+    DataDir { path: PathBuf, source: std::io::Error },
+    #[error("base de données : {0}")]
+    Db(#[from] sqlx::Error),
+    #[error("migration de la base de données : {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("l'identifiant « {0} » est déjà pris")]
+    LoginTaken(String),
+    #[error("donnée invalide dans la base : {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+
+#[derive(Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the database in `data_dir` and applies pending migrations.
+    /// Fails with the path named when the directory cannot be created or written.
+    pub async fn open(data_dir: &Path, max_connections: u32) -> Result<Store> {
+        check_data_dir(data_dir)?;
+        let path = data_dir.join(DB_FILE);
+        let options = SqliteConnectOptions::from_str("sqlite:")?
+            .filename(&path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max_connections.max(1))
+            .min_connections(1)
+            .connect_with(options)
+            .await?;
+        MIGRATIONS.run(&pool).await?;
+        Ok(Store { pool })
+    }
+
+    /// Connections open and idle, for the metrics.
+    pub fn pool_stats(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
+    /// Answers when the database answers: the readiness probe.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    /// Records an administrative action.
+    pub async fn audit(
+        &self,
+        at: preau_core::Millis,
+        actor: Option<&preau_core::PersonId>,
+        action: &str,
+        target: Option<&str>,
+        detail: &str,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO audit_log (at, actor_id, action, target_id, detail) VALUES (?, ?, ?, ?, ?)")
+            .bind(at)
+            .bind(actor.map(|a| a.as_str()))
+            .bind(action)
+            .bind(target)
+            .bind(detail)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The audit entries about one target, newest first (for tests and, later, the admin).
+    pub async fn audit_of(&self, target: &str) -> Result<Vec<(String, String)>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT action, detail FROM audit_log WHERE target_id = ? ORDER BY at DESC, rowid DESC")
+                .bind(target)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows)
+    }
+}
+
+fn check_data_dir(dir: &Path) -> Result<()> {
+    let err = |source| StoreError::DataDir { path: dir.to_path_buf(), source };
+    std::fs::create_dir_all(dir).map_err(err)?;
+    // Creating the directory may succeed on a read-only mount that already has it: probe a write.
+    let probe = dir.join(".preau-write-test");
+    std::fs::write(&probe, b"ok").map_err(err)?;
+    std::fs::remove_file(&probe).map_err(err)?;
+    Ok(())
+}
+
+fn corrupt(what: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(what.to_string())
+}

@@ -1,0 +1,408 @@
+//! Establishments, divisions, groups, teaching assignments and the relations the policy needs.
+
+use preau_core::demo::DemoSchool;
+use preau_core::policy::{Actor, PersonFacts};
+use preau_core::school::{Audience, Division, Establishment, Person};
+use preau_core::{DivisionId, EstablishmentId, GroupId, Millis, PersonId};
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use crate::people::{PERSON_COLUMNS, person_from_row};
+use crate::{Result, Store, corrupt};
+
+/// A division with its head count and head teacher, for overviews.
+#[derive(Debug, Clone)]
+pub struct DivisionSummary {
+    pub division: Division,
+    pub pupils: i64,
+    pub head_teacher: Option<Person>,
+}
+
+/// One line of a teacher's service: a subject taught to a division or a group.
+#[derive(Debug, Clone)]
+pub struct TeachingLine {
+    pub subject: String,
+    pub audience: Audience,
+    pub audience_name: String,
+    pub pupils: i64,
+}
+
+fn division_from_row(row: &SqliteRow) -> Result<Division> {
+    Ok(Division {
+        id: row.try_get::<String, _>("id")?.parse().map_err(corrupt)?,
+        establishment_id: row.try_get::<String, _>("establishment_id")?.parse().map_err(corrupt)?,
+        name: row.try_get("name")?,
+        level: row.try_get("level")?,
+        head_teacher_id: row.try_get::<Option<String>, _>("head_teacher_id")?.map(|s| s.parse()).transpose().map_err(corrupt)?,
+    })
+}
+
+fn parse_ids<T: std::str::FromStr>(ids: Vec<String>) -> Result<Vec<T>>
+where
+    T::Err: std::fmt::Display,
+{
+    ids.into_iter().map(|s| s.parse().map_err(corrupt)).collect()
+}
+
+const DIVISION_COLUMNS: &str = "d.id, d.establishment_id, d.name, d.level, d.head_teacher_id";
+
+impl Store {
+    /// True when no establishment exists yet (a fresh data directory).
+    pub async fn is_empty(&self) -> Result<bool> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM establishments").fetch_one(&self.pool).await?;
+        Ok(n == 0)
+    }
+
+    pub async fn establishment(&self, id: &EstablishmentId) -> Result<Option<Establishment>> {
+        let row: Option<(String, String, String, String)> =
+            sqlx::query_as("SELECT id, uai, name, academie FROM establishments WHERE id = ?")
+                .bind(id.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|(id, uai, name, academie)| Ok(Establishment { id: id.parse().map_err(corrupt)?, uai, name, academie }))
+            .transpose()
+    }
+
+    pub async fn establishments(&self) -> Result<Vec<Establishment>> {
+        let rows: Vec<(String, String, String, String)> =
+            sqlx::query_as("SELECT id, uai, name, academie FROM establishments ORDER BY name")
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter()
+            .map(|(id, uai, name, academie)| Ok(Establishment { id: id.parse().map_err(corrupt)?, uai, name, academie }))
+            .collect()
+    }
+
+    pub async fn create_establishment(&self, e: &Establishment) -> Result<()> {
+        sqlx::query("INSERT INTO establishments (id, uai, name, academie) VALUES (?, ?, ?, ?)")
+            .bind(e.id.as_str())
+            .bind(&e.uai)
+            .bind(&e.name)
+            .bind(&e.academie)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Writes the whole demo school in one transaction; every account gets `password_hash`.
+    pub async fn insert_demo(&self, s: &DemoSchool, password_hash: &str, now: Millis) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let e = &s.establishment;
+        sqlx::query("INSERT INTO establishments (id, uai, name, academie) VALUES (?, ?, ?, ?)")
+            .bind(e.id.as_str())
+            .bind(&e.uai)
+            .bind(&e.name)
+            .bind(&e.academie)
+            .execute(&mut *tx)
+            .await?;
+        for p in &s.people {
+            sqlx::query(
+                "INSERT INTO people (id, establishment_id, login, first_name, last_name, password_hash, created_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(p.id.as_str())
+            .bind(p.establishment_id.as_str())
+            .bind(&p.login)
+            .bind(&p.first_name)
+            .bind(&p.last_name)
+            .bind(password_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            for role in p.roles.iter() {
+                sqlx::query("INSERT INTO person_roles (person_id, role) VALUES (?, ?)")
+                    .bind(p.id.as_str())
+                    .bind(role.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        for sub in &s.subjects {
+            sqlx::query("INSERT INTO subjects (id, establishment_id, code, name) VALUES (?, ?, ?, ?)")
+                .bind(sub.id.as_str())
+                .bind(sub.establishment_id.as_str())
+                .bind(&sub.code)
+                .bind(&sub.name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for d in &s.divisions {
+            sqlx::query("INSERT INTO divisions (id, establishment_id, name, level, head_teacher_id) VALUES (?, ?, ?, ?, ?)")
+                .bind(d.id.as_str())
+                .bind(d.establishment_id.as_str())
+                .bind(&d.name)
+                .bind(&d.level)
+                .bind(d.head_teacher_id.as_ref().map(|h| h.as_str()))
+                .execute(&mut *tx)
+                .await?;
+        }
+        for g in &s.groups {
+            sqlx::query("INSERT INTO teaching_groups (id, establishment_id, name) VALUES (?, ?, ?)")
+                .bind(g.id.as_str())
+                .bind(g.establishment_id.as_str())
+                .bind(&g.name)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (pupil, division) in &s.enrolments {
+            sqlx::query("INSERT INTO enrolments (pupil_id, division_id) VALUES (?, ?)")
+                .bind(pupil.as_str())
+                .bind(division.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (group, pupil) in &s.group_members {
+            sqlx::query("INSERT INTO group_members (group_id, pupil_id) VALUES (?, ?)")
+                .bind(group.as_str())
+                .bind(pupil.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (parent, pupil) in &s.parent_links {
+            sqlx::query("INSERT INTO parent_links (parent_id, pupil_id) VALUES (?, ?)")
+                .bind(parent.as_str())
+                .bind(pupil.as_str())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for a in &s.assignments {
+            let (division, group) = match &a.audience {
+                Audience::Division(d) => (Some(d.as_str()), None),
+                Audience::Group(g) => (None, Some(g.as_str())),
+            };
+            sqlx::query("INSERT INTO teaching_assignments (teacher_id, subject_id, division_id, group_id) VALUES (?, ?, ?, ?)")
+                .bind(a.teacher_id.as_str())
+                .bind(a.subject_id.as_str())
+                .bind(division)
+                .bind(group)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn ids(&self, sql: &str, id: &str) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar(sql).bind(id).fetch_all(&self.pool).await?)
+    }
+
+    /// Divisions a person teaches (through an assignment) or is head teacher of.
+    async fn taught_divisions(&self, id: &PersonId) -> Result<Vec<DivisionId>> {
+        parse_ids(
+            self.ids(
+                "SELECT division_id FROM teaching_assignments WHERE teacher_id = ?1 AND division_id IS NOT NULL \
+                 UNION SELECT id FROM divisions WHERE head_teacher_id = ?1",
+                id.as_str(),
+            )
+            .await?,
+        )
+    }
+
+    async fn taught_groups(&self, id: &PersonId) -> Result<Vec<GroupId>> {
+        parse_ids(
+            self.ids(
+                "SELECT DISTINCT group_id FROM teaching_assignments WHERE teacher_id = ? AND group_id IS NOT NULL",
+                id.as_str(),
+            )
+            .await?,
+        )
+    }
+
+    async fn own_divisions(&self, id: &PersonId) -> Result<Vec<DivisionId>> {
+        parse_ids(self.ids("SELECT division_id FROM enrolments WHERE pupil_id = ?", id.as_str()).await?)
+    }
+
+    async fn own_groups(&self, id: &PersonId) -> Result<Vec<GroupId>> {
+        parse_ids(self.ids("SELECT group_id FROM group_members WHERE pupil_id = ?", id.as_str()).await?)
+    }
+
+    async fn children_ids(&self, id: &PersonId) -> Result<Vec<PersonId>> {
+        parse_ids(self.ids("SELECT pupil_id FROM parent_links WHERE parent_id = ?", id.as_str()).await?)
+    }
+
+    async fn children_divisions(&self, id: &PersonId) -> Result<Vec<DivisionId>> {
+        parse_ids(
+            self.ids(
+                "SELECT DISTINCT e.division_id FROM parent_links l JOIN enrolments e ON e.pupil_id = l.pupil_id \
+                 WHERE l.parent_id = ?",
+                id.as_str(),
+            )
+            .await?,
+        )
+    }
+
+    /// The person as the policy sees them when they act. Only the relations their roles make
+    /// relevant are loaded.
+    pub async fn actor(&self, p: &Person) -> Result<Actor> {
+        use preau_core::Role;
+        let r = p.roles;
+        let (children, children_divisions) = if r.contains(Role::Parent) {
+            (self.children_ids(&p.id).await?, self.children_divisions(&p.id).await?)
+        } else {
+            (vec![], vec![])
+        };
+        let (own_divisions, own_groups) = if r.contains(Role::Pupil) {
+            (self.own_divisions(&p.id).await?, self.own_groups(&p.id).await?)
+        } else {
+            (vec![], vec![])
+        };
+        let (taught_divisions, taught_groups) = if r.contains(Role::Teacher) {
+            (self.taught_divisions(&p.id).await?, self.taught_groups(&p.id).await?)
+        } else {
+            (vec![], vec![])
+        };
+        Ok(Actor {
+            person_id: p.id.clone(),
+            establishment_id: p.establishment_id.clone(),
+            roles: r,
+            children,
+            children_divisions,
+            own_divisions,
+            own_groups,
+            taught_divisions,
+            taught_groups,
+        })
+    }
+
+    /// The person as the policy sees them when they are looked at.
+    pub async fn person_facts(&self, p: &Person) -> Result<PersonFacts> {
+        let a = self.actor(p).await?;
+        Ok(PersonFacts {
+            id: a.person_id,
+            establishment_id: a.establishment_id,
+            roles: a.roles,
+            divisions: a.own_divisions,
+            groups: a.own_groups,
+            children_divisions: a.children_divisions,
+            taught_divisions: a.taught_divisions,
+            taught_groups: a.taught_groups,
+        })
+    }
+
+    pub async fn division(&self, id: &DivisionId) -> Result<Option<Division>> {
+        let sql = format!("SELECT {DIVISION_COLUMNS} FROM divisions d WHERE d.id = ?");
+        let row = sqlx::query(&sql).bind(id.as_str()).fetch_optional(&self.pool).await?;
+        row.as_ref().map(division_from_row).transpose()
+    }
+
+    /// Divisions of an establishment with head counts and head teachers, by level then name.
+    pub async fn division_summaries(&self, establishment: &EstablishmentId) -> Result<Vec<DivisionSummary>> {
+        let sql = format!(
+            "SELECT {DIVISION_COLUMNS}, (SELECT count(*) FROM enrolments e WHERE e.division_id = d.id) AS pupils \
+             FROM divisions d WHERE d.establishment_id = ? ORDER BY d.name"
+        );
+        let rows = sqlx::query(&sql).bind(establishment.as_str()).fetch_all(&self.pool).await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let division = division_from_row(row)?;
+            let head_teacher = match &division.head_teacher_id {
+                Some(h) => self.person(h).await?,
+                None => None,
+            };
+            out.push(DivisionSummary { division, pupils: row.try_get("pupils")?, head_teacher });
+        }
+        Ok(out)
+    }
+
+    /// Head counts of an establishment by role.
+    pub async fn head_counts(&self, establishment: &EstablishmentId) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT r.role, count(*) FROM person_roles r JOIN people p ON p.id = r.person_id \
+             WHERE p.establishment_id = ? AND p.disabled = 0 GROUP BY r.role",
+        )
+        .bind(establishment.as_str())
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Pupils of a division, by name.
+    pub async fn division_pupils(&self, id: &DivisionId) -> Result<Vec<Person>> {
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people p JOIN enrolments e ON e.pupil_id = p.id \
+             WHERE e.division_id = ? ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE"
+        );
+        let rows = sqlx::query(&sql).bind(id.as_str()).fetch_all(&self.pool).await?;
+        rows.iter().map(person_from_row).collect()
+    }
+
+    /// The teaching team of a division: each teacher with the subject taught, by subject.
+    pub async fn division_team(&self, id: &DivisionId) -> Result<Vec<(Person, String)>> {
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS}, s.name AS subject FROM teaching_assignments a \
+             JOIN people p ON p.id = a.teacher_id JOIN subjects s ON s.id = a.subject_id \
+             WHERE a.division_id = ? ORDER BY s.name"
+        );
+        let rows = sqlx::query(&sql).bind(id.as_str()).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((person_from_row(r)?, r.try_get("subject")?))).collect()
+    }
+
+    /// A teacher's service: every subject they teach to a division or group, with head counts.
+    pub async fn teaching_of(&self, teacher: &PersonId) -> Result<Vec<TeachingLine>> {
+        let rows = sqlx::query(
+            "SELECT s.name AS subject, a.division_id, a.group_id, coalesce(d.name, g.name) AS audience_name, \
+                CASE WHEN a.division_id IS NOT NULL \
+                  THEN (SELECT count(*) FROM enrolments e WHERE e.division_id = a.division_id) \
+                  ELSE (SELECT count(*) FROM group_members m WHERE m.group_id = a.group_id) END AS pupils \
+             FROM teaching_assignments a JOIN subjects s ON s.id = a.subject_id \
+             LEFT JOIN divisions d ON d.id = a.division_id LEFT JOIN teaching_groups g ON g.id = a.group_id \
+             WHERE a.teacher_id = ? ORDER BY audience_name, s.name",
+        )
+        .bind(teacher.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let division: Option<String> = r.try_get("division_id")?;
+                let group: Option<String> = r.try_get("group_id")?;
+                let audience = match (division, group) {
+                    (Some(d), _) => Audience::Division(d.parse().map_err(corrupt)?),
+                    (None, Some(g)) => Audience::Group(g.parse().map_err(corrupt)?),
+                    (None, None) => return Err(corrupt("assignment without audience")),
+                };
+                Ok(TeachingLine {
+                    subject: r.try_get("subject")?,
+                    audience,
+                    audience_name: r.try_get("audience_name")?,
+                    pupils: r.try_get("pupils")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Divisions a person is head teacher of.
+    pub async fn head_teacher_of(&self, teacher: &PersonId) -> Result<Vec<Division>> {
+        let sql = format!("SELECT {DIVISION_COLUMNS} FROM divisions d WHERE d.head_teacher_id = ? ORDER BY d.name");
+        let rows = sqlx::query(&sql).bind(teacher.as_str()).fetch_all(&self.pool).await?;
+        rows.iter().map(division_from_row).collect()
+    }
+
+    /// The divisions a pupil belongs to.
+    pub async fn divisions_of_pupil(&self, pupil: &PersonId) -> Result<Vec<Division>> {
+        let sql = format!(
+            "SELECT {DIVISION_COLUMNS} FROM divisions d JOIN enrolments e ON e.division_id = d.id \
+             WHERE e.pupil_id = ? ORDER BY d.name"
+        );
+        let rows = sqlx::query(&sql).bind(pupil.as_str()).fetch_all(&self.pool).await?;
+        rows.iter().map(division_from_row).collect()
+    }
+
+    /// The pupils a parent is responsible for, by first name.
+    pub async fn children_of(&self, parent: &PersonId) -> Result<Vec<Person>> {
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people p JOIN parent_links l ON l.pupil_id = p.id \
+             WHERE l.parent_id = ? ORDER BY p.first_name COLLATE NOCASE"
+        );
+        let rows = sqlx::query(&sql).bind(parent.as_str()).fetch_all(&self.pool).await?;
+        rows.iter().map(person_from_row).collect()
+    }
+
+    /// The parents of a pupil.
+    pub async fn parents_of(&self, pupil: &PersonId) -> Result<Vec<Person>> {
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people p JOIN parent_links l ON l.parent_id = p.id \
+             WHERE l.pupil_id = ? ORDER BY p.last_name, p.first_name"
+        );
+        let rows = sqlx::query(&sql).bind(pupil.as_str()).fetch_all(&self.pool).await?;
+        rows.iter().map(person_from_row).collect()
+    }
+}

@@ -1,0 +1,231 @@
+# Préau — English catalog.
+
+skip-to-content = Skip to content
+nav-label = Main navigation
+nav-dashboard = Dashboard
+nav-directory = Directory
+nav-profile = My account
+logout = Log out
+footer-tagline = school continuity, hosted by the school
+lang-label = Language
+save = Save
+actions = Actions
+group = group
+academie = académie of
+
+role-pupil = Pupil
+role-parent = Parent
+role-teacher = Teacher
+role-staff = School life staff
+role-principal = Principal
+role-admin = Administrator
+role-guest = Guest
+
+count-pupil = { $count ->
+    [one] pupil
+   *[other] pupils
+}
+count-parent = { $count ->
+    [one] parent
+   *[other] parents
+}
+count-teacher = { $count ->
+    [one] teacher
+   *[other] teachers
+}
+count-staff = { $count ->
+    [one] school life staff
+   *[other] school life staff
+}
+count-principal = { $count ->
+    [one] principal
+   *[other] principals
+}
+count-admin = { $count ->
+    [one] administrator
+   *[other] administrators
+}
+count-guest = { $count ->
+    [one] guest
+   *[other] guests
+}
+
+weekday-1 = Monday
+weekday-2 = Tuesday
+weekday-3 = Wednesday
+weekday-4 = Thursday
+weekday-5 = Friday
+weekday-6 = Saturday
+weekday-7 = Sunday
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+datetime = { $date } at { $time }
+
+login-title = Log in
+login-intro = Log in with the username and password your school gave you.
+login-login = Username
+login-password = Password
+login-submit = Log in
+login-failed = Wrong username or password.
+login-disabled = This account is disabled. Please contact the school office.
+login-throttled = { $minutes ->
+    [one] Too many login attempts. Try again in one minute.
+   *[other] Too many login attempts. Try again in { $minutes } minutes.
+}
+login-forgot = Forgot your password? The school's administrator can reset it.
+logout-done = You are logged out.
+
+dash-hello = Hello { $name }
+dash-children = My children
+dash-no-children = No pupil is linked to your account. Please contact the school office.
+dash-today = Today
+dash-today-empty = The timetable is not available in Préau yet.
+dash-homework = Homework
+dash-homework-empty = The homework diary is not available in Préau yet: no homework to show.
+dash-meetings = Upcoming meetings
+dash-meetings-empty = No meeting planned.
+dash-my-classes = My classes and groups
+dash-no-classes = No teaching is assigned to you.
+dash-head-teacher-of = Head teacher of:
+dash-admin = Administration
+dash-directory-link = Account directory
+dash-head-counts = Head counts
+dash-divisions = Classes
+
+col-class-or-group = Class or group
+col-subject = Subject
+col-pupils = Pupils
+col-division = Class
+col-level = Level
+col-head-teacher = Head teacher
+col-name = Name
+col-login = Username
+col-roles = Roles
+col-status = Status
+
+person-login = Username:
+person-divisions = Class
+person-parents = Parents
+person-children = Children
+person-teaching = Teaching
+
+division-team = Teaching team
+division-no-team = No teacher is linked to this class yet.
+division-roster = { $count ->
+    [one] Class list (1 pupil)
+   *[other] Class list ({ $count } pupils)
+}
+
+profile-title = My account
+profile-language = Interface language
+profile-language-label = Language
+profile-language-auto = My browser's
+profile-language-saved = Your language has been saved.
+profile-password = Change password
+profile-password-current = Current password
+profile-password-new = New password
+profile-password-confirm = Confirm the new password
+profile-password-submit = Change password
+profile-password-changed = Your password has been changed. Your other sessions have been closed.
+profile-sessions-link = My open sessions
+password-rule = At least 8 characters. A sentence you can remember makes an excellent password.
+password-too-short = The password must be at least 8 characters long.
+password-too-long = The password cannot be longer than 1024 characters.
+password-same-as-login = The password cannot be the username.
+password-current-wrong = The current password is wrong.
+password-mismatch = The two new passwords are not the same.
+
+sessions-title = My sessions
+sessions-intro = These devices are logged in to your account. Close any session you do not recognise, then change your password.
+sessions-device = Device
+sessions-address = Address
+sessions-started = Opened
+sessions-last = Last activity
+sessions-this = this session
+sessions-revoke = Close
+sessions-revoke-label = Close the session { $device }
+sessions-browser-on = { $browser } on { $os }
+sessions-unknown-device = Unknown device
+back-to-profile = Back to my account
+
+dir-title = Directory
+dir-search-label = Search for a person (last name, first name or username)
+dir-search = Search
+dir-new = Create an account
+dir-count = { $count ->
+    [0] Nobody found.
+    [one] 1 person.
+   *[other] { $count } people.
+}
+dir-reset = Reset password
+dir-reset-label = Reset the password of { $name }
+dir-disable = Disable
+dir-enable = Enable
+dir-disable-label = Disable the account of { $name }
+dir-enable-label = Enable the account of { $name }
+dir-created = The account has been created.
+dir-disabled = The account has been disabled and its sessions closed.
+dir-enabled = The account has been enabled again.
+dir-error-self = You cannot disable your own account.
+status-active = Active
+status-disabled = Disabled
+pagination = Pages
+page-prev = Previous page
+page-next = Next page
+page-of = Page { $page } of { $pages }
+
+new-title = Create an account
+new-first-name = First name
+new-last-name = Last name
+new-login = Username
+new-login-hint = Optional: firstname.lastname by default, lower case, without accents.
+new-role = Role
+new-password = Password
+new-password-hint = Leave empty to generate one, shown only once. Otherwise at least 8 characters.
+new-submit = Create the account
+new-error-first-name = Enter the first name (at most 100 characters).
+new-error-last-name = Enter the last name (at most 100 characters).
+new-error-role = Choose a role from the list.
+new-error-login = A username may only contain lower-case letters without accents, digits, dots, hyphens and underscores (2 to 64 characters).
+new-error-login-taken = The username “{ $login }” is already taken: choose another one.
+new-created = Account created: { $name }
+new-created-login = Username: { $login }. Password:
+form-has-errors = The form has errors:
+
+reset-title = Password of { $name }
+reset-submit = Reset the password
+reset-done = The password of { $login } has been changed and their sessions closed. New password:
+reset-give-once = Give it to the person: it will not be shown again.
+reset-as-typed = (the one you typed)
+back-to-directory = Back to the directory
+
+error-code = Code
+error-request-id = Request reference:
+error-home = Back to the home page
+error-403-title = Access denied
+error-403-text = You are not allowed to see this page. If you think this is a mistake, please contact the school's administration.
+error-csrf-title = Form expired
+error-csrf-text = This form has expired or did not come from Préau. Go back, reload the page and try again.
+error-404-title = Page not found
+error-404-text = This page does not exist, or no longer does. Check the address.
+error-405-title = Action not possible
+error-405-text = This address does not accept this action.
+error-413-title = Too much data
+error-413-text = The data sent is larger than allowed.
+error-429-title = Too many requests
+error-429-text = Too many requests in a short time. Wait a moment and try again.
+error-400-title = Invalid request
+error-400-text = The data sent is incomplete or malformed. Go back and try again.
+error-500-title = Server error
+error-500-text = An unexpected error happened. If it happens again, give the reference below to the administrator.
+error-bad-language = This language is not available.

@@ -1,0 +1,231 @@
+# Préau — catalogue français (langue par défaut).
+
+skip-to-content = Aller au contenu
+nav-label = Navigation principale
+nav-dashboard = Tableau de bord
+nav-directory = Annuaire
+nav-profile = Mon compte
+logout = Se déconnecter
+footer-tagline = la continuité pédagogique, hébergée par l'établissement
+lang-label = Langue
+save = Enregistrer
+actions = Actions
+group = groupe
+academie = académie de
+
+role-pupil = Élève
+role-parent = Responsable légal
+role-teacher = Professeur
+role-staff = Vie scolaire
+role-principal = Chef d'établissement
+role-admin = Administrateur
+role-guest = Invité
+
+count-pupil = { $count ->
+    [one] élève
+   *[other] élèves
+}
+count-parent = { $count ->
+    [one] responsable légal
+   *[other] responsables légaux
+}
+count-teacher = { $count ->
+    [one] professeur
+   *[other] professeurs
+}
+count-staff = { $count ->
+    [one] personnel de vie scolaire
+   *[other] personnels de vie scolaire
+}
+count-principal = { $count ->
+    [one] personnel de direction
+   *[other] personnels de direction
+}
+count-admin = { $count ->
+    [one] administrateur
+   *[other] administrateurs
+}
+count-guest = { $count ->
+    [one] invité
+   *[other] invités
+}
+
+weekday-1 = lundi
+weekday-2 = mardi
+weekday-3 = mercredi
+weekday-4 = jeudi
+weekday-5 = vendredi
+weekday-6 = samedi
+weekday-7 = dimanche
+month-1 = janvier
+month-2 = février
+month-3 = mars
+month-4 = avril
+month-5 = mai
+month-6 = juin
+month-7 = juillet
+month-8 = août
+month-9 = septembre
+month-10 = octobre
+month-11 = novembre
+month-12 = décembre
+datetime = { $date } à { $time }
+
+login-title = Connexion
+login-intro = Connectez-vous avec l'identifiant et le mot de passe fournis par votre établissement.
+login-login = Identifiant
+login-password = Mot de passe
+login-submit = Se connecter
+login-failed = Identifiant ou mot de passe incorrect.
+login-disabled = Ce compte est désactivé. Adressez-vous au secrétariat de l'établissement.
+login-throttled = { $minutes ->
+    [one] Trop de tentatives de connexion. Réessayez dans une minute.
+   *[other] Trop de tentatives de connexion. Réessayez dans { $minutes } minutes.
+}
+login-forgot = Mot de passe oublié ? L'administrateur de l'établissement peut le réinitialiser.
+logout-done = Vous êtes déconnecté(e).
+
+dash-hello = Bonjour { $name }
+dash-children = Mes enfants
+dash-no-children = Aucun élève n'est rattaché à votre compte. Adressez-vous au secrétariat de l'établissement.
+dash-today = Aujourd'hui
+dash-today-empty = L'emploi du temps n'est pas encore disponible dans Préau.
+dash-homework = Travail à faire
+dash-homework-empty = Le cahier de textes n'est pas encore disponible dans Préau : aucun devoir à afficher.
+dash-meetings = Prochaines réunions
+dash-meetings-empty = Aucune réunion prévue.
+dash-my-classes = Mes classes et groupes
+dash-no-classes = Aucun service d'enseignement ne vous est attribué.
+dash-head-teacher-of = Professeur principal de :
+dash-admin = Administration
+dash-directory-link = Annuaire des comptes
+dash-head-counts = Effectifs
+dash-divisions = Classes
+
+col-class-or-group = Classe ou groupe
+col-subject = Discipline
+col-pupils = Élèves
+col-division = Classe
+col-level = Niveau
+col-head-teacher = Professeur principal
+col-name = Nom
+col-login = Identifiant
+col-roles = Profils
+col-status = État
+
+person-login = Identifiant :
+person-divisions = Classe
+person-parents = Responsables légaux
+person-children = Enfants
+person-teaching = Enseignements
+
+division-team = Équipe pédagogique
+division-no-team = Aucun enseignant n'est encore rattaché à cette classe.
+division-roster = { $count ->
+    [one] Liste de la classe (1 élève)
+   *[other] Liste de la classe ({ $count } élèves)
+}
+
+profile-title = Mon compte
+profile-language = Langue de l'interface
+profile-language-label = Langue
+profile-language-auto = Celle de mon navigateur
+profile-language-saved = Votre langue a été enregistrée.
+profile-password = Changer de mot de passe
+profile-password-current = Mot de passe actuel
+profile-password-new = Nouveau mot de passe
+profile-password-confirm = Confirmer le nouveau mot de passe
+profile-password-submit = Changer le mot de passe
+profile-password-changed = Votre mot de passe a été changé. Vos autres sessions ont été fermées.
+profile-sessions-link = Mes sessions ouvertes
+password-rule = Au moins 8 caractères. Une phrase facile à retenir fait un excellent mot de passe.
+password-too-short = Le mot de passe doit compter au moins 8 caractères.
+password-too-long = Le mot de passe ne peut pas dépasser 1024 caractères.
+password-same-as-login = Le mot de passe ne peut pas être l'identifiant.
+password-current-wrong = Le mot de passe actuel est incorrect.
+password-mismatch = Les deux nouveaux mots de passe ne sont pas identiques.
+
+sessions-title = Mes sessions
+sessions-intro = Voici les appareils connectés à votre compte. Fermez une session que vous ne reconnaissez pas, puis changez votre mot de passe.
+sessions-device = Appareil
+sessions-address = Adresse
+sessions-started = Ouverte le
+sessions-last = Dernière activité
+sessions-this = cette session
+sessions-revoke = Fermer
+sessions-revoke-label = Fermer la session { $device }
+sessions-browser-on = { $browser } sur { $os }
+sessions-unknown-device = Appareil inconnu
+back-to-profile = Retour à mon compte
+
+dir-title = Annuaire
+dir-search-label = Rechercher une personne (nom, prénom ou identifiant)
+dir-search = Rechercher
+dir-new = Créer un compte
+dir-count = { $count ->
+    [0] Aucune personne trouvée.
+    [one] 1 personne.
+   *[other] { $count } personnes.
+}
+dir-reset = Réinitialiser le mot de passe
+dir-reset-label = Réinitialiser le mot de passe de { $name }
+dir-disable = Désactiver
+dir-enable = Réactiver
+dir-disable-label = Désactiver le compte de { $name }
+dir-enable-label = Réactiver le compte de { $name }
+dir-created = Le compte a été créé.
+dir-disabled = Le compte a été désactivé et ses sessions fermées.
+dir-enabled = Le compte a été réactivé.
+dir-error-self = Vous ne pouvez pas désactiver votre propre compte.
+status-active = Actif
+status-disabled = Désactivé
+pagination = Pages
+page-prev = Page précédente
+page-next = Page suivante
+page-of = Page { $page } sur { $pages }
+
+new-title = Créer un compte
+new-first-name = Prénom
+new-last-name = Nom
+new-login = Identifiant
+new-login-hint = Facultatif : par défaut prénom.nom, en minuscules, sans accents.
+new-role = Profil
+new-password = Mot de passe
+new-password-hint = Laissez vide pour en générer un, affiché une seule fois. Sinon au moins 8 caractères.
+new-submit = Créer le compte
+new-error-first-name = Indiquez le prénom (100 caractères au plus).
+new-error-last-name = Indiquez le nom (100 caractères au plus).
+new-error-role = Choisissez un profil dans la liste.
+new-error-login = L'identifiant ne peut contenir que des lettres minuscules sans accents, des chiffres, des points, des tirets et des soulignés (2 à 64 caractères).
+new-error-login-taken = L'identifiant « { $login } » est déjà pris : choisissez-en un autre.
+new-created = Compte créé : { $name }
+new-created-login = Identifiant : { $login }. Mot de passe :
+form-has-errors = Le formulaire contient des erreurs :
+
+reset-title = Mot de passe de { $name }
+reset-submit = Réinitialiser le mot de passe
+reset-done = Le mot de passe de { $login } a été changé et ses sessions fermées. Nouveau mot de passe :
+reset-give-once = Transmettez-le à la personne : il ne sera plus affiché.
+reset-as-typed = (celui que vous avez saisi)
+back-to-directory = Retour à l'annuaire
+
+error-code = Code
+error-request-id = Référence de la requête :
+error-home = Retour à l'accueil
+error-403-title = Accès refusé
+error-403-text = Vous n'avez pas le droit de consulter cette page. Si vous pensez que c'est une erreur, adressez-vous à l'administration de l'établissement.
+error-csrf-title = Formulaire expiré
+error-csrf-text = Ce formulaire a expiré ou ne vient pas de Préau. Revenez à la page précédente, rechargez-la et recommencez.
+error-404-title = Page introuvable
+error-404-text = Cette page n'existe pas ou plus. Vérifiez l'adresse.
+error-405-title = Action impossible
+error-405-text = Cette adresse n'accepte pas cette action.
+error-413-title = Envoi trop volumineux
+error-413-text = Les données envoyées dépassent la taille autorisée.
+error-429-title = Trop de requêtes
+error-429-text = Trop de requêtes en peu de temps. Patientez un instant puis réessayez.
+error-400-title = Requête invalide
+error-400-text = Les données envoyées sont incomplètes ou mal formées. Revenez à la page précédente et recommencez.
+error-500-title = Erreur du serveur
+error-500-text = Une erreur inattendue s'est produite. Si elle se répète, communiquez la référence ci-dessous à l'administrateur.
+error-bad-language = Cette langue n'est pas disponible.

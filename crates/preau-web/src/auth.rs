@@ -1,0 +1,183 @@
+//! Passwords, sessions, CSRF tokens and login throttling.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
+use preau_core::Millis;
+use preau_core::throttle::{Bucket, Limit};
+use sha2::{Digest, Sha256};
+
+use crate::clock::random_bytes;
+use crate::{AppState, SharedState};
+
+pub const SESSION_COOKIE: &str = "preau_session";
+pub const LOGIN_CSRF_COOKIE: &str = "preau_csrf";
+pub const LANG_COOKIE: &str = "preau_lang";
+
+/// Argon2id with the OWASP profile: 19 MiB, two passes, one lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19 * 1024, 2, 1, None).expect("valid Argon2 parameters");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password into a PHC string. CPU-heavy: call it off the async threads.
+pub fn hash_password(password: &str) -> String {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes make a valid salt");
+    argon2().hash_password(password.as_bytes(), &salt).expect("Argon2 hashing cannot fail with valid parameters").to_string()
+}
+
+/// Checks a password against a stored hash; a malformed hash never verifies.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    match PasswordHash::new(hash) {
+        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A hash to verify against when the login does not exist, so that an unknown login takes
+/// as long to refuse as a wrong password.
+pub fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| hash_password("préau: no such account"))
+}
+
+/// A password to hand to someone once: 20 characters from an alphabet without look-alikes.
+pub fn generate_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    random_bytes::<20>().iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+}
+
+/// A fresh session token (256 random bits) as it goes in the cookie.
+pub fn new_token() -> String {
+    B64.encode(random_bytes::<32>())
+}
+
+/// What the database keeps of a token.
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// The CSRF token of a session: derived from the session token, so it needs no storage and
+/// only the holder of the cookie can know it.
+pub fn csrf_for_session(token: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(b"preau csrf v1\0");
+    h.update(token.as_bytes());
+    B64.encode(h.finalize())
+}
+
+/// Compares two secrets in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Builds a Set-Cookie value.
+pub fn cookie(state: &AppState, name: &str, value: &str, max_age_s: Option<i64>) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age_s {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if state.config.is_https() {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// Reads one cookie from the request headers.
+pub fn read_cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// Failed-login buckets per account and per client address.
+#[derive(Default)]
+pub struct LoginThrottle {
+    accounts: Mutex<HashMap<String, Bucket>>,
+    ips: Mutex<HashMap<IpAddr, Bucket>>,
+}
+
+impl LoginThrottle {
+    /// `Err(retry_after_ms)` when either the account or the address must wait.
+    pub fn check(&self, state: &AppState, login: &str, ip: IpAddr, now: Millis) -> Result<(), Millis> {
+        let account = self.accounts.lock().unwrap().get(login).copied().unwrap_or_default();
+        let address = self.ips.lock().unwrap().get(&ip).copied().unwrap_or_default();
+        let a = account.check(state.config.login_per_account, now);
+        let b = address.check(state.config.login_per_ip, now);
+        match (a, b) {
+            (Ok(()), Ok(())) => Ok(()),
+            (Err(x), Err(y)) => Err(x.max(y)),
+            (Err(x), _) | (_, Err(x)) => Err(x),
+        }
+    }
+
+    pub fn fail(&self, state: &AppState, login: &str, ip: IpAddr, now: Millis) {
+        fn bump<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, Bucket>>, key: K, limit: Limit, now: Millis) {
+            let mut map = map.lock().unwrap();
+            // Forget drained keys now and then so a scan of logins cannot grow the map forever.
+            if map.len() > 10_000 {
+                map.retain(|_, b| !b.is_idle(now));
+            }
+            map.entry(key).or_default().fail(limit, now);
+        }
+        bump(&self.accounts, login.to_owned(), state.config.login_per_account, now);
+        bump(&self.ips, ip, state.config.login_per_ip, now);
+    }
+}
+
+/// Deletes expired sessions every ten minutes.
+pub async fn sweep_sessions(state: SharedState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let now = state.clock.now();
+        match state.store.purge_sessions(now, state.config.session_idle_ms).await {
+            Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_and_verify() {
+        let h = hash_password("correct horse battery staple");
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(verify_password("correct horse battery staple", &h));
+        assert!(!verify_password("Correct horse battery staple", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn tokens_are_long_random_and_hashed() {
+        let t = new_token();
+        assert_eq!(t.len(), 43, "256 bits in base64url");
+        assert_ne!(t, new_token());
+        assert_ne!(csrf_for_session(&t), csrf_for_session(&new_token()));
+        assert!(same_secret(&csrf_for_session(&t), &csrf_for_session(&t)));
+        assert!(!same_secret("abc", "abd"));
+        assert_eq!(generate_password().len(), 20);
+    }
+
+    #[test]
+    fn cookies_are_read_among_others() {
+        let mut h = axum::http::HeaderMap::new();
+        h.insert("cookie", "a=1; preau_session=xyz; b=2".parse().unwrap());
+        assert_eq!(read_cookie(&h, SESSION_COOKIE), Some("xyz"));
+        assert_eq!(read_cookie(&h, "c"), None);
+    }
+}

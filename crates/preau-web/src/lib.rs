@@ -1,0 +1,125 @@
+//! Préau's web front: axum routes, server-rendered pages, sessions, CSRF, security headers,
+//! health and metrics.
+//!
+//! Architecture invariant: handlers never build SQL; they call [`preau_store::Store`].
+//! Architecture invariant: every route is added through [`routes::Routes`], which requires a
+//! [`routes::Permission`]; a response from a route that did not go through the permission check
+//! is replaced by a 500 (see `routes::require_marker`).
+
+pub mod assets;
+pub mod auth;
+pub mod clock;
+pub mod i18n;
+pub mod client_ip;
+mod errors;
+mod metrics;
+mod middleware;
+mod pages;
+pub mod routes;
+mod view;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use ipnet::IpNet;
+use preau_core::throttle::Limit;
+use preau_store::Store;
+
+pub use client_ip::parse_forwarded_for;
+
+/// What the web front needs to know, resolved by the binary from `preau.toml` and `PREAU_*`.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// The URL people type, e.g. `https://preau.college-aubrac.fr`. Https makes cookies Secure
+    /// and turns HSTS on.
+    pub public_url: String,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<IpNet>,
+    /// A session ends after this long without a request…
+    pub session_idle_ms: i64,
+    /// …and in any case this long after login.
+    pub session_lifetime_ms: i64,
+    /// Request bodies above this size are refused with 413.
+    pub max_body_bytes: usize,
+    /// Who may read `/metrics` without a token.
+    pub metrics_allow: Vec<IpNet>,
+    /// A bearer token that also opens `/metrics`.
+    pub metrics_token: Option<String>,
+    /// Failed logins allowed per account, and per client address.
+    pub login_per_account: Limit,
+    pub login_per_ip: Limit,
+}
+
+impl WebConfig {
+    /// Sensible defaults for a server reached at `public_url`.
+    pub fn new(public_url: impl Into<String>) -> Self {
+        WebConfig {
+            public_url: public_url.into(),
+            trusted_proxies: vec![],
+            session_idle_ms: 2 * 3600 * 1000,
+            session_lifetime_ms: 12 * 3600 * 1000,
+            max_body_bytes: 1024 * 1024,
+            metrics_allow: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()],
+            metrics_token: None,
+            login_per_account: Limit { burst: 5, refill_ms: 60_000 },
+            login_per_ip: Limit { burst: 50, refill_ms: 6_000 },
+        }
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+}
+
+/// Shared by every request.
+pub struct AppState {
+    pub store: Store,
+    pub config: WebConfig,
+    pub clock: clock::Clock,
+    throttle: auth::LoginThrottle,
+    metrics: metrics::Metrics,
+    /// Establishment names for the page header; they change rarely and are asked on every page.
+    establishment_names: std::sync::RwLock<std::collections::HashMap<preau_core::EstablishmentId, String>>,
+}
+
+pub type SharedState = Arc<AppState>;
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig, clock: clock::Clock) -> SharedState {
+        Arc::new(AppState {
+            store,
+            config,
+            clock,
+            throttle: Default::default(),
+            metrics: metrics::Metrics::get(),
+            establishment_names: Default::default(),
+        })
+    }
+
+    async fn establishment_name(&self, id: &preau_core::EstablishmentId) -> Result<String, preau_store::StoreError> {
+        if let Some(name) = self.establishment_names.read().unwrap().get(id) {
+            return Ok(name.clone());
+        }
+        let name = self.store.establishment(id).await?.map(|e| e.name).unwrap_or_default();
+        self.establishment_names.write().unwrap().insert(id.clone(), name.clone());
+        Ok(name)
+    }
+}
+
+/// The whole application, ready to serve.
+pub fn app(state: SharedState) -> axum::Router {
+    routes::build(state).0
+}
+
+/// Serves until `shutdown` resolves, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: SharedState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let sweeper = tokio::spawn(auth::sweep_sessions(state.clone()));
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    sweeper.abort();
+    result
+}

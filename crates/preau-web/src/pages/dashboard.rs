@@ -1,0 +1,191 @@
+//! The dashboard: one per role, the landing page after login.
+
+use askama::Template;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use preau_core::Role;
+use preau_core::school::{Audience, Person};
+use serde::Deserialize;
+
+use super::parse_id;
+use crate::SharedState;
+use crate::errors::{AppError, AppResult};
+use crate::view::{Chrome, Viewer, render, role_label};
+
+#[derive(Template)]
+#[template(path = "dashboard_pupil.html")]
+struct PupilDashboard {
+    c: Chrome,
+    heading: String,
+    today: String,
+    /// For parents: (id, name, selected).
+    children: Vec<(String, String, bool)>,
+    pupil_name: Option<String>,
+    divisions: Vec<(String, String)>,
+}
+
+pub(crate) struct Line {
+    pub(crate) division_id: Option<String>,
+    pub(crate) name: String,
+    pub(crate) subject: String,
+    pub(crate) pupils: i64,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard_teacher.html")]
+struct TeacherDashboard {
+    c: Chrome,
+    heading: String,
+    today: String,
+    lines: Vec<Line>,
+    head_of: Vec<(String, String)>,
+}
+
+pub(crate) struct DivisionRow {
+    pub(crate) id: String,
+    pub(crate) name: String,
+    pub(crate) level: String,
+    pub(crate) pupils: i64,
+    pub(crate) head_teacher: String,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard_establishment.html")]
+struct EstablishmentDashboard {
+    c: Chrome,
+    heading: String,
+    establishment: String,
+    uai: String,
+    academie: String,
+    is_admin: bool,
+    counts: Vec<(String, i64)>,
+    divisions: Vec<DivisionRow>,
+}
+
+#[derive(Deserialize)]
+pub struct DashboardQuery {
+    child: Option<String>,
+}
+
+pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Query<DashboardQuery>) -> AppResult {
+    let tr = viewer.tr;
+    let role = viewer.person.roles.primary().unwrap_or(Role::Guest);
+    let today = tr.long_date(state.clock.now());
+    let page = match role {
+        Role::Admin => "dashboard-admin",
+        Role::Principal => "dashboard-principal",
+        Role::Staff => "dashboard-staff",
+        Role::Teacher => "dashboard-teacher",
+        Role::Parent => "dashboard-parent",
+        Role::Pupil => "dashboard-pupil",
+        Role::Guest => "dashboard-guest",
+    };
+    let chrome = |title: String| Chrome::new(tr, page, title, Some(&viewer));
+    let hello = tr.t1("dash-hello", "name", &viewer.person.first_name);
+    match role {
+        Role::Admin | Role::Principal | Role::Staff => {
+            let est_id = &viewer.person.establishment_id;
+            let est = state.store.establishment(est_id).await?.ok_or(AppError::NotFound)?;
+            let mut counts = state.store.head_counts(est_id).await?;
+            counts.sort_by_key(|(role, _)| role.parse::<Role>().map(|r| r as u8).unwrap_or(u8::MAX));
+            let counts = counts
+                .into_iter()
+                .filter_map(|(role, n)| Some((tr.tn(&format!("count-{}", role.parse::<Role>().ok()?), "count", n), n)))
+                .collect();
+            let divisions = state
+                .store
+                .division_summaries(est_id)
+                .await?
+                .into_iter()
+                .map(|s| DivisionRow {
+                    id: s.division.id.to_string(),
+                    name: s.division.name,
+                    level: s.division.level,
+                    pupils: s.pupils,
+                    head_teacher: s.head_teacher.map(|p| p.display_name()).unwrap_or_default(),
+                })
+                .collect();
+            render(
+                StatusCode::OK,
+                &EstablishmentDashboard {
+                    c: chrome(role_label(&tr, role)),
+                    heading: hello,
+                    establishment: est.name,
+                    uai: est.uai,
+                    academie: est.academie,
+                    is_admin: role == Role::Admin,
+                    counts,
+                    divisions,
+                },
+            )
+        }
+        Role::Teacher => {
+            let lines = state
+                .store
+                .teaching_of(&viewer.person.id)
+                .await?
+                .into_iter()
+                .map(|l| Line {
+                    division_id: match l.audience {
+                        Audience::Division(d) => Some(d.to_string()),
+                        Audience::Group(_) => None,
+                    },
+                    name: l.audience_name,
+                    subject: l.subject,
+                    pupils: l.pupils,
+                })
+                .collect();
+            let head_of = state
+                .store
+                .head_teacher_of(&viewer.person.id)
+                .await?
+                .into_iter()
+                .map(|d| (d.id.to_string(), d.name))
+                .collect();
+            render(StatusCode::OK, &TeacherDashboard { c: chrome(tr.t("nav-dashboard")), heading: hello, today, lines, head_of })
+        }
+        Role::Parent | Role::Pupil | Role::Guest => {
+            let (children, pupil) = if role == Role::Parent {
+                let kids = state.store.children_of(&viewer.person.id).await?;
+                let selected = match q.child.as_deref() {
+                    // A parent picks among their own children only.
+                    Some(id) => {
+                        let id = parse_id(id)?;
+                        Some(kids.iter().find(|k| k.id == id).cloned().ok_or(AppError::Forbidden)?)
+                    }
+                    None => kids.first().cloned(),
+                };
+                let switch = if kids.len() > 1 {
+                    kids.iter()
+                        .map(|k| {
+                            let current = selected.as_ref().is_some_and(|s| s.id == k.id);
+                            (k.id.to_string(), k.display_name(), current)
+                        })
+                        .collect()
+                } else {
+                    vec![]
+                };
+                (switch, selected)
+            } else if role == Role::Pupil {
+                (vec![], Some(viewer.person.clone()))
+            } else {
+                (vec![], None)
+            };
+            let divisions = match &pupil {
+                Some(p) => state.store.divisions_of_pupil(&p.id).await?.into_iter().map(|d| (d.id.to_string(), d.name)).collect(),
+                None => vec![],
+            };
+            render(
+                StatusCode::OK,
+                &PupilDashboard {
+                    c: chrome(tr.t("nav-dashboard")),
+                    heading: hello,
+                    today,
+                    children,
+                    pupil_name: pupil.as_ref().map(Person::display_name),
+                    divisions,
+                },
+            )
+        }
+    }
+}

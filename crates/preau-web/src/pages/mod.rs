@@ -1,0 +1,26 @@
+//! Page handlers, one module per area.
+
+pub mod admin;
+pub mod dashboard;
+pub mod divisions;
+pub mod login;
+pub mod ops;
+pub mod people;
+pub mod profile;
+
+pub use crate::routes::home_redirect as home;
+
+use preau_core::school::RoleSet;
+
+use crate::i18n::Tr;
+use crate::view::role_label;
+
+/// "Professeur, Parent" in the interface language.
+pub(crate) fn roles_label(tr: &Tr, roles: RoleSet) -> String {
+    roles.iter().map(|r| role_label(tr, r)).collect::<Vec<_>>().join(", ")
+}
+
+/// Parses an id from a URL; anything malformed is simply not found.
+pub(crate) fn parse_id<T: std::str::FromStr>(s: &str) -> Result<T, crate::errors::AppError> {
+    s.parse().map_err(|_| crate::errors::AppError::NotFound)
+}

@@ -1,0 +1,249 @@
+//! The route table. Every route is added here with the [`Permission`] it needs; the permission
+//! is enforced by [`enforce`] before the handler runs, and marked on the response so that
+//! [`require_marker`] can refuse any response that skipped the check.
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode, header};
+use axum::middleware::{Next, from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get, post};
+use preau_core::policy::{Action, Target, may};
+
+use crate::auth::{self, LOGIN_CSRF_COOKIE};
+use crate::errors::AppError;
+use crate::view::Viewer;
+use crate::{SharedState, middleware, pages};
+
+/// What a route requires of whoever calls it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Anyone, signed in or not (the login page, health probes, static files).
+    Public,
+    /// The monitoring addresses configured, or the metrics bearer token.
+    Metrics,
+    /// A signed-in person whom the policy allows this action. Actions on oneself or one's
+    /// establishment are decided here; actions on an object named in the URL (a person, a
+    /// division) are decided again by the handler once it has loaded that object.
+    Signed(Action),
+}
+
+/// One row of the route table.
+#[derive(Debug, Clone)]
+pub struct RouteInfo {
+    pub method: Method,
+    pub path: &'static str,
+    pub permission: Permission,
+}
+
+/// Marks a response as having gone through [`enforce`], with the route it came from.
+#[derive(Debug, Clone, Copy)]
+pub struct Checked {
+    pub path: &'static str,
+}
+
+struct Routes {
+    router: Router<SharedState>,
+    table: Vec<RouteInfo>,
+    state: SharedState,
+}
+
+impl Routes {
+    fn add(mut self, method: Method, path: &'static str, permission: Permission, mr: MethodRouter<SharedState>) -> Self {
+        let guard = from_fn_with_state((self.state.clone(), permission, path), enforce);
+        self.router = self.router.route(path, mr.route_layer(guard));
+        self.table.push(RouteInfo { method, path, permission });
+        self
+    }
+
+    fn get<H, T>(self, path: &'static str, permission: Permission, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, SharedState>,
+        T: 'static,
+    {
+        self.add(Method::GET, path, permission, get(handler))
+    }
+
+    fn post<H, T>(self, path: &'static str, permission: Permission, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, SharedState>,
+        T: 'static,
+    {
+        self.add(Method::POST, path, permission, post(handler))
+    }
+}
+
+/// Builds the application and its route table.
+pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
+    use Permission::*;
+    use pages::*;
+    let r = Routes { router: Router::new(), table: vec![], state: state.clone() }
+        .get("/", Public, home)
+        .get("/login", Public, login::form)
+        .post("/login", Public, login::submit)
+        .post("/logout", Signed(Action::ManageOwnAccount), login::logout)
+        .get("/dashboard", Signed(Action::ViewDashboard), dashboard::show)
+        .get("/people/{id}", Signed(Action::ViewPerson), people::show)
+        .get("/divisions/{id}", Signed(Action::ViewDivision), divisions::show)
+        .get("/profile", Signed(Action::ManageOwnAccount), profile::show)
+        .post("/profile/language", Signed(Action::ManageOwnAccount), profile::set_language)
+        .post("/profile/password", Signed(Action::ManageOwnAccount), profile::change_password)
+        .get("/profile/sessions", Signed(Action::ManageOwnAccount), profile::sessions)
+        .post("/profile/sessions/{id}/revoke", Signed(Action::ManageOwnAccount), profile::revoke)
+        .get("/admin/people", Signed(Action::AdministerPeople), admin::directory)
+        .get("/admin/people/new", Signed(Action::AdministerPeople), admin::new_form)
+        .post("/admin/people/new", Signed(Action::AdministerPeople), admin::create)
+        .get("/admin/people/{id}/password", Signed(Action::AdministerPeople), admin::password_form)
+        .post("/admin/people/{id}/password", Signed(Action::AdministerPeople), admin::reset_password)
+        .post("/admin/people/{id}/disable", Signed(Action::AdministerPeople), admin::disable)
+        .post("/admin/people/{id}/enable", Signed(Action::AdministerPeople), admin::enable)
+        .get("/static/{file}", Public, crate::assets::serve)
+        .get("/healthz", Public, ops::healthz)
+        .get("/readyz", Public, ops::readyz)
+        .get("/metrics", Metrics, ops::metrics);
+    let router = r
+        .router
+        .fallback(not_found)
+        .layer(from_fn(require_marker))
+        .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(from_fn_with_state(state.clone(), middleware::error_pages))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .layer(from_fn_with_state(state.clone(), middleware::observe))
+        .layer(from_fn_with_state(state.clone(), middleware::security_headers))
+        .with_state(state);
+    (router, r.table)
+}
+
+/// Unknown paths: public by nature, and nothing is read.
+async fn not_found() -> Response {
+    let mut response = AppError::NotFound.into_response();
+    response.extensions_mut().insert(Checked { path: "fallback" });
+    response
+}
+
+pub async fn home_redirect(viewer: Option<Viewer>) -> Redirect {
+    match viewer {
+        Some(_) => Redirect::to("/dashboard"),
+        None => Redirect::to("/login"),
+    }
+}
+
+/// Checks the route's permission, loads the signed-in person, verifies the CSRF token of
+/// state-changing requests, then runs the handler and marks its response.
+async fn enforce(
+    State((state, permission, path)): State<(SharedState, Permission, &'static str)>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let mut response = match check(&state, permission, req).await {
+        Ok(req) => next.run(req).await,
+        Err(refusal) => refusal,
+    };
+    response.extensions_mut().insert(Checked { path });
+    response
+}
+
+async fn check(state: &SharedState, permission: Permission, mut req: Request) -> Result<Request, Response> {
+    let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let viewer = crate::view::load_viewer(state, req.headers()).await.map_err(IntoResponse::into_response)?;
+    match permission {
+        Permission::Public => {
+            if changes_state {
+                // Before login there is no session: a double-submit cookie guards the form.
+                let cookie = auth::read_cookie(req.headers(), LOGIN_CSRF_COOKIE).map(str::to_owned);
+                req = check_csrf(state, req, cookie.as_deref()).await?;
+            }
+        }
+        Permission::Metrics => {
+            if !crate::metrics::may_read(state, &req) {
+                return Err(AppError::Forbidden.into_response());
+            }
+        }
+        Permission::Signed(action) => {
+            let Some(viewer) = viewer.as_ref() else {
+                return Err(to_login(&req));
+            };
+            let establishment = &viewer.actor.establishment_id;
+            let target = match action {
+                Action::ViewDashboard | Action::ManageOwnAccount => Some(Target::Myself),
+                Action::ViewEstablishment | Action::AdministerPeople => Some(Target::Establishment(establishment)),
+                // Decided by the handler on the object it loads.
+                Action::ViewPerson | Action::ViewDivision | Action::ViewDivisionRoster => None,
+            };
+            if let Some(target) = target
+                && !may(&viewer.actor, action, target).is_allowed()
+            {
+                return Err(AppError::Forbidden.into_response());
+            }
+            if changes_state {
+                let expected = viewer.csrf.clone();
+                req = check_csrf(state, req, Some(&expected)).await?;
+            }
+        }
+    }
+    if let Some(viewer) = viewer {
+        req.extensions_mut().insert(viewer);
+    }
+    Ok(req)
+}
+
+/// Sends someone who is not signed in to the login page, remembering where they were going.
+fn to_login(req: &Request) -> Response {
+    let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    if req.method() == Method::GET {
+        let next: String = form_urlencode(target);
+        Redirect::to(&format!("/login?next={next}")).into_response()
+    } else {
+        Redirect::to("/login").into_response()
+    }
+}
+
+fn form_urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_owned()).unwrap_or_default()
+}
+
+/// Reads the form body, compares its `csrf` field to `expected`, and puts the body back.
+async fn check_csrf(state: &SharedState, req: Request, expected: Option<&str>) -> Result<Request, Response> {
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
+        Ok(b) => b,
+        Err(_) => return Err(AppError::TooLarge.into_response()),
+    };
+    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+    let sent = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
+    let origin_ok = same_origin(&parts.headers);
+    match (sent, expected) {
+        (Some(sent), Some(expected)) if origin_ok && auth::same_secret(sent, expected) => {
+            Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
+        }
+        _ => Err(AppError::Csrf.into_response()),
+    }
+}
+
+/// When the browser says where a request comes from, it must be this site.
+fn same_origin(headers: &axum::http::HeaderMap) -> bool {
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
+    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return false };
+    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
+}
+
+/// Refuses any response that did not go through [`enforce`]: a route added without a
+/// permission fails closed.
+async fn require_marker(req: Request, next: Next) -> Response {
+    let response = next.run(req).await;
+    // 405 comes from the router itself when a path exists for other methods: no handler ran.
+    if response.extensions().get::<Checked>().is_some() || response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        response
+    } else {
+        tracing::error!("a route answered without a permission check");
+        let mut refused = AppError::Internal("route without permission".into()).into_response();
+        *refused.status_mut() = StatusCode::INTERNAL_SERVER_ERROR;
+        refused
+    }
+}
+
+/// The route table, for the test that walks it.
+pub fn table(state: SharedState) -> Vec<RouteInfo> {
+    build(state).1
+}
+

@@ -1,0 +1,180 @@
+//! Configuration: defaults, then `preau.toml`, then `PREAU_*` environment variables.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use ipnet::IpNet;
+use preau_core::throttle::Limit;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Address and port the HTTP server listens on.
+    pub listen: SocketAddr,
+    /// Where the database (and later, files) live.
+    pub data_dir: PathBuf,
+    /// The address people type, e.g. https://preau.example.org; defaults to http://<listen>.
+    pub public_url: Option<String>,
+    /// Reverse proxies whose X-Forwarded-For is believed, as CIDRs.
+    pub trusted_proxies: Vec<IpNet>,
+    /// A session ends after this many minutes without activity…
+    pub session_idle_minutes: u32,
+    /// …and in any case this many hours after login.
+    pub session_lifetime_hours: u32,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// Addresses allowed to read /metrics without a token.
+    pub metrics_allow: Vec<IpNet>,
+    /// Bearer token that opens /metrics from anywhere.
+    pub metrics_token: Option<String>,
+    /// Failed logins allowed in a row per account, then one per `login_account_refill_seconds`.
+    pub login_account_burst: u32,
+    pub login_account_refill_seconds: u32,
+    /// Failed logins allowed in a row per client address, then one per `login_ip_refill_seconds`.
+    pub login_ip_burst: u32,
+    pub login_ip_refill_seconds: u32,
+    /// Database connections.
+    pub db_max_connections: u32,
+    /// Log filter (tracing syntax), e.g. "info" or "preau_web=debug,info".
+    pub log: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        let web = preau_web::WebConfig::new("");
+        Config {
+            listen: "127.0.0.1:8080".parse().unwrap(),
+            data_dir: PathBuf::from("./preau-data"),
+            public_url: None,
+            trusted_proxies: vec![],
+            session_idle_minutes: (web.session_idle_ms / 60_000) as u32,
+            session_lifetime_hours: (web.session_lifetime_ms / 3_600_000) as u32,
+            max_body_bytes: web.max_body_bytes,
+            metrics_allow: web.metrics_allow,
+            metrics_token: None,
+            login_account_burst: web.login_per_account.burst,
+            login_account_refill_seconds: (web.login_per_account.refill_ms / 1000) as u32,
+            login_ip_burst: web.login_per_ip.burst,
+            login_ip_refill_seconds: (web.login_per_ip.refill_ms / 1000) as u32,
+            db_max_connections: 8,
+            log: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("configuration file {0} not found")]
+    Missing(PathBuf),
+    #[error("{0}")]
+    Figment(#[from] Box<figment::Error>),
+    #[error("invalid configuration: `{key}` {problem}")]
+    Invalid { key: &'static str, problem: String },
+}
+
+impl Config {
+    /// Loads the configuration. `file` given explicitly must exist; otherwise `./preau.toml`
+    /// is read when present.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Config::default()));
+        match file {
+            Some(path) if !path.exists() => return Err(ConfigError::Missing(path.to_path_buf())),
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new("preau.toml").exists() => figment = figment.merge(Toml::file_exact("preau.toml")),
+            None => {}
+        }
+        let figment = figment.merge(Env::prefixed("PREAU_").ignore(&["config"]));
+        let config: Config = figment.extract().map_err(Box::new)?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let bad = |key, problem: &str| Err(ConfigError::Invalid { key, problem: problem.to_owned() });
+        if let Some(url) = &self.public_url {
+            let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
+            if rest.is_none_or(|r| r.is_empty() || r.contains(char::is_whitespace)) {
+                return bad("public_url", "must start with http:// or https:// and name a host, e.g. https://preau.example.org");
+            }
+        }
+        if self.session_idle_minutes == 0 {
+            return bad("session_idle_minutes", "must be at least 1");
+        }
+        if self.session_lifetime_hours == 0 || self.session_lifetime_hours > 24 * 31 {
+            return bad("session_lifetime_hours", "must be between 1 and 744");
+        }
+        if self.max_body_bytes < 1024 {
+            return bad("max_body_bytes", "must be at least 1024");
+        }
+        if self.login_account_burst == 0 || self.login_ip_burst == 0 {
+            return bad("login_account_burst / login_ip_burst", "must be at least 1");
+        }
+        if self.login_account_refill_seconds == 0 || self.login_ip_refill_seconds == 0 {
+            return bad("login_account_refill_seconds / login_ip_refill_seconds", "must be at least 1");
+        }
+        if self.db_max_connections == 0 {
+            return bad("db_max_connections", "must be at least 1");
+        }
+        if let Some(t) = &self.metrics_token
+            && t.len() < 16
+        {
+            return bad("metrics_token", "must be at least 16 characters");
+        }
+        Ok(())
+    }
+
+    /// The web front's settings, for a server reachable at `public_url`.
+    pub fn web(&self, public_url: String) -> preau_web::WebConfig {
+        let mut web = preau_web::WebConfig::new(public_url);
+        web.trusted_proxies = self.trusted_proxies.clone();
+        web.session_idle_ms = i64::from(self.session_idle_minutes) * 60_000;
+        web.session_lifetime_ms = i64::from(self.session_lifetime_hours) * 3_600_000;
+        web.max_body_bytes = self.max_body_bytes;
+        web.metrics_allow = self.metrics_allow.clone();
+        web.metrics_token = self.metrics_token.clone();
+        web.login_per_account =
+            Limit { burst: self.login_account_burst, refill_ms: i64::from(self.login_account_refill_seconds) * 1000 };
+        web.login_per_ip = Limit { burst: self.login_ip_burst, refill_ms: i64::from(self.login_ip_refill_seconds) * 1000 };
+        web
+    }
+
+    pub fn public_url(&self, bound: SocketAddr) -> String {
+        self.public_url.clone().unwrap_or_else(|| format!("http://{bound}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_and_environment_override_defaults_and_typos_are_named() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("preau.toml", "listen = \"127.0.0.1:9000\"\ntrusted_proxies = [\"10.0.0.0/8\"]\n")?;
+            jail.set_env("PREAU_SESSION_IDLE_MINUTES", "15");
+            let c = Config::load(None).expect("loads");
+            assert_eq!(c.listen.port(), 9000);
+            assert_eq!(c.session_idle_minutes, 15);
+            assert_eq!(c.trusted_proxies.len(), 1);
+
+            jail.create_file("typo.toml", "lisen = \"127.0.0.1:9000\"\n")?;
+            let e = Config::load(Some(Path::new("typo.toml"))).unwrap_err().to_string();
+            assert!(e.contains("lisen"), "{e}");
+
+            jail.create_file("cidr.toml", "trusted_proxies = [\"10.0.0.0/33\"]\n")?;
+            let e = Config::load(Some(Path::new("cidr.toml"))).unwrap_err().to_string();
+            assert!(e.contains("trusted_proxies"), "{e}");
+
+            jail.create_file("url.toml", "public_url = \"preau.example.org\"\n")?;
+            let e = Config::load(Some(Path::new("url.toml"))).unwrap_err().to_string();
+            assert!(e.contains("public_url"), "{e}");
+
+            let e = Config::load(Some(Path::new("absent.toml"))).unwrap_err().to_string();
+            assert!(e.contains("absent.toml"), "{e}");
+            Ok(())
+        });
+    }
+}

@@ -1,0 +1,163 @@
+//! `preau`: the command that runs a school's Préau, seeds a demo school and administers
+//! accounts. It only wires configuration, store and web together.
+
+mod admin;
+mod config;
+mod demo;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use config::Config;
+use preau_store::Store;
+
+#[derive(Parser)]
+#[command(
+    name = "preau",
+    version,
+    about = "Préau: lessons, homework, school life and meetings, on the school's own server.",
+    long_about = "Préau: lessons, homework, school life and meetings, on the school's own server.\n\n\
+        Try it:            preau demo            (a demo school on a temporary database)\n\
+        Run your school:   preau serve           (reads ./preau.toml and PREAU_* variables)\n\
+        First accounts:    preau establishment add …, then preau user add --role admin …\n\n\
+        Every setting can be given in preau.toml or as an environment variable: listen = \"…\" in the\n\
+        file is PREAU_LISTEN=… in the environment. `preau check-config` shows the result."
+)]
+struct Cli {
+    /// Configuration file (default: ./preau.toml when it exists).
+    #[arg(long, global = true, env = "PREAU_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server with the configured data directory (./preau-data by default).
+    Serve,
+    /// Run the server on a fresh demo school and print every demo account.
+    ///
+    /// Prints the URL, then one line per account: role<TAB>login<TAB>password.
+    Demo {
+        /// Port to listen on, on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Keep the demo's data here (must be empty or absent) instead of a temporary directory.
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
+        /// Give every demo account this password (otherwise one is generated).
+        #[arg(long, value_name = "PW")]
+        demo_password: Option<String>,
+    },
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(admin::UserCommand),
+    /// Manage establishments.
+    #[command(subcommand)]
+    Establishment(admin::EstablishmentCommand),
+    /// Check the configuration and print it as Préau understands it.
+    CheckConfig,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("preau: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logs(&config.log);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("preau: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Serve => serve(config).await,
+            Command::Demo { port, data_dir, demo_password } => demo::run(config, port, data_dir, demo_password).await,
+            Command::User(cmd) => admin::user(&config, cmd).await,
+            Command::Establishment(cmd) => admin::establishment(&config, cmd).await,
+            Command::CheckConfig => check_config(&config).await,
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("preau: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logs(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .or_else(|_| tracing_subscriber::EnvFilter::try_new(filter))
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Store::open(&config.data_dir, config.db_max_connections).await.context("cannot open the database")
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let store = open_store(&config).await?;
+    if store.is_empty().await? {
+        tracing::warn!(
+            "no establishment yet: create one with `preau establishment add` and an administrator with `preau user add --role admin`"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {} (setting `listen`)", config.listen))?;
+    let bound = listener.local_addr()?;
+    let state = preau_web::AppState::new(store.clone(), config.web(config.public_url(bound)), Default::default());
+    tracing::info!(address = %bound, data_dir = %config.data_dir.display(), "Préau is listening");
+    preau_web::serve(listener, state, shutdown_signal()).await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+async fn check_config(config: &Config) -> anyhow::Result<()> {
+    let text = toml::to_string(config).context("cannot print the configuration")?;
+    println!("{text}");
+    // The data directory must be usable too.
+    let store = open_store(config).await?;
+    store.close().await;
+    eprintln!("configuration OK; data directory {} is usable", config.data_dir.display());
+    Ok(())
+}
