@@ -1,0 +1,170 @@
+//! A test server: the real router on a temporary database with the demo school, and a small
+//! browser-like client that keeps cookies.
+
+use std::net::SocketAddr;
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use preau_core::demo::{DemoSchool, demo_school};
+use preau_core::school::{Person, Role};
+use preau_store::Store;
+use preau_web::{AppState, SharedState, WebConfig};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "mot de passe de démo";
+
+fn demo_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| preau_web::auth::hash_password(PASSWORD))
+}
+
+pub struct TestApp {
+    pub state: SharedState,
+    pub router: Router,
+    pub school: DemoSchool,
+    _dir: tempfile::TempDir,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        Self::with_config(|_| {}).await
+    }
+
+    pub async fn with_config(tweak: impl FnOnce(&mut WebConfig)) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), 4).await.unwrap();
+        let school = demo_school(1_790_000_000_000);
+        store.insert_demo(&school, demo_hash(), 1_790_000_000_000).await.unwrap();
+        let mut config = WebConfig::new("http://127.0.0.1:8080");
+        tweak(&mut config);
+        let state = AppState::new(store, config, Default::default());
+        let router = preau_web::app(state.clone());
+        TestApp { state, router, school, _dir: dir }
+    }
+
+    /// The n-th demo person holding `role` (in the demo's order).
+    pub fn person(&self, role: Role, n: usize) -> &Person {
+        self.school.people.iter().filter(|p| p.roles.primary() == Some(role)).nth(n).expect("demo has that person")
+    }
+
+    pub fn client(&self) -> Client {
+        Client { router: self.router.clone(), cookies: vec![], peer: "127.0.0.1:50000".parse().unwrap(), headers: HeaderMap::new() }
+    }
+
+    /// A client already signed in as `person`.
+    pub async fn signed_in(&self, person: &Person) -> Client {
+        let mut c = self.client();
+        let r = c.login(&person.login, PASSWORD).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login of {} failed: {}", person.login, r.text);
+        c
+    }
+
+    pub async fn count_people(&self) -> usize {
+        self.state.store.all_people().await.unwrap().len()
+    }
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub text: String,
+    pub extensions: axum::http::Extensions,
+}
+
+impl Resp {
+    pub fn location(&self) -> &str {
+        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap()).unwrap_or("")
+    }
+    /// The `data-page` of the page's main element.
+    pub fn page(&self) -> &str {
+        let start = self.text.find("data-page=\"").map(|i| i + 11).unwrap_or(0);
+        let end = self.text[start..].find('"').map(|i| start + i).unwrap_or(start);
+        &self.text[start..end]
+    }
+    /// The value of the first hidden input named `name`.
+    pub fn hidden(&self, name: &str) -> String {
+        let needle = format!("name=\"{name}\" value=\"");
+        let start = self.text.find(&needle).map(|i| i + needle.len()).expect("hidden field present");
+        let end = self.text[start..].find('"').unwrap() + start;
+        self.text[start..end].to_owned()
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    router: Router,
+    cookies: Vec<(String, String)>,
+    pub peer: SocketAddr,
+    pub headers: HeaderMap,
+}
+
+impl Client {
+    pub fn cookie(&self, name: &str) -> Option<&str> {
+        self.cookies.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn set_cookie(&mut self, name: &str, value: &str) {
+        self.cookies.retain(|(k, _)| k != name);
+        self.cookies.push((name.to_owned(), value.to_owned()));
+    }
+
+    pub async fn send(&mut self, mut req: Request<Body>) -> Resp {
+        if !self.cookies.is_empty() {
+            let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            req.headers_mut().insert(header::COOKIE, jar.parse().unwrap());
+        }
+        req.headers_mut().entry(header::HOST).or_insert("127.0.0.1:8080".parse().unwrap());
+        for (k, v) in &self.headers {
+            req.headers_mut().insert(k, v.clone());
+        }
+        req.extensions_mut().insert(ConnectInfo(self.peer));
+        let response = self.router.clone().oneshot(req).await.unwrap();
+        let (parts, body) = response.into_parts();
+        for sc in parts.headers.get_all(header::SET_COOKIE) {
+            let sc = sc.to_str().unwrap();
+            let (pair, attrs) = sc.split_once(';').unwrap_or((sc, ""));
+            let (k, v) = pair.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !attrs.contains("Max-Age=0") {
+                self.cookies.push((k.to_owned(), v.to_owned()));
+            }
+        }
+        let bytes = body.collect().await.unwrap().to_bytes();
+        Resp {
+            status: parts.status,
+            headers: parts.headers,
+            text: String::from_utf8_lossy(&bytes).into_owned(),
+            extensions: parts.extensions,
+        }
+    }
+
+    pub async fn get(&mut self, path: &str) -> Resp {
+        self.send(Request::get(path).body(Body::empty()).unwrap()).await
+    }
+
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let body = serde_urlencoded::to_string(fields).unwrap();
+        let req = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(body))
+            .unwrap();
+        self.send(req).await
+    }
+
+    /// Posts a form with the CSRF token of the page at `from`.
+    pub async fn submit(&mut self, from: &str, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let page = self.get(from).await;
+        let csrf = page.hidden("csrf");
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        all.push(("csrf", &csrf));
+        self.post(path, &all).await
+    }
+
+    pub async fn login(&mut self, login: &str, password: &str) -> Resp {
+        self.submit("/login", "/login", &[("login", login), ("password", password)]).await
+    }
+}

@@ -1,0 +1,10 @@
+//! Integration tests of the web front: the whole application in-process on a temporary
+//! SQLite database holding the demo school. One test binary, modules by area.
+
+mod harness;
+
+mod accounts;
+mod admin;
+mod hardening;
+mod policy;
+mod routes;
