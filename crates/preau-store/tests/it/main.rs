@@ -1,0 +1,124 @@
+//! The store's conformance suite: what every backend must do. SQLite runs it today.
+
+use preau_core::demo::demo_school;
+use preau_core::school::{Role, RoleSet};
+use preau_core::{EstablishmentId, PersonId};
+use preau_store::{NewPerson, NewSession, Store, StoreError};
+
+async fn store() -> (Store, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    (Store::open(dir.path(), 2).await.unwrap(), dir)
+}
+
+#[tokio::test]
+async fn migrations_apply_once_and_reopening_keeps_the_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let school = demo_school(1);
+    {
+        let s = Store::open(dir.path(), 2).await.unwrap();
+        assert!(s.is_empty().await.unwrap());
+        s.insert_demo(&school, "hash", 1).await.unwrap();
+        s.close().await;
+    }
+    let s = Store::open(dir.path(), 2).await.unwrap();
+    assert!(!s.is_empty().await.unwrap());
+    assert_eq!(s.all_people().await.unwrap().len(), school.people.len());
+}
+
+#[tokio::test]
+async fn an_unusable_data_directory_is_named_in_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-directory");
+    std::fs::write(&file, b"x").unwrap();
+    let err = Store::open(&file.join("data"), 1).await.err().expect("fails");
+    assert!(matches!(err, StoreError::DataDir { .. }));
+    assert!(err.to_string().contains("not-a-directory"), "{err}");
+}
+
+#[tokio::test]
+async fn the_demo_school_reads_back_with_its_relations() {
+    let (s, _d) = store().await;
+    let school = demo_school(7);
+    s.insert_demo(&school, "hash", 7).await.unwrap();
+    let summaries = s.division_summaries(&school.establishment.id).await.unwrap();
+    assert_eq!(summaries.len(), 4);
+    for sum in &summaries {
+        let expected = school.enrolments.iter().filter(|(_, d)| *d == sum.division.id).count() as i64;
+        assert_eq!(sum.pupils, expected);
+        assert!(sum.head_teacher.is_some());
+    }
+    let parent = school.people.iter().find(|p| p.roles.contains(Role::Parent)).unwrap();
+    let actor = s.actor(parent).await.unwrap();
+    let expected: Vec<_> = school.parent_links.iter().filter(|(p, _)| *p == parent.id).map(|(_, c)| c.clone()).collect();
+    assert_eq!(actor.children.len(), expected.len());
+    assert!(actor.children.iter().all(|c| expected.contains(c)));
+    assert!(!actor.children_divisions.is_empty());
+    let teacher = school.people.iter().find(|p| p.roles.contains(Role::Teacher)).unwrap();
+    let t = s.actor(teacher).await.unwrap();
+    assert_eq!(t.taught_divisions.len(), 4, "the French teacher teaches every division");
+    assert_eq!(t.taught_groups.len(), 1, "and Latin");
+}
+
+#[tokio::test]
+async fn logins_are_unique_and_a_failed_creation_writes_nothing() {
+    let (s, _d) = store().await;
+    let school = demo_school(3);
+    s.insert_demo(&school, "hash", 3).await.unwrap();
+    let before = s.all_people().await.unwrap().len();
+    let taken = &school.people[0].login;
+    let est: EstablishmentId = school.establishment.id.clone();
+    let err = s
+        .create_person(&NewPerson {
+            id: PersonId::new(3, 1),
+            establishment_id: &est,
+            login: taken,
+            first_name: "A",
+            last_name: "B",
+            roles: RoleSet::of(&[Role::Pupil, Role::Guest]),
+            password_hash: None,
+            now: 3,
+        })
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::LoginTaken(_)));
+    assert_eq!(s.all_people().await.unwrap().len(), before);
+}
+
+#[tokio::test]
+async fn sessions_live_until_idle_or_expired_and_die_with_password_changes() {
+    let (s, _d) = store().await;
+    let school = demo_school(5);
+    s.insert_demo(&school, "hash", 5).await.unwrap();
+    let p = &school.people[10];
+    let hash = [7u8; 32];
+    s.create_session(&NewSession { id: "s1", token_hash: &hash, person_id: &p.id, now: 1000, expires_at: 10_000, user_agent: "ua", ip: "127.0.0.1" })
+        .await
+        .unwrap();
+    assert!(s.live_session(&hash, 1500, 1000).await.unwrap().is_some());
+    assert!(s.live_session(&hash, 2000, 1000).await.unwrap().is_none(), "idle");
+    s.touch_session("s1", 2500).await.unwrap();
+    assert!(s.live_session(&hash, 3000, 1000).await.unwrap().is_some(), "touched");
+    assert!(s.live_session(&hash, 10_000, 100_000).await.unwrap().is_none(), "expired");
+    assert_eq!(s.count_live_sessions(3000, 1000).await.unwrap(), 1);
+    s.set_password_hash(&p.id, "new").await.unwrap();
+    assert!(s.live_session(&hash, 3000, 1000).await.unwrap().is_none(), "password change ends sessions");
+    assert_eq!(s.purge_sessions(3000, 1000).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn directory_search_escapes_wildcards_and_pages() {
+    let (s, _d) = store().await;
+    let school = demo_school(9);
+    s.insert_demo(&school, "hash", 9).await.unwrap();
+    let est = &school.establishment.id;
+    let all = s.search_people(est, "", 0, 1000).await.unwrap();
+    assert_eq!(all.total as usize, school.people.len());
+    let page2 = s.search_people(est, "", 25, 25).await.unwrap();
+    assert_eq!(page2.people.len(), 25);
+    assert_eq!(page2.people[0].id, all.people[25].id);
+    assert_eq!(s.search_people(est, "%", 0, 10).await.unwrap().total, 0, "% is literal");
+    assert_eq!(s.search_people(est, "_", 0, 10).await.unwrap().total, 0, "_ is literal");
+    let teacher = school.people.iter().find(|p| p.roles.contains(Role::Teacher)).unwrap();
+    let full = format!("{} {}", teacher.first_name, teacher.last_name);
+    assert!(s.search_people(est, &full.to_lowercase(), 0, 10).await.unwrap().people.iter().any(|p| p.id == teacher.id));
+}
