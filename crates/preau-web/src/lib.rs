@@ -62,7 +62,7 @@ impl WebConfig {
             metrics_allow: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()],
             metrics_token: None,
             login_per_account: Limit { burst: 5, refill_ms: 60_000 },
-            login_per_ip: Limit { burst: 50, refill_ms: 6_000 },
+            login_per_ip: Limit { burst: 100, refill_ms: 1_000 },
         }
     }
 
