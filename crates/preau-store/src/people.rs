@@ -3,7 +3,7 @@
 use preau_core::school::{Person, Role, RoleSet};
 use preau_core::{EstablishmentId, Millis, PersonId};
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
 
 use crate::{Result, Store, StoreError, corrupt};
 
@@ -49,6 +49,34 @@ pub struct PersonPage {
     pub total: i64,
 }
 
+/// Inserts a person and their roles on `conn` (inside the caller's transaction).
+pub(crate) async fn insert_person(conn: &mut SqliteConnection, new: &NewPerson<'_>) -> Result<()> {
+    let inserted = sqlx::query(
+        "INSERT INTO people (id, establishment_id, login, first_name, last_name, password_hash, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (login) DO NOTHING",
+    )
+    .bind(new.id.as_str())
+    .bind(new.establishment_id.as_str())
+    .bind(new.login)
+    .bind(new.first_name)
+    .bind(new.last_name)
+    .bind(new.password_hash)
+    .bind(new.now)
+    .execute(&mut *conn)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(StoreError::LoginTaken(new.login.to_owned()));
+    }
+    for role in new.roles.iter() {
+        sqlx::query("INSERT INTO person_roles (person_id, role) VALUES (?, ?)")
+            .bind(new.id.as_str())
+            .bind(role.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 impl Store {
     pub async fn person(&self, id: &PersonId) -> Result<Option<Person>> {
         let sql = format!("SELECT {PERSON_COLUMNS} FROM people p WHERE p.id = ?");
@@ -77,29 +105,7 @@ impl Store {
     /// Creates a person with their roles, in one transaction.
     pub async fn create_person(&self, new: &NewPerson<'_>) -> Result<Person> {
         let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO people (id, establishment_id, login, first_name, last_name, password_hash, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (login) DO NOTHING",
-        )
-        .bind(new.id.as_str())
-        .bind(new.establishment_id.as_str())
-        .bind(new.login)
-        .bind(new.first_name)
-        .bind(new.last_name)
-        .bind(new.password_hash)
-        .bind(new.now)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            return Err(StoreError::LoginTaken(new.login.to_owned()));
-        }
-        for role in new.roles.iter() {
-            sqlx::query("INSERT INTO person_roles (person_id, role) VALUES (?, ?)")
-                .bind(new.id.as_str())
-                .bind(role.as_str())
-                .execute(&mut *tx)
-                .await?;
-        }
+        insert_person(&mut tx, new).await?;
         tx.commit().await?;
         Ok(Person {
             id: new.id.clone(),

@@ -5,9 +5,9 @@ use preau_core::policy::{Actor, PersonFacts};
 use preau_core::school::{Audience, Division, Establishment, Person};
 use preau_core::{DivisionId, EstablishmentId, GroupId, Millis, PersonId};
 use sqlx::Row;
-use sqlx::sqlite::SqliteRow;
+use sqlx::sqlite::{SqliteConnection, SqliteRow};
 
-use crate::people::{PERSON_COLUMNS, person_from_row};
+use crate::people::{NewPerson, PERSON_COLUMNS, insert_person, person_from_row};
 use crate::{Result, Store, corrupt};
 
 /// A division with its head count and head teacher, for overviews.
@@ -44,6 +44,17 @@ where
     ids.into_iter().map(|s| s.parse().map_err(corrupt)).collect()
 }
 
+async fn insert_establishment(conn: &mut SqliteConnection, e: &Establishment) -> Result<()> {
+    sqlx::query("INSERT INTO establishments (id, uai, name, academie) VALUES (?, ?, ?, ?)")
+        .bind(e.id.as_str())
+        .bind(&e.uai)
+        .bind(&e.name)
+        .bind(&e.academie)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 const DIVISION_COLUMNS: &str = "d.id, d.establishment_id, d.name, d.level, d.head_teacher_id";
 
 impl Store {
@@ -74,48 +85,25 @@ impl Store {
     }
 
     pub async fn create_establishment(&self, e: &Establishment) -> Result<()> {
-        sqlx::query("INSERT INTO establishments (id, uai, name, academie) VALUES (?, ?, ?, ?)")
-            .bind(e.id.as_str())
-            .bind(&e.uai)
-            .bind(&e.name)
-            .bind(&e.academie)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        insert_establishment(&mut *self.pool.acquire().await?, e).await
     }
 
     /// Writes the whole demo school in one transaction; every account gets `password_hash`.
     pub async fn insert_demo(&self, s: &DemoSchool, password_hash: &str, now: Millis) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        let e = &s.establishment;
-        sqlx::query("INSERT INTO establishments (id, uai, name, academie) VALUES (?, ?, ?, ?)")
-            .bind(e.id.as_str())
-            .bind(&e.uai)
-            .bind(&e.name)
-            .bind(&e.academie)
-            .execute(&mut *tx)
-            .await?;
+        insert_establishment(&mut tx, &s.establishment).await?;
         for p in &s.people {
-            sqlx::query(
-                "INSERT INTO people (id, establishment_id, login, first_name, last_name, password_hash, created_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(p.id.as_str())
-            .bind(p.establishment_id.as_str())
-            .bind(&p.login)
-            .bind(&p.first_name)
-            .bind(&p.last_name)
-            .bind(password_hash)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            for role in p.roles.iter() {
-                sqlx::query("INSERT INTO person_roles (person_id, role) VALUES (?, ?)")
-                    .bind(p.id.as_str())
-                    .bind(role.as_str())
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            let new = NewPerson {
+                id: p.id.clone(),
+                establishment_id: &p.establishment_id,
+                login: &p.login,
+                first_name: &p.first_name,
+                last_name: &p.last_name,
+                roles: p.roles,
+                password_hash: Some(password_hash),
+                now,
+            };
+            insert_person(&mut tx, &new).await?;
         }
         for sub in &s.subjects {
             sqlx::query("INSERT INTO subjects (id, establishment_id, code, name) VALUES (?, ?, ?, ?)")
