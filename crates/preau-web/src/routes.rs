@@ -18,7 +18,9 @@ use crate::{SharedState, middleware, pages};
 /// What a route requires of whoever calls it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Permission {
-    /// Anyone, signed in or not (the login page, health probes, static files).
+    /// Anyone; the session is not even looked up (static files, health probes).
+    Anyone,
+    /// Anyone, signed in or not; the page may differ when signed in (the login page).
     Public,
     /// The monitoring addresses configured, or the metrics bearer token.
     Metrics,
@@ -97,9 +99,9 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .post("/admin/people/{id}/password", Signed(Action::AdministerPeople), admin::reset_password)
         .post("/admin/people/{id}/disable", Signed(Action::AdministerPeople), admin::disable)
         .post("/admin/people/{id}/enable", Signed(Action::AdministerPeople), admin::enable)
-        .get("/static/{file}", Public, crate::assets::serve)
-        .get("/healthz", Public, ops::healthz)
-        .get("/readyz", Public, ops::readyz)
+        .get("/static/{file}", Anyone, crate::assets::serve)
+        .get("/healthz", Anyone, ops::healthz)
+        .get("/readyz", Anyone, ops::readyz)
         .get("/metrics", Metrics, ops::metrics);
     let router = r
         .router
@@ -135,18 +137,44 @@ async fn enforce(
     req: Request,
     next: Next,
 ) -> Response {
-    let mut response = match check(&state, permission, req).await {
+    let viewer = match permission {
+        Permission::Anyone | Permission::Metrics => None,
+        Permission::Public | Permission::Signed(_) => match crate::view::load_viewer(&state, req.headers()).await {
+            Ok(v) => v,
+            Err(e) => return marked(e.into_response(), path),
+        },
+    };
+    let mut response = match check(&state, permission, viewer.clone(), req).await {
         Ok(req) => next.run(req).await,
         Err(refusal) => refusal,
     };
+    // Error pages show the signed-in header, so a refused person can find their way back.
+    if let Some(v) = viewer
+        && (response.status().is_client_error() || response.status().is_server_error())
+    {
+        response.extensions_mut().insert(v);
+    }
+    marked(response, path)
+}
+
+fn marked(mut response: Response, path: &'static str) -> Response {
     response.extensions_mut().insert(Checked { path });
     response
 }
 
-async fn check(state: &SharedState, permission: Permission, mut req: Request) -> Result<Request, Response> {
+async fn check(
+    state: &SharedState,
+    permission: Permission,
+    viewer: Option<Viewer>,
+    mut req: Request,
+) -> Result<Request, Response> {
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let viewer = crate::view::load_viewer(state, req.headers()).await.map_err(IntoResponse::into_response)?;
     match permission {
+        Permission::Anyone => {
+            if changes_state {
+                return Err(AppError::Forbidden.into_response());
+            }
+        }
         Permission::Public => {
             if changes_state {
                 // Before login there is no session: a double-submit cookie guards the form.

@@ -24,6 +24,7 @@ async fn a_pupil_cannot_read_another_pupils_profile_by_changing_the_id() {
     assert_eq!(r.page(), "error-403");
     assert!(r.text.contains("Accès refusé"));
     assert!(!r.text.contains(&classmate.first_name), "no data on a 403 page");
+    assert!(r.text.contains("Se déconnecter"), "the refused person keeps their header");
     // Malformed and unknown ids are not found, never an error.
     for bad in ["xyz", "01kb0000000000000000000000", "..%2F..%2Fetc", "%00"] {
         assert_eq!(c.get(&format!("/people/{bad}")).await.status, StatusCode::NOT_FOUND, "{bad}");
