@@ -86,10 +86,36 @@ impl Config {
             None if Path::new("preau.toml").exists() => figment = figment.merge(Toml::file_exact("preau.toml")),
             None => {}
         }
-        let figment = figment.merge(Env::prefixed("PREAU_").ignore(&["config"]));
+        // Only known keys are taken from the environment: other PREAU_* variables (a script's
+        // PREAU_BIN, say) are not settings. `unknown_env_keys` lets the caller warn about them.
+        let known = Config::keys();
+        let figment = figment.merge(Env::prefixed("PREAU_").filter(move |k| known.iter().any(|n| k == n.as_str())));
         let config: Config = figment.extract().map_err(Box::new)?;
         config.validate()?;
         Ok(config)
+    }
+
+    /// The names of every setting.
+    pub fn keys() -> Vec<String> {
+        match toml::Value::try_from(Config::default()) {
+            Ok(toml::Value::Table(t)) => {
+                let mut keys: Vec<String> = t.keys().cloned().collect();
+                // Optional settings are absent from the serialized defaults.
+                keys.extend(["public_url", "metrics_token"].map(String::from));
+                keys
+            }
+            _ => vec![],
+        }
+    }
+
+    /// `PREAU_*` variables of the environment that name no setting (PREAU_CONFIG aside).
+    pub fn unknown_env_keys() -> Vec<String> {
+        let known = Config::keys();
+        std::env::vars()
+            .filter_map(|(k, _)| k.strip_prefix("PREAU_").map(str::to_ascii_lowercase))
+            .filter(|k| k != "config" && !known.contains(k))
+            .map(|k| format!("PREAU_{}", k.to_ascii_uppercase()))
+            .collect()
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -174,6 +200,13 @@ mod tests {
 
             let e = Config::load(Some(Path::new("absent.toml"))).unwrap_err().to_string();
             assert!(e.contains("absent.toml"), "{e}");
+
+            // Other programs' PREAU_* variables are not settings: ignored, and reported.
+            jail.set_env("PREAU_BIN", "/usr/local/bin/preau");
+            jail.set_env("PREAU_PUBLIC_URL", "https://preau.example.org");
+            let c = Config::load(None).expect("loads");
+            assert_eq!(c.public_url.as_deref(), Some("https://preau.example.org"));
+            assert_eq!(Config::unknown_env_keys(), vec!["PREAU_BIN".to_owned()]);
             Ok(())
         });
     }

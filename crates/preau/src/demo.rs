@@ -47,14 +47,19 @@ pub async fn run(mut config: Config, port: u16, data_dir: Option<PathBuf>, passw
 
     let url = config.public_url.clone().unwrap_or_else(|| format!("http://{bound}/"));
     let state = preau_web::AppState::new(store.clone(), config.web(url.trim_end_matches('/').to_owned()), Default::default());
-    {
+    // The listing is for whoever reads it; if they stop reading (`preau demo | head`), the demo
+    // goes on serving.
+    let listing = (|| -> std::io::Result<()> {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{url}")?;
         for p in &school.people {
             let role = p.roles.primary().map(|r| r.as_str()).unwrap_or("guest");
             writeln!(out, "{role}\t{}\t{password}", p.login)?;
         }
-        out.flush()?;
+        out.flush()
+    })();
+    if let Err(e) = listing {
+        tracing::warn!(error = %e, "could not print the demo accounts");
     }
     tracing::info!(
         address = %bound,

@@ -71,6 +71,9 @@ fn main() -> ExitCode {
         }
     };
     init_logs(&config.log);
+    for key in Config::unknown_env_keys() {
+        tracing::warn!(variable = %key, "this environment variable names no Préau setting: ignored");
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
