@@ -3,7 +3,7 @@
 use preau_core::demo::DemoSchool;
 use preau_core::policy::{Actor, PersonFacts};
 use preau_core::school::{Audience, Division, Establishment, Person};
-use preau_core::{DivisionId, EstablishmentId, GroupId, Millis, PersonId};
+use preau_core::{DivisionId, EstablishmentId, Millis, PersonId};
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 
@@ -35,13 +35,6 @@ fn division_from_row(row: &SqliteRow) -> Result<Division> {
         level: row.try_get("level")?,
         head_teacher_id: row.try_get::<Option<String>, _>("head_teacher_id")?.map(|s| s.parse()).transpose().map_err(corrupt)?,
     })
-}
-
-fn parse_ids<T: std::str::FromStr>(ids: Vec<String>) -> Result<Vec<T>>
-where
-    T::Err: std::fmt::Display,
-{
-    ids.into_iter().map(|s| s.parse().map_err(corrupt)).collect()
 }
 
 async fn insert_establishment(conn: &mut SqliteConnection, e: &Establishment) -> Result<()> {
@@ -170,86 +163,48 @@ impl Store {
         Ok(())
     }
 
-    async fn ids(&self, sql: &str, id: &str) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar(sql).bind(id).fetch_all(&self.pool).await?)
-    }
-
-    /// Divisions a person teaches (through an assignment) or is head teacher of.
-    async fn taught_divisions(&self, id: &PersonId) -> Result<Vec<DivisionId>> {
-        parse_ids(
-            self.ids(
-                "SELECT division_id FROM teaching_assignments WHERE teacher_id = ?1 AND division_id IS NOT NULL \
-                 UNION SELECT id FROM divisions WHERE head_teacher_id = ?1",
-                id.as_str(),
-            )
-            .await?,
-        )
-    }
-
-    async fn taught_groups(&self, id: &PersonId) -> Result<Vec<GroupId>> {
-        parse_ids(
-            self.ids(
-                "SELECT DISTINCT group_id FROM teaching_assignments WHERE teacher_id = ? AND group_id IS NOT NULL",
-                id.as_str(),
-            )
-            .await?,
-        )
-    }
-
-    async fn own_divisions(&self, id: &PersonId) -> Result<Vec<DivisionId>> {
-        parse_ids(self.ids("SELECT division_id FROM enrolments WHERE pupil_id = ?", id.as_str()).await?)
-    }
-
-    async fn own_groups(&self, id: &PersonId) -> Result<Vec<GroupId>> {
-        parse_ids(self.ids("SELECT group_id FROM group_members WHERE pupil_id = ?", id.as_str()).await?)
-    }
-
-    async fn children_ids(&self, id: &PersonId) -> Result<Vec<PersonId>> {
-        parse_ids(self.ids("SELECT pupil_id FROM parent_links WHERE parent_id = ?", id.as_str()).await?)
-    }
-
-    async fn children_divisions(&self, id: &PersonId) -> Result<Vec<DivisionId>> {
-        parse_ids(
-            self.ids(
-                "SELECT DISTINCT e.division_id FROM parent_links l JOIN enrolments e ON e.pupil_id = l.pupil_id \
-                 WHERE l.parent_id = ?",
-                id.as_str(),
-            )
-            .await?,
-        )
-    }
-
-    /// The person as the policy sees them when they act. Only the relations their roles make
-    /// relevant are loaded.
+    /// The person as the policy sees them when they act: every relation in one query (a
+    /// pupil's divisions and groups, a parent's children and their divisions, a teacher's
+    /// divisions and groups — head teacher included).
     pub async fn actor(&self, p: &Person) -> Result<Actor> {
-        use preau_core::Role;
-        let r = p.roles;
-        let (children, children_divisions) = if r.contains(Role::Parent) {
-            (self.children_ids(&p.id).await?, self.children_divisions(&p.id).await?)
-        } else {
-            (vec![], vec![])
-        };
-        let (own_divisions, own_groups) = if r.contains(Role::Pupil) {
-            (self.own_divisions(&p.id).await?, self.own_groups(&p.id).await?)
-        } else {
-            (vec![], vec![])
-        };
-        let (taught_divisions, taught_groups) = if r.contains(Role::Teacher) {
-            (self.taught_divisions(&p.id).await?, self.taught_groups(&p.id).await?)
-        } else {
-            (vec![], vec![])
-        };
-        Ok(Actor {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT 'own_division', division_id FROM enrolments WHERE pupil_id = ?1 \
+             UNION ALL SELECT 'own_group', group_id FROM group_members WHERE pupil_id = ?1 \
+             UNION ALL SELECT 'child', pupil_id FROM parent_links WHERE parent_id = ?1 \
+             UNION ALL SELECT DISTINCT 'child_division', e.division_id FROM parent_links l \
+                 JOIN enrolments e ON e.pupil_id = l.pupil_id WHERE l.parent_id = ?1 \
+             UNION SELECT 'taught_division', division_id FROM teaching_assignments \
+                 WHERE teacher_id = ?1 AND division_id IS NOT NULL \
+             UNION SELECT 'taught_division', id FROM divisions WHERE head_teacher_id = ?1 \
+             UNION SELECT 'taught_group', group_id FROM teaching_assignments \
+                 WHERE teacher_id = ?1 AND group_id IS NOT NULL",
+        )
+        .bind(p.id.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut a = Actor {
             person_id: p.id.clone(),
             establishment_id: p.establishment_id.clone(),
-            roles: r,
-            children,
-            children_divisions,
-            own_divisions,
-            own_groups,
-            taught_divisions,
-            taught_groups,
-        })
+            roles: p.roles,
+            children: vec![],
+            children_divisions: vec![],
+            own_divisions: vec![],
+            own_groups: vec![],
+            taught_divisions: vec![],
+            taught_groups: vec![],
+        };
+        for (kind, id) in rows {
+            match kind.as_str() {
+                "own_division" => a.own_divisions.push(id.parse().map_err(corrupt)?),
+                "own_group" => a.own_groups.push(id.parse().map_err(corrupt)?),
+                "child" => a.children.push(id.parse().map_err(corrupt)?),
+                "child_division" => a.children_divisions.push(id.parse().map_err(corrupt)?),
+                "taught_division" => a.taught_divisions.push(id.parse().map_err(corrupt)?),
+                "taught_group" => a.taught_groups.push(id.parse().map_err(corrupt)?),
+                other => return Err(corrupt(format!("relation kind {other}"))),
+            }
+        }
+        Ok(a)
     }
 
     /// The person as the policy sees them when they are looked at.

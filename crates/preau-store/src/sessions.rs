@@ -2,6 +2,9 @@
 
 use preau_core::{Millis, PersonId};
 
+use sqlx::Row as _;
+
+use crate::people::{PERSON_COLUMNS, person_from_row};
 use crate::{Result, Store, corrupt};
 
 pub struct NewSession<'a> {
@@ -64,6 +67,33 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         row.map(from_row).transpose()
+    }
+
+    /// The live session for a token hash and its person, in one query.
+    pub async fn live_session_person(
+        &self,
+        token_hash: &[u8],
+        now: Millis,
+        idle_ms: Millis,
+    ) -> Result<Option<(SessionRow, preau_core::school::Person)>> {
+        let sql = format!(
+            "SELECT s.id AS session_id, s.created_at, s.last_seen_at, s.expires_at, s.user_agent, s.ip, {PERSON_COLUMNS} \
+             FROM sessions s JOIN people p ON p.id = s.person_id \
+             WHERE s.token_hash = ?1 AND s.expires_at > ?2 AND s.last_seen_at + ?3 > ?2"
+        );
+        let row = sqlx::query(&sql).bind(token_hash).bind(now).bind(idle_ms).fetch_optional(&self.pool).await?;
+        let Some(row) = row else { return Ok(None) };
+        let person = person_from_row(&row)?;
+        let session = SessionRow {
+            id: row.try_get("session_id")?,
+            person_id: person.id.clone(),
+            created_at: row.try_get("created_at")?,
+            last_seen_at: row.try_get("last_seen_at")?,
+            expires_at: row.try_get("expires_at")?,
+            user_agent: row.try_get("user_agent")?,
+            ip: row.try_get("ip")?,
+        };
+        Ok(Some((session, person)))
     }
 
     /// Marks a session as used now (the idle timeout counts from here).

@@ -42,10 +42,9 @@ pub async fn load_viewer(state: &SharedState, headers: &HeaderMap) -> Result<Opt
     let Some(token) = auth::read_cookie(headers, SESSION_COOKIE) else { return Ok(None) };
     let now = state.clock.now();
     let hash = auth::token_hash(token);
-    let Some(session) = state.store.live_session(&hash, now, state.config.session_idle_ms).await? else {
+    let Some((session, person)) = state.store.live_session_person(&hash, now, state.config.session_idle_ms).await? else {
         return Ok(None);
     };
-    let Some(person) = state.store.person(&session.person_id).await? else { return Ok(None) };
     if person.disabled {
         return Ok(None);
     }
