@@ -2,6 +2,8 @@
 
 use std::time::Instant;
 
+use tracing::Instrument;
+
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
@@ -51,10 +53,7 @@ pub async fn observe(State(state): State<SharedState>, mut req: Request, next: N
     let path = req.uri().path().to_owned();
     let span = tracing::info_span!("request", id = %id, %method, %path);
     let started = Instant::now();
-    let mut response = {
-        let _enter = span.enter();
-        next.run(req).await
-    };
+    let mut response = next.run(req).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let route = response.extensions().get::<Checked>().map(|c| c.path).unwrap_or("unmatched");
     let status = response.status();
