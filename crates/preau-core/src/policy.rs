@@ -23,8 +23,10 @@ pub enum Action {
     ViewDivisionRoster,
     /// See the establishment overview: divisions and head counts.
     ViewEstablishment,
-    /// Create and disable accounts, reset passwords.
+    /// Create and disable accounts, reset passwords (route level: one's establishment).
     AdministerPeople,
+    /// Administer one given account: see its login, reset its password, disable it.
+    AdministerPerson,
 }
 
 /// Who is asking, with the relations the policy needs, loaded by the caller.
@@ -105,6 +107,9 @@ pub fn may(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
             *e == actor.establishment_id && roles.contains(Role::Admin)
         }
         (Action::ViewPerson, Target::Person(p)) => may_view_person(actor, p),
+        (Action::AdministerPerson, Target::Person(p)) => {
+            p.establishment_id == actor.establishment_id && roles.contains(Role::Admin)
+        }
         (Action::ViewDivision, Target::Division { id, establishment_id }) => {
             *establishment_id == actor.establishment_id
                 && (roles.is_establishment_wide()
@@ -322,6 +327,12 @@ mod tests {
         }
         let admin = actor(&w, 300, &[Role::Admin]);
         assert!(!may(&admin, Action::AdministerPeople, Target::Establishment(&w.other_school)).is_allowed());
+        let mut elsewhere = facts(&w, 500, &[Role::Pupil]);
+        assert!(may(&admin, Action::AdministerPerson, Target::Person(&elsewhere)).is_allowed());
+        elsewhere.establishment_id = w.other_school.clone();
+        assert!(!may(&admin, Action::AdministerPerson, Target::Person(&elsewhere)).is_allowed());
+        let staff = actor(&w, 301, &[Role::Staff, Role::Principal]);
+        assert!(!may(&staff, Action::AdministerPerson, Target::Person(&facts(&w, 100, &[Role::Pupil]))).is_allowed());
     }
 
     #[test]

@@ -33,6 +33,11 @@ impl Bucket {
         self.empty_at = self.empty_at.max(now) + limit.refill_ms;
     }
 
+    /// Takes back one failure counted in advance, for an attempt that succeeded.
+    pub fn refund(&mut self, limit: Limit, now: Millis) {
+        self.empty_at = (self.empty_at - limit.refill_ms).max(now.min(self.empty_at));
+    }
+
     /// True once the bucket has fully drained, so the key can be forgotten.
     pub fn is_idle(&self, now: Millis) -> bool {
         self.empty_at <= now
@@ -60,6 +65,17 @@ mod tests {
         b.fail(LIMIT, t + wait);
         assert!(b.check(LIMIT, t + wait).is_err(), "one failure per refill after the burst");
         assert!(b.is_idle(t + 5 * 60_000));
+    }
+
+    #[test]
+    fn a_refunded_attempt_does_not_count() {
+        let mut b = Bucket::default();
+        for _ in 0..10 {
+            assert_eq!(b.check(LIMIT, 0), Ok(()));
+            b.fail(LIMIT, 0);
+            b.refund(LIMIT, 0);
+        }
+        assert!(b.is_idle(0));
     }
 
     #[test]

@@ -82,24 +82,9 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// Records an administrative action.
-    pub async fn audit(
-        &self,
-        at: preau_core::Millis,
-        actor: Option<&preau_core::PersonId>,
-        action: &str,
-        target: Option<&str>,
-        detail: &str,
-    ) -> Result<()> {
-        sqlx::query("INSERT INTO audit_log (at, actor_id, action, target_id, detail) VALUES (?, ?, ?, ?, ?)")
-            .bind(at)
-            .bind(actor.map(|a| a.as_str()))
-            .bind(action)
-            .bind(target)
-            .bind(detail)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+    /// Records an action in the audit log on its own.
+    pub async fn audit(&self, entry: &Audit<'_>, target: Option<&str>) -> Result<()> {
+        write_audit(&mut *self.pool.acquire().await?, entry, target).await
     }
 
     /// The audit entries about one target, newest first (for tests and, later, the admin).
@@ -113,6 +98,29 @@ impl Store {
     }
 }
 
+/// An entry of the audit log: who did what, when. Writes that change a person take one and
+/// record it in the same transaction, so an action is never done without its trace.
+#[derive(Debug, Clone, Copy)]
+pub struct Audit<'a> {
+    pub at: preau_core::Millis,
+    /// None when done from the command line.
+    pub actor: Option<&'a preau_core::PersonId>,
+    pub action: &'a str,
+    pub detail: &'a str,
+}
+
+pub(crate) async fn write_audit(conn: &mut sqlx::SqliteConnection, e: &Audit<'_>, target: Option<&str>) -> Result<()> {
+    sqlx::query("INSERT INTO audit_log (at, actor_id, action, target_id, detail) VALUES (?, ?, ?, ?, ?)")
+        .bind(e.at)
+        .bind(e.actor.map(|a| a.as_str()))
+        .bind(e.action)
+        .bind(target)
+        .bind(e.detail)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 fn check_data_dir(dir: &Path) -> Result<()> {
     let err = |source| StoreError::DataDir { path: dir.to_path_buf(), source };
     std::fs::create_dir_all(dir).map_err(err)?;
@@ -121,6 +129,11 @@ fn check_data_dir(dir: &Path) -> Result<()> {
     std::fs::write(&probe, b"ok").map_err(err)?;
     std::fs::remove_file(&probe).map_err(err)?;
     Ok(())
+}
+
+/// A LIKE pattern matching `query` anywhere, its wildcards taken literally (ESCAPE '\\').
+fn like_pattern(query: &str) -> String {
+    format!("%{}%", query.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
 fn corrupt(what: impl std::fmt::Display) -> StoreError {

@@ -5,7 +5,8 @@ use preau_core::{EstablishmentId, Millis, PersonId};
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 
-use crate::{Result, Store, StoreError, corrupt};
+use crate::sessions::{NewSession, insert_session};
+use crate::{Audit, Result, Store, StoreError, corrupt, like_pattern, write_audit};
 
 /// The columns every person query selects, roles folded into one comma-separated field.
 pub(crate) const PERSON_COLUMNS: &str = "p.id, p.establishment_id, p.login, p.first_name, p.last_name, p.disabled, \
@@ -102,10 +103,11 @@ impl Store {
         Ok(hash.flatten())
     }
 
-    /// Creates a person with their roles, in one transaction.
-    pub async fn create_person(&self, new: &NewPerson<'_>) -> Result<Person> {
+    /// Creates a person with their roles and the audit entry, in one transaction.
+    pub async fn create_person(&self, new: &NewPerson<'_>, audit: &Audit<'_>) -> Result<Person> {
         let mut tx = self.pool.begin().await?;
         insert_person(&mut tx, new).await?;
+        write_audit(&mut tx, audit, Some(new.id.as_str())).await?;
         tx.commit().await?;
         Ok(Person {
             id: new.id.clone(),
@@ -119,32 +121,71 @@ impl Store {
         })
     }
 
-    /// Sets a new password hash and ends every session of the person. False if no such person.
-    pub async fn set_password_hash(&self, id: &PersonId, hash: &str) -> Result<bool> {
+    /// Sets a new password hash and ends every session of the person, then opens `session`
+    /// if given (the browser that changed its own password stays signed in), with the audit
+    /// entry, all in one transaction. False if no such person.
+    pub async fn set_password_hash(
+        &self,
+        id: &PersonId,
+        hash: &str,
+        session: Option<&NewSession<'_>>,
+        audit: &Audit<'_>,
+    ) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query("UPDATE people SET password_hash = ? WHERE id = ?")
             .bind(hash)
             .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
         sqlx::query("DELETE FROM sessions WHERE person_id = ?").bind(id.as_str()).execute(&mut *tx).await?;
+        if let Some(s) = session {
+            insert_session(&mut tx, s).await?;
+        }
+        write_audit(&mut tx, audit, Some(id.as_str())).await?;
         tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        Ok(true)
     }
 
-    /// Disables or re-enables an account; disabling ends all its sessions.
-    pub async fn set_disabled(&self, id: &PersonId, disabled: bool) -> Result<bool> {
+    /// Disables or re-enables an account, with the audit entry; disabling ends all its sessions.
+    pub async fn set_disabled(&self, id: &PersonId, disabled: bool, audit: &Audit<'_>) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query("UPDATE people SET disabled = ? WHERE id = ?")
             .bind(i64::from(disabled))
             .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
         if disabled {
             sqlx::query("DELETE FROM sessions WHERE person_id = ?").bind(id.as_str()).execute(&mut *tx).await?;
         }
+        write_audit(&mut tx, audit, Some(id.as_str())).await?;
         tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        Ok(true)
+    }
+
+    /// Gives a person one more role.
+    pub async fn add_role(&self, id: &PersonId, role: preau_core::Role) -> Result<()> {
+        sqlx::query("INSERT INTO person_roles (person_id, role) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(id.as_str())
+            .bind(role.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Makes `parent` a legal guardian of `pupil`.
+    pub async fn link_parent(&self, parent: &PersonId, pupil: &PersonId) -> Result<()> {
+        sqlx::query("INSERT INTO parent_links (parent_id, pupil_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+            .bind(parent.as_str())
+            .bind(pupil.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     pub async fn set_locale(&self, id: &PersonId, locale: Option<&str>) -> Result<()> {
@@ -165,7 +206,7 @@ impl Store {
         offset: i64,
         limit: i64,
     ) -> Result<PersonPage> {
-        let pattern = format!("%{}%", query.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        let pattern = like_pattern(query);
         let filter = "p.establishment_id = ?1 AND (p.last_name LIKE ?2 ESCAPE '\\' OR p.first_name LIKE ?2 ESCAPE '\\' \
              OR p.login LIKE ?2 ESCAPE '\\' OR (p.first_name || ' ' || p.last_name) LIKE ?2 ESCAPE '\\')";
         let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM people p WHERE {filter}"))

@@ -8,7 +8,7 @@ use sqlx::Row;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 
 use crate::people::{NewPerson, PERSON_COLUMNS, insert_person, person_from_row};
-use crate::{Result, Store, corrupt};
+use crate::{Result, Store, corrupt, like_pattern};
 
 /// A division with its head count and head teacher, for overviews.
 #[derive(Debug, Clone)]
@@ -228,13 +228,32 @@ impl Store {
         row.as_ref().map(division_from_row).transpose()
     }
 
-    /// Divisions of an establishment with head counts and head teachers, by level then name.
+    /// Divisions of an establishment with head counts and head teachers, by name.
     pub async fn division_summaries(&self, establishment: &EstablishmentId) -> Result<Vec<DivisionSummary>> {
+        Ok(self.search_divisions(establishment, "", 0, i64::MAX).await?.0)
+    }
+
+    /// The divisions directory: divisions whose name or level contains `query`, with head counts
+    /// and head teachers, one page at a time; and how many match in all.
+    pub async fn search_divisions(
+        &self,
+        establishment: &EstablishmentId,
+        query: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<DivisionSummary>, i64)> {
+        let pattern = like_pattern(query);
+        let filter = "d.establishment_id = ?1 AND (d.name LIKE ?2 ESCAPE '\\' OR d.level LIKE ?2 ESCAPE '\\')";
+        let total: i64 = sqlx::query_scalar(&format!("SELECT count(*) FROM divisions d WHERE {filter}"))
+            .bind(establishment.as_str())
+            .bind(&pattern)
+            .fetch_one(&self.pool)
+            .await?;
         let sql = format!(
             "SELECT {DIVISION_COLUMNS}, (SELECT count(*) FROM enrolments e WHERE e.division_id = d.id) AS pupils \
-             FROM divisions d WHERE d.establishment_id = ? ORDER BY d.name"
+             FROM divisions d WHERE {filter} ORDER BY d.name LIMIT ?3 OFFSET ?4"
         );
-        let rows = sqlx::query(&sql).bind(establishment.as_str()).fetch_all(&self.pool).await?;
+        let rows = sqlx::query(&sql).bind(establishment.as_str()).bind(&pattern).bind(limit).bind(offset.max(0)).fetch_all(&self.pool).await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             let division = division_from_row(row)?;
@@ -244,7 +263,7 @@ impl Store {
             };
             out.push(DivisionSummary { division, pupils: row.try_get("pupils")?, head_teacher });
         }
-        Ok(out)
+        Ok((out, total))
     }
 
     /// Head counts of an establishment by role.

@@ -3,6 +3,7 @@
 use preau_core::{Millis, PersonId};
 
 use sqlx::Row as _;
+use sqlx::sqlite::SqliteConnection;
 
 use crate::people::{PERSON_COLUMNS, person_from_row};
 use crate::{Result, Store, corrupt};
@@ -36,37 +37,27 @@ fn from_row((id, person_id, created_at, last_seen_at, expires_at, user_agent, ip
 
 const COLUMNS: &str = "id, person_id, created_at, last_seen_at, expires_at, user_agent, ip";
 
+pub(crate) async fn insert_session(conn: &mut SqliteConnection, s: &NewSession<'_>) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO sessions (id, token_hash, person_id, created_at, last_seen_at, expires_at, user_agent, ip) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(s.id)
+    .bind(s.token_hash)
+    .bind(s.person_id.as_str())
+    .bind(s.now)
+    .bind(s.now)
+    .bind(s.expires_at)
+    .bind(s.user_agent)
+    .bind(s.ip)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     pub async fn create_session(&self, s: &NewSession<'_>) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO sessions (id, token_hash, person_id, created_at, last_seen_at, expires_at, user_agent, ip) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(s.id)
-        .bind(s.token_hash)
-        .bind(s.person_id.as_str())
-        .bind(s.now)
-        .bind(s.now)
-        .bind(s.expires_at)
-        .bind(s.user_agent)
-        .bind(s.ip)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
-    /// The live session for a token hash: not past its absolute expiry, not idle longer than
-    /// `idle_ms`.
-    pub async fn live_session(&self, token_hash: &[u8], now: Millis, idle_ms: Millis) -> Result<Option<SessionRow>> {
-        let row: Option<Row> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM sessions WHERE token_hash = ? AND expires_at > ?2 AND last_seen_at + ?3 > ?2"
-        ))
-        .bind(token_hash)
-        .bind(now)
-        .bind(idle_ms)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(from_row).transpose()
+        insert_session(&mut *self.pool.acquire().await?, s).await
     }
 
     /// The live session for a token hash and its person, in one query.

@@ -184,6 +184,16 @@ page-prev = Previous page
 page-next = Next page
 page-of = Page { $page } of { $pages }
 
+divdir-title = Classes
+divdir-search-label = Search for a class (name or level)
+divdir-count = { $count ->
+    [0] No class found.
+    [one] 1 class.
+   *[other] { $count } classes.
+}
+dash-role-switch = My roles
+dash-guest = Your guest account gives access to the meetings you are invited to; none is planned for now.
+
 new-title = Create an account
 new-first-name = First name
 new-last-name = Last name

@@ -184,6 +184,16 @@ page-prev = Page précédente
 page-next = Page suivante
 page-of = Page { $page } sur { $pages }
 
+divdir-title = Classes
+divdir-search-label = Rechercher une classe (nom ou niveau)
+divdir-count = { $count ->
+    [0] Aucune classe trouvée.
+    [one] 1 classe.
+   *[other] { $count } classes.
+}
+dash-role-switch = Mes profils
+dash-guest = Votre compte d'invité donne accès aux réunions auxquelles vous êtes convié(e) ; aucune n'est prévue pour le moment.
+
 new-title = Créer un compte
 new-first-name = Prénom
 new-last-name = Nom

@@ -9,7 +9,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use preau_core::Millis;
-use preau_core::throttle::{Bucket, Limit};
+use preau_core::throttle::Bucket;
 use sha2::{Digest, Sha256};
 
 use crate::clock::random_bytes;
@@ -103,36 +103,118 @@ pub fn read_cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option
 /// Failed-login buckets per account and per client address.
 #[derive(Default)]
 pub struct LoginThrottle {
-    accounts: Mutex<HashMap<String, Bucket>>,
-    ips: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<Buckets>,
+}
+
+#[derive(Default)]
+struct Buckets {
+    accounts: HashMap<String, Bucket>,
+    ips: HashMap<IpAddr, Bucket>,
+}
+
+/// A password check that counts as a failure unless [`LoginThrottle::succeeded`] says otherwise.
+pub struct Attempt {
+    login: String,
+    ip: IpAddr,
 }
 
 impl LoginThrottle {
-    /// `Err(retry_after_ms)` when either the account or the address must wait.
-    pub fn check(&self, state: &AppState, login: &str, ip: IpAddr, now: Millis) -> Result<(), Millis> {
-        let account = self.accounts.lock().unwrap().get(login).copied().unwrap_or_default();
-        let address = self.ips.lock().unwrap().get(&ip).copied().unwrap_or_default();
-        let a = account.check(state.config.login_per_account, now);
-        let b = address.check(state.config.login_per_ip, now);
-        match (a, b) {
-            (Ok(()), Ok(())) => Ok(()),
-            (Err(x), Err(y)) => Err(x.max(y)),
-            (Err(x), _) | (_, Err(x)) => Err(x),
+    /// Starts a password check for `login` from `ip`: refused with the wait in milliseconds when
+    /// either must wait; otherwise a failure is counted at once, under the lock, so that
+    /// parallel attempts cannot all slip through before the first one fails.
+    pub fn begin(&self, state: &AppState, login: &str, ip: IpAddr, now: Millis) -> Result<Attempt, Millis> {
+        let (per_account, per_ip) = (state.config.login_per_account, state.config.login_per_ip);
+        let mut b = self.buckets.lock().unwrap();
+        // Forget drained keys now and then so that a scan of logins cannot grow the maps forever.
+        if b.accounts.len() + b.ips.len() > 20_000 {
+            b.accounts.retain(|_, k| !k.is_idle(now));
+            b.ips.retain(|_, k| !k.is_idle(now));
         }
+        let account = b.accounts.get(login).copied().unwrap_or_default().check(per_account, now);
+        let address = b.ips.get(&ip).copied().unwrap_or_default().check(per_ip, now);
+        match (account, address) {
+            (Ok(()), Ok(())) => {}
+            (Err(x), Err(y)) => return Err(x.max(y)),
+            (Err(x), _) | (_, Err(x)) => return Err(x),
+        }
+        b.accounts.entry(login.to_owned()).or_default().fail(per_account, now);
+        b.ips.entry(ip).or_default().fail(per_ip, now);
+        Ok(Attempt { login: login.to_owned(), ip })
     }
 
-    pub fn fail(&self, state: &AppState, login: &str, ip: IpAddr, now: Millis) {
-        fn bump<K: std::hash::Hash + Eq>(map: &Mutex<HashMap<K, Bucket>>, key: K, limit: Limit, now: Millis) {
-            let mut map = map.lock().unwrap();
-            // Forget drained keys now and then so a scan of logins cannot grow the map forever.
-            if map.len() > 10_000 {
-                map.retain(|_, b| !b.is_idle(now));
-            }
-            map.entry(key).or_default().fail(limit, now);
+    /// The password was right: the failure counted in advance is taken back.
+    pub fn succeeded(&self, state: &AppState, attempt: Attempt, now: Millis) {
+        let mut b = self.buckets.lock().unwrap();
+        if let Some(k) = b.accounts.get_mut(&attempt.login) {
+            k.refund(state.config.login_per_account, now);
         }
-        bump(&self.accounts, login.to_owned(), state.config.login_per_account, now);
-        bump(&self.ips, ip, state.config.login_per_ip, now);
+        if let Some(k) = b.ips.get_mut(&attempt.ip) {
+            k.refund(state.config.login_per_ip, now);
+        }
     }
+}
+
+/// Opens a session for `person` and returns the `Set-Cookie` value that carries it.
+pub async fn open_session(
+    state: &AppState,
+    person: &preau_core::PersonId,
+    headers: &axum::http::HeaderMap,
+    ip: Option<IpAddr>,
+) -> Result<String, preau_store::StoreError> {
+    let (session, token) = new_session_parts(state, headers, ip);
+    state.store.create_session(&session.as_new(person)).await?;
+    Ok(session_cookie(state, &token))
+}
+
+/// What a new session is made of, before it is written (alone or inside a larger transaction).
+pub struct SessionParts {
+    id: String,
+    token_hash: [u8; 32],
+    now: Millis,
+    expires_at: Millis,
+    user_agent: String,
+    ip: String,
+}
+
+impl SessionParts {
+    pub fn as_new<'a>(&'a self, person: &'a preau_core::PersonId) -> preau_store::NewSession<'a> {
+        preau_store::NewSession {
+            id: &self.id,
+            token_hash: &self.token_hash,
+            person_id: person,
+            now: self.now,
+            expires_at: self.expires_at,
+            user_agent: &self.user_agent,
+            ip: &self.ip,
+        }
+    }
+}
+
+/// A fresh token and the session row it will open, with the browser and address shown on the
+/// "my sessions" page.
+pub fn new_session_parts(state: &AppState, headers: &axum::http::HeaderMap, ip: Option<IpAddr>) -> (SessionParts, String) {
+    let now = state.clock.now();
+    let token = new_token();
+    let user_agent = headers
+        .get(axum::http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect();
+    let parts = SessionParts {
+        id: preau_core::PersonId::new(now, crate::clock::random_u128()).to_string(),
+        token_hash: token_hash(&token),
+        now,
+        expires_at: now + state.config.session_lifetime_ms,
+        user_agent,
+        ip: ip.map(|i| i.to_string()).unwrap_or_default(),
+    };
+    (parts, token)
+}
+
+pub fn session_cookie(state: &AppState, token: &str) -> String {
+    cookie(state, SESSION_COOKIE, token, Some(state.config.session_lifetime_ms / 1000))
 }
 
 /// Deletes expired sessions every ten minutes.

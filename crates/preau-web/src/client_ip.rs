@@ -20,9 +20,12 @@ pub struct ClientIp {
 pub fn client_ip(state: &AppState, headers: &HeaderMap, ext: &Extensions) -> Option<ClientIp> {
     let peer = ext.get::<ConnectInfo<std::net::SocketAddr>>()?.0.ip();
     let trusted = &state.config.trusted_proxies;
-    let header = headers.get("x-forwarded-for").and_then(|v| v.to_str().ok());
+    // A proxy may append its own header line instead of extending the client's: read them all,
+    // in order, as one list.
+    let lines: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
+    let header = (!lines.is_empty()).then(|| lines.join(","));
     Some(ClientIp {
-        ip: parse_forwarded_for(peer, header, trusted),
+        ip: parse_forwarded_for(peer, header.as_deref(), trusted),
         trusted_chain: trusted.iter().any(|net| net.contains(&peer)),
     })
 }

@@ -51,13 +51,15 @@ pub async fn observe(State(state): State<SharedState>, mut req: Request, next: N
     req.extensions_mut().insert(RequestId(id.clone()));
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
-    let span = tracing::info_span!("request", id = %id, %method, %path);
+    let shown_method = if method.as_str().len() <= 10 { method.as_str() } else { "other" };
+    let shown_path: String = path.chars().take(300).collect();
+    let span = tracing::info_span!("request", id = %id, method = shown_method, path = %shown_path);
     let started = Instant::now();
     let mut response = next.run(req).instrument(span.clone()).await;
     let elapsed = started.elapsed();
     let route = response.extensions().get::<Checked>().map(|c| c.path).unwrap_or("unmatched");
     let status = response.status();
-    state.metrics.record_request(route, method.as_str(), status.as_u16(), elapsed.as_secs_f64());
+    state.metrics.record_request(route, &method, status.as_u16(), elapsed.as_secs_f64());
     span.in_scope(|| {
         tracing::info!(status = status.as_u16(), route, ms = elapsed.as_secs_f64() * 1000.0, "served");
     });

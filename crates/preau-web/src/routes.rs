@@ -99,6 +99,7 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .post("/admin/people/{id}/password", Signed(Action::AdministerPeople), admin::reset_password)
         .post("/admin/people/{id}/disable", Signed(Action::AdministerPeople), admin::disable)
         .post("/admin/people/{id}/enable", Signed(Action::AdministerPeople), admin::enable)
+        .get("/admin/divisions", Signed(Action::AdministerPeople), admin::divisions)
         .get("/static/{file}", Anyone, crate::assets::serve)
         .get("/healthz", Anyone, ops::healthz)
         .get("/readyz", Anyone, ops::readyz)
@@ -196,7 +197,7 @@ async fn check(
                 Action::ViewDashboard | Action::ManageOwnAccount => Some(Target::Myself),
                 Action::ViewEstablishment | Action::AdministerPeople => Some(Target::Establishment(establishment)),
                 // Decided by the handler on the object it loads.
-                Action::ViewPerson | Action::ViewDivision | Action::ViewDivisionRoster => None,
+                Action::ViewPerson | Action::ViewDivision | Action::ViewDivisionRoster | Action::AdministerPerson => None,
             };
             if let Some(target) = target
                 && !may(&viewer.actor, action, target).is_allowed()
@@ -227,7 +228,7 @@ fn to_login(req: &Request) -> Response {
 }
 
 fn form_urlencode(s: &str) -> String {
-    serde_urlencoded::to_string([("", s)]).map(|e| e[1..].to_owned()).unwrap_or_default()
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 /// Reads the form body, compares its `csrf` field to `expected`, and puts the body back.
@@ -239,7 +240,7 @@ async fn check_csrf(state: &SharedState, req: Request, expected: Option<&str>) -
     };
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
     let sent = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
-    let origin_ok = same_origin(&parts.headers);
+    let origin_ok = same_origin(&parts.headers, &state.config.public_url);
     match (sent, expected) {
         (Some(sent), Some(expected)) if origin_ok && auth::same_secret(sent, expected) => {
             Ok(Request::from_parts(parts, axum::body::Body::from(bytes)))
@@ -248,11 +249,20 @@ async fn check_csrf(state: &SharedState, req: Request, expected: Option<&str>) -
     }
 }
 
-/// When the browser says where a request comes from, it must be this site.
-fn same_origin(headers: &axum::http::HeaderMap) -> bool {
+/// When the browser says where a request comes from, it must be this site: the configured
+/// public URL's origin, or the host the request was sent to (a proxy may rewrite the port away).
+fn same_origin(headers: &axum::http::HeaderMap, public_url: &str) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
-    let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return false };
-    origin.split_once("://").is_some_and(|(_, rest)| rest == host)
+    let public_origin = public_url.trim_end_matches('/');
+    let public_origin = match public_origin.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or("")),
+        None => String::new(),
+    };
+    if origin == public_origin {
+        return true;
+    }
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    host.is_some_and(|host| origin.split_once("://").is_some_and(|(_, rest)| rest == host))
 }
 
 /// Refuses any response that did not go through [`enforce`]: a route added without a

@@ -7,7 +7,7 @@ use clap::Subcommand;
 use preau_core::password::check_new_password;
 use preau_core::school::{Establishment, Role, RoleSet, valid_login, valid_uai};
 use preau_core::{EstablishmentId, PersonId};
-use preau_store::{NewPerson, Store};
+use preau_store::{Audit, NewPerson, Store};
 use preau_web::auth::{generate_password, hash_password};
 use preau_web::clock::{Clock, random_u128};
 
@@ -65,6 +65,11 @@ pub enum EstablishmentCommand {
     List,
 }
 
+/// An audit entry for an action taken from the shell.
+fn audit(at: preau_core::Millis, action: &'static str) -> Audit<'static> {
+    Audit { at, actor: None, action, detail: "command line" }
+}
+
 fn read_password(login: &str) -> anyhow::Result<String> {
     let mut s = String::new();
     std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
@@ -110,19 +115,21 @@ pub async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
             let (password, generated) =
                 if password_stdin { (read_password(&login)?, false) } else { (generate_password(), true) };
             let hash = hash_password(&password);
-            let person = store
-                .create_person(&NewPerson {
-                    id: PersonId::new(now, random_u128()),
-                    establishment_id: &establishment,
-                    login: &login,
-                    first_name: first_name.trim(),
-                    last_name: last_name.trim(),
-                    roles: RoleSet::of(&roles),
-                    password_hash: Some(&hash),
-                    now,
-                })
+            store
+                .create_person(
+                    &NewPerson {
+                        id: PersonId::new(now, random_u128()),
+                        establishment_id: &establishment,
+                        login: &login,
+                        first_name: first_name.trim(),
+                        last_name: last_name.trim(),
+                        roles: RoleSet::of(&roles),
+                        password_hash: Some(&hash),
+                        now,
+                    },
+                    &audit(now, "person.create"),
+                )
                 .await?;
-            store.audit(now, None, "person.create", Some(person.id.as_str()), "command line").await?;
             println!("created {login}");
             if generated {
                 println!("password\t{password}");
@@ -132,8 +139,7 @@ pub async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
             let id = person_id(&store, &login).await?;
             let (password, generated) =
                 if password_stdin { (read_password(&login)?, false) } else { (generate_password(), true) };
-            store.set_password_hash(&id, &hash_password(&password)).await?;
-            store.audit(now, None, "password.reset", Some(id.as_str()), "command line").await?;
+            store.set_password_hash(&id, &hash_password(&password), None, &audit(now, "password.reset")).await?;
             println!("password of {login} changed; its sessions are closed");
             if generated {
                 println!("password\t{password}");
@@ -141,14 +147,12 @@ pub async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable { login } => {
             let id = person_id(&store, &login).await?;
-            store.set_disabled(&id, true).await?;
-            store.audit(now, None, "person.disable", Some(id.as_str()), "command line").await?;
+            store.set_disabled(&id, true, &audit(now, "person.disable")).await?;
             println!("{login} disabled; its sessions are closed");
         }
         UserCommand::Enable { login } => {
             let id = person_id(&store, &login).await?;
-            store.set_disabled(&id, false).await?;
-            store.audit(now, None, "person.enable", Some(id.as_str()), "command line").await?;
+            store.set_disabled(&id, false, &audit(now, "person.enable")).await?;
             println!("{login} enabled");
         }
         UserCommand::List => {

@@ -3,7 +3,9 @@
 use preau_core::demo::demo_school;
 use preau_core::school::{Role, RoleSet};
 use preau_core::{EstablishmentId, PersonId};
-use preau_store::{NewPerson, NewSession, Store, StoreError};
+use preau_store::{Audit, NewPerson, NewSession, Store, StoreError};
+
+const AUDIT: Audit<'static> = Audit { at: 1, actor: None, action: "test", detail: "" };
 
 async fn store() -> (Store, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
@@ -77,7 +79,7 @@ async fn logins_are_unique_and_a_failed_creation_writes_nothing() {
             roles: RoleSet::of(&[Role::Pupil, Role::Guest]),
             password_hash: None,
             now: 3,
-        })
+        }, &AUDIT)
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::LoginTaken(_)));
@@ -94,14 +96,20 @@ async fn sessions_live_until_idle_or_expired_and_die_with_password_changes() {
     s.create_session(&NewSession { id: "s1", token_hash: &hash, person_id: &p.id, now: 1000, expires_at: 10_000, user_agent: "ua", ip: "127.0.0.1" })
         .await
         .unwrap();
-    assert!(s.live_session(&hash, 1500, 1000).await.unwrap().is_some());
-    assert!(s.live_session(&hash, 2000, 1000).await.unwrap().is_none(), "idle");
+    let (session, person) = s.live_session_person(&hash, 1500, 1000).await.unwrap().expect("live");
+    assert_eq!((session.id.as_str(), &person.id), ("s1", &p.id));
+    assert!(s.live_session_person(&hash, 2000, 1000).await.unwrap().is_none(), "idle");
     s.touch_session("s1", 2500).await.unwrap();
-    assert!(s.live_session(&hash, 3000, 1000).await.unwrap().is_some(), "touched");
-    assert!(s.live_session(&hash, 10_000, 100_000).await.unwrap().is_none(), "expired");
+    assert!(s.live_session_person(&hash, 3000, 1000).await.unwrap().is_some(), "touched");
+    assert!(s.live_session_person(&hash, 10_000, 100_000).await.unwrap().is_none(), "expired");
     assert_eq!(s.count_live_sessions(3000, 1000).await.unwrap(), 1);
-    s.set_password_hash(&p.id, "new").await.unwrap();
-    assert!(s.live_session(&hash, 3000, 1000).await.unwrap().is_none(), "password change ends sessions");
+    let fresh = [8u8; 32];
+    let new = NewSession { id: "s2", token_hash: &fresh, person_id: &p.id, now: 3000, expires_at: 10_000, user_agent: "ua", ip: "::1" };
+    assert!(s.set_password_hash(&p.id, "new", Some(&new), &AUDIT).await.unwrap());
+    assert!(s.live_session_person(&hash, 3000, 1000).await.unwrap().is_none(), "password change ends sessions");
+    assert!(s.live_session_person(&fresh, 3000, 1000).await.unwrap().is_some(), "except the one it opens");
+    assert_eq!(s.audit_of(p.id.as_str()).await.unwrap()[0].0, "test");
+    assert!(!s.set_password_hash(&PersonId::new(1, 1), "x", Some(&new), &AUDIT).await.unwrap(), "unknown person");
     assert_eq!(s.purge_sessions(3000, 1000).await.unwrap(), 0);
 }
 

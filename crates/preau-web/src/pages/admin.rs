@@ -9,7 +9,8 @@ use preau_core::demo::login_part;
 use preau_core::password::check_new_password;
 use preau_core::school::{Person, Role, RoleSet, valid_login};
 use preau_core::{PersonId, Role as R};
-use preau_store::{NewPerson, StoreError};
+use preau_core::policy::{Action, Target, may};
+use preau_store::{Audit, NewPerson, StoreError};
 use serde::Deserialize;
 
 use super::profile::password_error_text;
@@ -58,8 +59,7 @@ pub struct DirectoryQuery {
 }
 
 fn directory_url(q: &str, page: i64) -> String {
-    let query = serde_urlencoded::to_string([("q", q), ("page", &page.to_string())]).unwrap_or_default();
-    format!("/admin/people?{query}")
+    pager_url("/admin/people", q, page)
 }
 
 pub async fn directory(State(state): State<SharedState>, viewer: Viewer, Query(dq): Query<DirectoryQuery>) -> AppResult {
@@ -88,6 +88,44 @@ pub async fn directory(State(state): State<SharedState>, viewer: Viewer, Query(d
             q,
             people,
             notice,
+        },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "admin_divisions.html")]
+struct DivisionsPage {
+    c: Chrome,
+    q: String,
+    summary: String,
+    divisions: Vec<super::dashboard::DivisionRow>,
+    prev: Option<String>,
+    next: Option<String>,
+    page_label: String,
+}
+
+fn pager_url(base: &str, q: &str, page: i64) -> String {
+    let query = serde_urlencoded::to_string([("q", q), ("page", &page.to_string())]).unwrap_or_default();
+    format!("{base}?{query}")
+}
+
+pub async fn divisions(State(state): State<SharedState>, viewer: Viewer, Query(dq): Query<DirectoryQuery>) -> AppResult {
+    let tr = viewer.tr;
+    let q: String = dq.q.chars().take(100).collect();
+    let page = dq.page.unwrap_or(1).clamp(1, 100_000);
+    let (found, total) =
+        state.store.search_divisions(&viewer.person.establishment_id, &q, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
+    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+    render(
+        StatusCode::OK,
+        &DivisionsPage {
+            c: Chrome::new(tr, "admin-divisions", tr.t("divdir-title"), Some(&viewer)),
+            summary: tr.tn("divdir-count", "count", total),
+            divisions: found.into_iter().map(super::dashboard::DivisionRow::from).collect(),
+            prev: (page > 1).then(|| pager_url("/admin/divisions", &q, page - 1)),
+            next: (page < pages).then(|| pager_url("/admin/divisions", &q, page + 1)),
+            page_label: tr.t2("page-of", "page", page, "pages", pages),
+            q,
         },
     )
 }
@@ -204,18 +242,22 @@ pub async fn create(State(state): State<SharedState>, viewer: Viewer, Form(f): F
     let pw = password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await?;
     let now = state.clock.now();
+    let audit = Audit { at: now, actor: Some(&viewer.person.id), action: "person.create", detail: &login };
     let created = state
         .store
-        .create_person(&NewPerson {
-            id: PersonId::new(now, random_u128()),
-            establishment_id: &viewer.person.establishment_id,
-            login: &login,
-            first_name: &first,
-            last_name: &last,
-            roles: RoleSet::of(&[role]),
-            password_hash: Some(&hash),
-            now,
-        })
+        .create_person(
+            &NewPerson {
+                id: PersonId::new(now, random_u128()),
+                establishment_id: &viewer.person.establishment_id,
+                login: &login,
+                first_name: &first,
+                last_name: &last,
+                roles: RoleSet::of(&[role]),
+                password_hash: Some(&hash),
+                now,
+            },
+            &audit,
+        )
         .await;
     let person = match created {
         Ok(p) => p,
@@ -225,7 +267,6 @@ pub async fn create(State(state): State<SharedState>, viewer: Viewer, Form(f): F
         }
         Err(e) => return Err(e.into()),
     };
-    state.store.audit(now, Some(&viewer.person.id), "person.create", Some(person.id.as_str()), &login).await?;
     let name = person.display_name();
     render(
         StatusCode::CREATED,
@@ -244,8 +285,8 @@ pub async fn create(State(state): State<SharedState>, viewer: Viewer, Form(f): F
 async fn target_person(state: &SharedState, viewer: &Viewer, id: &str) -> Result<Person, AppError> {
     let id: PersonId = parse_id(id)?;
     let person = state.store.person(&id).await?.ok_or(AppError::NotFound)?;
-    // Administrators administer their own establishment only.
-    if person.establishment_id != viewer.person.establishment_id {
+    let facts = state.store.person_facts(&person).await?;
+    if !may(&viewer.actor, Action::AdministerPerson, Target::Person(&facts)).is_allowed() {
         return Err(AppError::Forbidden);
     }
     Ok(person)
@@ -287,8 +328,8 @@ pub async fn reset_password(State(state): State<SharedState>, viewer: Viewer, Pa
     }
     let pw = password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await?;
-    state.store.set_password_hash(&person.id, &hash).await?;
-    state.store.audit(state.clock.now(), Some(&viewer.person.id), "password.reset", Some(person.id.as_str()), "").await?;
+    let audit = Audit { at: state.clock.now(), actor: Some(&viewer.person.id), action: "password.reset", detail: "" };
+    state.store.set_password_hash(&person.id, &hash, None, &audit).await?;
     let shown = if generated { password } else { tr.t("reset-as-typed") };
     render(StatusCode::OK, &password_page(&viewer, &person, None, Some(shown)))
 }
@@ -304,10 +345,11 @@ async fn set_disabled(state: SharedState, viewer: Viewer, id: String, back: Stri
     if person.id == viewer.person.id {
         return Err(AppError::BadRequest("dir-error-self"));
     }
-    state.store.set_disabled(&person.id, disabled).await?;
     let action = if disabled { "person.disable" } else { "person.enable" };
-    state.store.audit(state.clock.now(), Some(&viewer.person.id), action, Some(person.id.as_str()), "").await?;
-    let back = if back.starts_with("/admin/people?") { back } else { "/admin/people?".into() };
+    let audit = Audit { at: state.clock.now(), actor: Some(&viewer.person.id), action, detail: "" };
+    state.store.set_disabled(&person.id, disabled, &audit).await?;
+    let back = super::login::safe_next(&back);
+    let back = if back.starts_with("/admin/people?") { back } else { "/admin/people?" };
     let done = if disabled { "disabled" } else { "enabled" };
     Ok(Redirect::to(&format!("{back}&done={done}")).into_response())
 }

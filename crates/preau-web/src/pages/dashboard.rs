@@ -22,6 +22,8 @@ struct PupilDashboard {
     children: Vec<(String, String, bool)>,
     pupil_name: Option<String>,
     divisions: Vec<(String, String)>,
+    empty_text: String,
+    role_switch: Vec<(&'static str, String, bool)>,
 }
 
 pub(crate) struct Line {
@@ -39,6 +41,7 @@ struct TeacherDashboard {
     today: String,
     lines: Vec<Line>,
     head_of: Vec<(String, String)>,
+    role_switch: Vec<(&'static str, String, bool)>,
 }
 
 pub(crate) struct DivisionRow {
@@ -47,6 +50,18 @@ pub(crate) struct DivisionRow {
     pub(crate) level: String,
     pub(crate) pupils: i64,
     pub(crate) head_teacher: String,
+}
+
+impl From<preau_store::DivisionSummary> for DivisionRow {
+    fn from(s: preau_store::DivisionSummary) -> Self {
+        DivisionRow {
+            id: s.division.id.to_string(),
+            name: s.division.name,
+            level: s.division.level,
+            pupils: s.pupils,
+            head_teacher: s.head_teacher.map(|p| p.display_name()).unwrap_or_default(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -60,16 +75,30 @@ struct EstablishmentDashboard {
     is_admin: bool,
     counts: Vec<(String, i64)>,
     divisions: Vec<DivisionRow>,
+    role_switch: Vec<(&'static str, String, bool)>,
 }
 
 #[derive(Deserialize)]
 pub struct DashboardQuery {
     child: Option<String>,
+    /// Which of one's roles to see the dashboard of (a teacher who is also a parent).
+    #[serde(rename = "as")]
+    as_role: Option<String>,
 }
 
 pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Query<DashboardQuery>) -> AppResult {
     let tr = viewer.tr;
-    let role = viewer.person.roles.primary().unwrap_or(Role::Guest);
+    let roles = viewer.person.roles;
+    let asked = q.as_role.as_deref().and_then(|r| r.parse::<Role>().ok()).filter(|r| roles.contains(*r));
+    let role = asked
+        .or_else(|| (q.child.is_some() && roles.contains(Role::Parent)).then_some(Role::Parent))
+        .or(roles.primary())
+        .unwrap_or(Role::Guest);
+    let role_switch: Vec<(&'static str, String, bool)> = if roles.iter().count() > 1 {
+        roles.iter().map(|r| (r.as_str(), role_label(&tr, r), r == role)).collect()
+    } else {
+        vec![]
+    };
     let today = tr.long_date(state.clock.now());
     let page = match role {
         Role::Admin => "dashboard-admin",
@@ -92,19 +121,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                 .into_iter()
                 .filter_map(|(role, n)| Some((tr.tn(&format!("count-{}", role.parse::<Role>().ok()?), "count", n), n)))
                 .collect();
-            let divisions = state
-                .store
-                .division_summaries(est_id)
-                .await?
-                .into_iter()
-                .map(|s| DivisionRow {
-                    id: s.division.id.to_string(),
-                    name: s.division.name,
-                    level: s.division.level,
-                    pupils: s.pupils,
-                    head_teacher: s.head_teacher.map(|p| p.display_name()).unwrap_or_default(),
-                })
-                .collect();
+            let divisions = state.store.division_summaries(est_id).await?.into_iter().map(DivisionRow::from).collect();
             render(
                 StatusCode::OK,
                 &EstablishmentDashboard {
@@ -116,6 +133,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                     is_admin: role == Role::Admin,
                     counts,
                     divisions,
+                    role_switch,
                 },
             )
         }
@@ -142,7 +160,10 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                 .into_iter()
                 .map(|d| (d.id.to_string(), d.name))
                 .collect();
-            render(StatusCode::OK, &TeacherDashboard { c: chrome(tr.t("nav-dashboard")), heading: hello, today, lines, head_of })
+            render(
+                StatusCode::OK,
+                &TeacherDashboard { c: chrome(tr.t("nav-dashboard")), heading: hello, today, lines, head_of, role_switch },
+            )
         }
         Role::Parent | Role::Pupil | Role::Guest => {
             let (children, pupil) = if role == Role::Parent {
@@ -184,6 +205,8 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                     children,
                     pupil_name: pupil.as_ref().map(Person::display_name),
                     divisions,
+                    empty_text: tr.t(if role == Role::Guest { "dash-guest" } else { "dash-no-children" }),
+                    role_switch,
                 },
             )
         }

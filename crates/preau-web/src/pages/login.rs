@@ -5,11 +5,11 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
-use preau_store::NewSession;
+use preau_core::password::MAX_CHARS;
+use preau_core::school::valid_login;
 use serde::Deserialize;
 
 use crate::auth::{self, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
-use crate::clock::random_u128;
 use crate::errors::AppResult;
 use crate::i18n::{Lang, Tr};
 use crate::view::{Chrome, Ctx, Viewer, render};
@@ -33,9 +33,11 @@ pub struct LoginQuery {
     lang: Option<String>,
 }
 
-/// Only a path on this site is a place to go back to after login.
-fn safe_next(next: &str) -> &str {
-    let ok = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') && !next.starts_with("/login");
+/// Only a plain path on this site is a place to go back to after login. Browsers drop tabs and
+/// newlines from URLs, so any control or space character is refused outright.
+pub(crate) fn safe_next(next: &str) -> &str {
+    let plain = next.bytes().all(|b| b > 0x20 && b != 0x7f && b != b'\\');
+    let ok = plain && next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/login");
     if ok { next } else { "/dashboard" }
 }
 
@@ -91,21 +93,29 @@ pub struct LoginForm {
 pub async fn submit(State(state): State<SharedState>, ctx: Ctx, headers: HeaderMap, ext: axum::http::Extensions, Form(f): Form<LoginForm>) -> AppResult {
     let tr = ctx.tr;
     let login = f.login.trim().to_lowercase();
-    let ip = client_ip::client_ip(&state, &headers, &ext).map(|c| c.ip).unwrap_or([0, 0, 0, 0].into());
+    let ip = client_ip::client_ip(&state, &headers, &ext).map(|c| c.ip);
     let now = state.clock.now();
     let again = |status: StatusCode, error: String| -> AppResult {
-        let page = login_page(tr, f.csrf.clone(), login.clone(), &f.next, Some(error), None);
+        let shown: String = login.chars().take(64).collect();
+        let page = login_page(tr, f.csrf.clone(), shown, &f.next, Some(error), None);
         render(status, &page)
     };
-
-    if let Err(wait_ms) = state.throttle.check(&state, &login, ip, now) {
-        let minutes = (wait_ms + 59_999) / 60_000;
-        tracing::warn!(%ip, login, "login throttled");
-        let mut response = again(StatusCode::TOO_MANY_REQUESTS, tr.tn("login-throttled", "minutes", minutes))?;
-        let seconds = (wait_ms + 999) / 1000;
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
-        return Ok(response);
+    // Something that cannot be a login or a password is refused before it costs anything:
+    // no hashing, no throttle entry, no log line of arbitrary size.
+    if !valid_login(&login) || f.password.chars().count() > MAX_CHARS {
+        return again(StatusCode::UNAUTHORIZED, tr.t("login-failed"));
     }
+    let attempt = match state.throttle.begin(&state, &login, ip.unwrap_or([0, 0, 0, 0].into()), now) {
+        Ok(a) => a,
+        Err(wait_ms) => {
+            let minutes = (wait_ms + 59_999) / 60_000;
+            tracing::warn!(ip = ?ip, login, "login throttled");
+            let mut response = again(StatusCode::TOO_MANY_REQUESTS, tr.tn("login-throttled", "minutes", minutes))?;
+            let seconds = (wait_ms + 999) / 1000;
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            return Ok(response);
+        }
+    };
 
     let found = state.store.person_by_login(&login).await?;
     let (person, hash) = match found {
@@ -118,38 +128,16 @@ pub async fn submit(State(state): State<SharedState>, ctx: Ctx, headers: HeaderM
     let person = match person {
         Some(p) if verified => p,
         _ => {
-            state.throttle.fail(&state, &login, ip, now);
-            tracing::info!(%ip, login, "login failed");
+            tracing::info!(ip = ?ip, login, "login failed");
             return again(StatusCode::UNAUTHORIZED, tr.t("login-failed"));
         }
     };
+    state.throttle.succeeded(&state, attempt, now);
     if person.disabled {
         return again(StatusCode::FORBIDDEN, tr.t("login-disabled"));
     }
-
-    let token = auth::new_token();
-    let session_id = preau_core::PersonId::new(now, random_u128()).to_string();
-    let user_agent: String = headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .chars()
-        .take(300)
-        .collect();
-    state
-        .store
-        .create_session(&NewSession {
-            id: &session_id,
-            token_hash: &auth::token_hash(&token),
-            person_id: &person.id,
-            now,
-            expires_at: now + state.config.session_lifetime_ms,
-            user_agent: &user_agent,
-            ip: &ip.to_string(),
-        })
-        .await?;
-    tracing::info!(%ip, person = %person.id, "signed in");
-    let cookie = auth::cookie(&state, SESSION_COOKIE, &token, Some(state.config.session_lifetime_ms / 1000));
+    let cookie = auth::open_session(&state, &person.id, &headers, ip).await?;
+    tracing::info!(ip = ?ip, person = %person.id, "signed in");
     let mut response = Redirect::to(safe_next(&f.next)).into_response();
     response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
     Ok(response)
@@ -170,7 +158,18 @@ mod tests {
     #[test]
     fn only_local_paths_are_followed_after_login() {
         assert_eq!(safe_next("/people/x"), "/people/x");
-        for bad in ["", "https://evil.example", "//evil.example", "/\\evil.example", "dashboard", "/login?next=x"] {
+        for bad in [
+            "",
+            "https://evil.example",
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/x\r\nSet-Cookie: a=b",
+            "/ /evil.example",
+            "dashboard",
+            "/login?next=x",
+        ] {
             assert_eq!(safe_next(bad), "/dashboard", "{bad}");
         }
     }

@@ -34,7 +34,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
     }
     let tr = viewer.tr;
     let is_self = person.id == viewer.person.id;
-    let admin = viewer.person.roles.contains(Role::Admin);
+    let admin = may(&viewer.actor, Action::AdministerPerson, Target::Person(&facts)).is_allowed();
 
     let mut divisions = vec![];
     for d in state.store.divisions_of_pupil(&person.id).await? {

@@ -6,12 +6,11 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use preau_core::password::{PasswordError, check_new_password};
-use preau_store::NewSession;
+use preau_store::Audit;
 use serde::Deserialize;
 
 use super::roles_label;
-use crate::auth::{self, SESSION_COOKIE};
-use crate::clock::random_u128;
+use crate::auth;
 use crate::errors::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::view::{Chrome, Viewer, render};
@@ -88,42 +87,47 @@ pub fn password_error_text(tr: &Tr, e: PasswordError) -> String {
     }
 }
 
-pub async fn change_password(State(state): State<SharedState>, viewer: Viewer, Form(f): Form<PasswordForm>) -> AppResult {
+pub async fn change_password(
+    State(state): State<SharedState>,
+    viewer: Viewer,
+    headers: axum::http::HeaderMap,
+    ext: axum::http::Extensions,
+    Form(f): Form<PasswordForm>,
+) -> AppResult {
     let tr = viewer.tr;
-    let refuse = |msg: String| render(StatusCode::UNPROCESSABLE_ENTITY, &profile_page(&viewer, tr, None, Some(msg)));
+    let refuse = |status: StatusCode, msg: String| render(status, &profile_page(&viewer, tr, None, Some(msg)));
+    let ip = crate::client_ip::client_ip(&state, &headers, &ext).map(|c| c.ip);
+    let now = state.clock.now();
+    // Guessing the current password from a stolen session is throttled like a login.
+    let attempt = match state.throttle.begin(&state, &viewer.person.login, ip.unwrap_or([0, 0, 0, 0].into()), now) {
+        Ok(a) => a,
+        Err(wait_ms) => {
+            let minutes = (wait_ms + 59_999) / 60_000;
+            return refuse(StatusCode::TOO_MANY_REQUESTS, tr.tn("login-throttled", "minutes", minutes));
+        }
+    };
     let hash = state.store.password_hash(&viewer.person.id).await?.unwrap_or_default();
     let current = f.current.clone();
-    if !tokio::task::spawn_blocking(move || auth::verify_password(&current, &hash)).await? {
-        return refuse(tr.t("password-current-wrong"));
+    let right = f.current.chars().count() <= preau_core::password::MAX_CHARS
+        && tokio::task::spawn_blocking(move || auth::verify_password(&current, &hash)).await?;
+    if !right {
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t("password-current-wrong"));
     }
+    state.throttle.succeeded(&state, attempt, now);
     if f.new != f.confirm {
-        return refuse(tr.t("password-mismatch"));
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t("password-mismatch"));
     }
     if let Err(e) = check_new_password(&f.new, &viewer.person.login) {
-        return refuse(password_error_text(&tr, e));
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, password_error_text(&tr, e));
     }
     let new = f.new.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new)).await?;
-    // Changing the password ends every session, this one included; open a fresh one here.
-    state.store.set_password_hash(&viewer.person.id, &hash).await?;
-    let now = state.clock.now();
-    let token = auth::new_token();
-    let session_id = preau_core::PersonId::new(now, random_u128()).to_string();
-    state
-        .store
-        .create_session(&NewSession {
-            id: &session_id,
-            token_hash: &auth::token_hash(&token),
-            person_id: &viewer.person.id,
-            now,
-            expires_at: now + state.config.session_lifetime_ms,
-            user_agent: "",
-            ip: "",
-        })
-        .await?;
-    state.store.audit(now, Some(&viewer.person.id), "password.change", Some(viewer.person.id.as_str()), "").await?;
+    // Every session ends, this one included; a fresh one opens for this browser, all at once.
+    let (session, token) = auth::new_session_parts(&state, &headers, ip);
+    let audit = Audit { at: now, actor: Some(&viewer.person.id), action: "password.change", detail: "" };
+    state.store.set_password_hash(&viewer.person.id, &hash, Some(&session.as_new(&viewer.person.id)), &audit).await?;
     let mut response: Response = Redirect::to("/profile?done=password").into_response();
-    let cookie = auth::cookie(&state, SESSION_COOKIE, &token, Some(state.config.session_lifetime_ms / 1000));
+    let cookie = auth::session_cookie(&state, &token);
     response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
     Ok(response)
 }

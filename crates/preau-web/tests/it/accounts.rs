@@ -63,7 +63,7 @@ async fn wrong_passwords_unknown_logins_and_disabled_accounts_are_refused() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 
     // Disabling ends live sessions and forbids new ones.
-    app.state.store.set_disabled(&pupil.id, true).await.unwrap();
+    app.state.store.set_disabled(&pupil.id, true, &crate::harness::AUDIT).await.unwrap();
     assert_eq!(c.get("/dashboard").await.status, StatusCode::SEE_OTHER);
     let mut other = app.client();
     let r = other.login(&pupil.login, PASSWORD).await;
@@ -243,4 +243,90 @@ async fn language_follows_the_browser_then_the_personal_preference() {
     let mut anon = app.client();
     assert!(anon.get("/login?lang=en").await.text.contains("Username"));
     assert!(anon.get("/login").await.text.contains("Username"), "remembered in a cookie");
+}
+
+#[tokio::test]
+async fn after_login_only_plain_local_paths_are_followed() {
+    let app = TestApp::new().await;
+    let pupil = app.person(Role::Pupil, 3);
+    for next in ["/\t/evil.example", "//evil.example", "/\n/x", "https://evil.example", "/x\r\nSet-Cookie: a=b"] {
+        let mut c = app.client();
+        let r = c.submit("/login", "/login", &[("login", &pupil.login), ("password", PASSWORD), ("next", next)]).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{next:?}");
+        assert_eq!(r.location(), "/dashboard", "{next:?}");
+    }
+    let mut c = app.client();
+    let r = c.submit("/login", "/login", &[("login", &pupil.login), ("password", PASSWORD), ("next", "/profile/sessions")]).await;
+    assert_eq!(r.location(), "/profile/sessions");
+}
+
+#[tokio::test]
+async fn parallel_guesses_cannot_slip_past_the_account_limit() {
+    let app = TestApp::new().await;
+    let victim = app.person(Role::Teacher, 5).login.clone();
+    let burst = app.state.config.login_per_account.burst as usize;
+    // Every guesser has its own CSRF cookie and token, then all submit at once.
+    let mut guessers = vec![];
+    for _ in 0..20 {
+        let mut c = app.client();
+        let csrf = c.get("/login").await.hidden("csrf");
+        guessers.push((c, csrf));
+    }
+    let tasks: Vec<_> = guessers
+        .into_iter()
+        .map(|(mut c, csrf)| {
+            let victim = victim.clone();
+            tokio::spawn(async move { c.post("/login", &[("login", &victim), ("password", "guess"), ("csrf", &csrf)]).await.status })
+        })
+        .collect();
+    let mut refused = 0;
+    let mut checked = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::TOO_MANY_REQUESTS => refused += 1,
+            s => panic!("unexpected {s}"),
+        }
+    }
+    assert_eq!(checked, burst, "only {burst} passwords checked, {refused} refused");
+}
+
+#[tokio::test]
+async fn absurd_logins_and_passwords_are_refused_before_any_work() {
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    let huge = "a".repeat(200_000);
+    let r = c.login(&huge, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.text.len() < 20_000, "the page does not echo the input");
+    let r = c.login(&app.person(Role::Pupil, 0).login, &"x".repeat(5_000)).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn guessing_the_current_password_from_a_session_is_throttled() {
+    let app = TestApp::new().await;
+    let parent = app.person(Role::Parent, 7);
+    let mut c = app.signed_in(parent).await;
+    let burst = app.state.config.login_per_account.burst;
+    for _ in 0..burst {
+        let r = c.submit("/profile", "/profile/password", &[("current", "guess"), ("new", "abcdefghij"), ("confirm", "abcdefghij")]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = c.submit("/profile", "/profile/password", &[("current", PASSWORD), ("new", "abcdefghij"), ("confirm", "abcdefghij")]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.text.contains("Trop de tentatives"));
+}
+
+#[tokio::test]
+async fn behind_a_proxy_that_rewrites_the_host_forms_still_work() {
+    let app = TestApp::with_config(|c| c.public_url = "https://preau.example.org".into()).await;
+    let mut c = app.client();
+    c.headers.insert("origin", "https://preau.example.org".parse().unwrap());
+    // The proxy sent Host: 127.0.0.1:8080 (the harness default), the browser the public origin.
+    let r = c.login(&app.person(Role::Staff, 0).login, PASSWORD).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    c.headers.insert("origin", "https://preau.example.org.evil.example".parse().unwrap());
+    let r = c.submit("/profile", "/profile/language", &[("lang", "en")]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 }

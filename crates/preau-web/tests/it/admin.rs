@@ -103,3 +103,50 @@ async fn an_admin_resets_a_password_and_disables_an_account() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(!app.state.store.person(&admin.id).await.unwrap().unwrap().disabled);
 }
+
+#[tokio::test]
+async fn the_divisions_directory_searches_and_pages() {
+    let app = TestApp::new().await;
+    let mut c = app.signed_in(app.person(Role::Admin, 0)).await;
+    let all = c.get("/admin/divisions").await;
+    assert_eq!(all.page(), "admin-divisions");
+    assert!(all.text.contains("4 classes."));
+    for d in &app.school.divisions {
+        assert!(all.text.contains(&d.name));
+    }
+    let one = c.get("/admin/divisions?q=4e").await;
+    assert!(one.text.contains("1 classe.") && one.text.contains("4e A") && !one.text.contains("5e A"));
+    assert!(c.get("/admin/divisions?q=zz").await.text.contains("Aucune classe trouvée."));
+    let mut teacher = app.signed_in(app.person(Role::Teacher, 0)).await;
+    assert_eq!(teacher.get("/admin/divisions").await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_teacher_who_is_also_a_parent_switches_dashboards_and_a_guest_is_told_what_to_expect() {
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
+    let r = admin
+        .submit("/admin/people/new", "/admin/people/new", &[("first_name", "Gaëlle"), ("last_name", "Invitée"), ("role", "guest"), ("password", "une invitée bienvenue")])
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED);
+    let mut guest = app.client();
+    guest.login("gaelle.invitee", "une invitée bienvenue").await;
+    let dash = guest.get("/dashboard").await;
+    assert_eq!(dash.page(), "dashboard-guest");
+    assert!(dash.text.contains("compte d&#39;invité"), "{}", dash.text);
+
+    // Make a teacher the parent of a pupil too.
+    let teacher = app.person(Role::Teacher, 6);
+    let pupil = app.person(Role::Pupil, 10);
+    app.state.store.link_parent(&teacher.id, &pupil.id).await.unwrap();
+    app.state.store.add_role(&teacher.id, Role::Parent).await.unwrap();
+    let mut c = app.signed_in(teacher).await;
+    let dash = c.get("/dashboard").await;
+    assert_eq!(dash.page(), "dashboard-teacher");
+    assert!(dash.text.contains("href=\"/dashboard?as=parent\""));
+    let as_parent = c.get("/dashboard?as=parent").await;
+    assert_eq!(as_parent.page(), "dashboard-parent");
+    assert!(as_parent.text.contains(&pupil.last_name.to_uppercase()));
+    // A role one does not hold is ignored.
+    assert_eq!(c.get("/dashboard?as=admin").await.page(), "dashboard-teacher");
+}

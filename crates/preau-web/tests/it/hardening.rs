@@ -94,3 +94,24 @@ async fn health_readiness_and_metrics() {
     remote.headers.insert("authorization", "Bearer wrong-token-of-some-length".parse().unwrap());
     assert_eq!(remote.get("/metrics").await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn every_forwarded_for_line_is_read_and_invented_methods_add_no_series() {
+    let app = TestApp::with_config(|c| c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()]).await;
+    // A proxy that appends its own line after the client's forged one.
+    let mut c = app.client();
+    let req = axum::http::Request::get("/metrics")
+        .header("x-forwarded-for", "127.0.0.1")
+        .header("x-forwarded-for", "203.0.113.9")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    assert_eq!(c.send(req).await.status, StatusCode::FORBIDDEN, "the real client is the last hop");
+
+    for n in 0..5 {
+        let req = axum::http::Request::builder().method(format!("INVENTED{n}").as_str()).uri("/login").body(axum::body::Body::empty()).unwrap();
+        c.send(req).await;
+    }
+    let m = app.client().get("/metrics").await.text;
+    assert!(!m.contains("INVENTED"), "no series per invented method");
+    assert!(m.contains("method=\"other\""));
+}

@@ -16,6 +16,7 @@ use preau_web::{AppState, SharedState, WebConfig};
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "mot de passe de démo";
+pub const AUDIT: preau_store::Audit<'static> = preau_store::Audit { at: 1, actor: None, action: "test", detail: "" };
 
 fn demo_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();

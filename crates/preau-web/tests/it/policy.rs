@@ -167,7 +167,7 @@ async fn another_establishments_people_are_out_of_reach_even_for_its_neighbours_
             roles: preau_core::RoleSet::of(&[Role::Admin]),
             password_hash: Some(&hash),
             now: 1,
-        })
+        }, &crate::harness::AUDIT)
         .await
         .unwrap();
     let mut c = app.signed_in(&admin).await;
