@@ -7,6 +7,7 @@
 //! `poll_output` after each input, the way str0m's `Rtc` is driven.
 
 pub mod alloc;
+pub mod driver;
 pub mod room;
 pub mod speakers;
 

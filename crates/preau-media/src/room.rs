@@ -164,6 +164,14 @@ impl Room {
         self.tracks.len()
     }
 
+    pub fn has_track(&self, track: TrackId) -> bool {
+        self.tracks.contains_key(&track)
+    }
+
+    pub fn track_ids(&self) -> impl Iterator<Item = TrackId> + '_ {
+        self.tracks.keys().copied()
+    }
+
     pub fn join(&mut self, p: ParticipantId, now: Instant) {
         self.joined += 1;
         let estimate = self.config.initial_estimate;

@@ -1,0 +1,661 @@
+//! The UDP driver: the thin IO shell around str0m and the forwarding core.
+//!
+//! One task owns one UDP socket, every participant's `str0m::Rtc` and every [`Room`]. It waits
+//! for a datagram, a command from signalling, or the earliest deadline; feeds the right `Rtc`
+//! (demultiplexed with `Rtc::accepts`: ICE ufrag first, then the nominated address), drains it
+//! until `Timeout`, and turns media into forwarding decisions of the room's core. Signalling
+//! talks to it through [`MediaHandle`] (commands) and one [`MediaEvent`] channel per participant.
+//!
+//! str0m runs in frame mode: it reassembles frames, answers NACKs with RTX from its send
+//! buffer, sends NACKs and PLIs upstream, and estimates each subscriber's bandwidth (TWCC).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use str0m::bwe::{Bitrate, BweKind};
+use str0m::change::SdpOffer;
+use str0m::media::{KeyframeRequestKind, MediaData, MediaKind, Mid};
+use str0m::net::{Protocol, Receive};
+use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+use crate::room::{self, Packet};
+use crate::{Layer, ParticipantId, Room, RoomConfig, TrackId, TrackKind};
+
+/// What a sending `mid` of a browser carries, as its page declared it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Audio,
+    Camera,
+    Screen,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Audio => "audio",
+            Source::Camera => "camera",
+            Source::Screen => "screen",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Source> {
+        match s {
+            "audio" => Some(Source::Audio),
+            "camera" => Some(Source::Camera),
+            "screen" => Some(Source::Screen),
+            _ => None,
+        }
+    }
+
+    fn track_kind(self) -> TrackKind {
+        match self {
+            Source::Audio => TrackKind::Audio,
+            Source::Camera => TrackKind::Camera,
+            Source::Screen => TrackKind::Screen,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct MediaConfig {
+    /// Where the one UDP socket listens, e.g. 0.0.0.0:10000.
+    pub udp: SocketAddr,
+    /// Addresses advertised to browsers as ICE host candidates (with the socket's port). Empty:
+    /// the socket's own address, which must then not be unspecified.
+    pub public_ips: Vec<IpAddr>,
+    pub room: RoomConfig,
+}
+
+/// A signalling request to the media task.
+#[derive(Debug)]
+pub enum Command {
+    Join { room: String, participant: ParticipantId, events: mpsc::UnboundedSender<MediaEvent> },
+    /// The browser's SDP offer; `sources` says what each of its sending mids is. The answer
+    /// comes back as [`MediaEvent::Answer`] on the participant's channel.
+    Offer { participant: ParticipantId, sdp: String, sources: Vec<(String, Source)> },
+    /// What the page shows: displayed height per received mid, pins, audio only.
+    View { participant: ParticipantId, heights: Vec<(String, u32)>, pins: Vec<ParticipantId>, audio_only: bool },
+    /// The host muted this participant: their audio is not forwarded until they unmute.
+    AudioAllowed { participant: ParticipantId, allowed: bool },
+    Leave { participant: ParticipantId },
+}
+
+/// What the media task tells one participant's signalling.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaEvent {
+    Answer(String),
+    /// The offer could not be accepted.
+    OfferRefused(String),
+    /// Which of the participant's receive mids carries whom.
+    Tracks(Vec<TrackSlot>),
+    /// Offer again with at least this many receive transceivers of each kind.
+    Renegotiate { audio: usize, video: usize },
+    /// The server stopped or resumed sending the video of this receive mid.
+    Video { mid: String, on: bool },
+    Speaker(Option<ParticipantId>),
+    /// ICE/DTLS connected (true) or lost (false).
+    Connected(bool),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackSlot {
+    pub mid: String,
+    pub participant: ParticipantId,
+    pub source: Source,
+}
+
+/// The media task's address for signalling.
+#[derive(Clone)]
+pub struct MediaHandle {
+    commands: mpsc::UnboundedSender<Command>,
+    /// The socket's address.
+    pub local_addr: SocketAddr,
+}
+
+impl MediaHandle {
+    /// Sends a command; false when the media task has stopped.
+    pub fn send(&self, c: Command) -> bool {
+        self.commands.send(c).is_ok()
+    }
+}
+
+/// Binds the UDP socket and starts the media task on the current tokio runtime.
+pub async fn start(config: MediaConfig) -> std::io::Result<MediaHandle> {
+    str0m::crypto::from_feature_flags().install_process_default();
+    let socket = UdpSocket::bind(config.udp).await?;
+    let local = socket.local_addr()?;
+    let mut candidates = vec![];
+    let ips = if config.public_ips.is_empty() { vec![local.ip()] } else { config.public_ips.clone() };
+    for ip in ips {
+        match Candidate::host(SocketAddr::new(ip, local.port()), "udp") {
+            Ok(c) => candidates.push(c),
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("cannot advertise {ip} as a media address ({e}); set media_public_ips"),
+                ));
+            }
+        }
+    }
+    let provider = str0m::crypto::from_feature_flags();
+    let cert = provider
+        .dtls_provider
+        .generate_certificate()
+        .ok_or_else(|| std::io::Error::other("cannot generate the DTLS certificate"))?;
+    let rtc_config = Rtc::builder()
+        .set_ice_lite(true)
+        .set_dtls_cert(cert)
+        .clear_codecs()
+        .enable_opus(true, false)
+        .enable_vp8(true)
+        .enable_h264(true)
+        .enable_bwe(Some(Bitrate::kbps(800)));
+    let (tx, rx) = mpsc::unbounded_channel();
+    let driver = Driver {
+        socket,
+        local,
+        candidates,
+        rtc_config,
+        room_config: config.room,
+        peers: HashMap::new(),
+        rooms: HashMap::new(),
+        tracks: HashMap::new(),
+        next_track: 1,
+        work: Vec::new(),
+        to: Vec::new(),
+    };
+    tokio::spawn(driver.run(rx));
+    tracing::info!(address = %local, "media: listening on UDP");
+    Ok(MediaHandle { commands: tx, local_addr: local })
+}
+
+/// A server-side send slot: a browser's receive transceiver.
+#[derive(Debug)]
+struct Slot {
+    mid: Mid,
+    kind: MediaKind,
+    track: Option<TrackId>,
+}
+
+struct Peer {
+    room: String,
+    rtc: Rtc,
+    next: Instant,
+    events: mpsc::UnboundedSender<MediaEvent>,
+    /// What the browser said each of its sending mids is.
+    sources: HashMap<Mid, Source>,
+    /// The browser's sending mids and the tracks they publish.
+    published: HashMap<Mid, TrackId>,
+    slots: Vec<Slot>,
+    /// The mapping last sent with `Tracks`, to send it only when it changes.
+    announced: Vec<TrackSlot>,
+    asked: (usize, usize),
+    audio_allowed: bool,
+}
+
+#[derive(Debug, Clone)]
+struct TrackInfo {
+    owner: ParticipantId,
+    mid: Mid,
+    source: Source,
+}
+
+/// Things found while draining one `Rtc` that involve others.
+enum Work {
+    Media(ParticipantId, MediaData),
+    /// A subscriber asked for a keyframe of what it receives on this track.
+    Keyframe(TrackId),
+    Estimate(ParticipantId, u64),
+    Slots(String),
+}
+
+struct Driver {
+    socket: UdpSocket,
+    local: SocketAddr,
+    candidates: Vec<Candidate>,
+    rtc_config: RtcConfig,
+    room_config: RoomConfig,
+    peers: HashMap<ParticipantId, Peer>,
+    rooms: HashMap<String, Room>,
+    tracks: HashMap<TrackId, TrackInfo>,
+    next_track: u64,
+    work: Vec<Work>,
+    to: Vec<ParticipantId>,
+}
+
+fn layer_of(data: &MediaData) -> Layer {
+    data.rid.as_ref().and_then(|r| Layer::from_rid(r)).unwrap_or(Layer::High)
+}
+
+fn rid_of(layer: Layer) -> &'static str {
+    match layer {
+        Layer::Low => "q",
+        Layer::Mid => "h",
+        Layer::High => "f",
+    }
+}
+
+impl Driver {
+    async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
+        let mut buf = vec![0u8; 2048];
+        loop {
+            let now = Instant::now();
+            let deadline = self.peers.values().map(|p| p.next).min().unwrap_or(now + Duration::from_millis(100));
+            let deadline = deadline.min(now + Duration::from_millis(50)).max(now + Duration::from_millis(1));
+            tokio::select! {
+                received = self.socket.recv_from(&mut buf) => match received {
+                    Ok((n, source)) => self.datagram(&buf[..n], source),
+                    Err(e) => tracing::debug!(error = %e, "media: receive failed"),
+                },
+                command = commands.recv() => match command {
+                    Some(c) => self.command(c),
+                    None => break,
+                },
+                _ = tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)) => {}
+            }
+            self.timeouts();
+            self.process_work();
+        }
+        tracing::info!("media: stopped");
+    }
+
+    fn datagram(&mut self, data: &[u8], source: SocketAddr) {
+        let Ok(contents) = data.try_into() else {
+            metrics::counter!("preau_media_junk_datagrams_total").increment(1);
+            return;
+        };
+        let input = Input::Receive(Instant::now(), Receive { proto: Protocol::Udp, source, destination: self.local, contents });
+        let Some((id, peer)) = self.peers.iter_mut().find(|(_, p)| p.rtc.accepts(&input)) else {
+            metrics::counter!("preau_media_junk_datagrams_total").increment(1);
+            return;
+        };
+        let id = *id;
+        if let Err(e) = peer.rtc.handle_input(input) {
+            tracing::info!(participant = id.0, error = %e, "media: dropping a peer after bad input");
+            peer.rtc.disconnect();
+        }
+        drain(id, peer, &self.socket, &mut self.work, &mut self.tracks, &mut self.next_track);
+    }
+
+    fn timeouts(&mut self) {
+        let now = Instant::now();
+        for (id, peer) in self.peers.iter_mut().filter(|(_, p)| p.next <= now) {
+            if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
+                tracing::info!(participant = id.0, error = %e, "media: peer failed");
+                peer.rtc.disconnect();
+            }
+            drain(*id, peer, &self.socket, &mut self.work, &mut self.tracks, &mut self.next_track);
+        }
+        let names: Vec<String> = self.rooms.keys().cloned().collect();
+        for name in names {
+            if let Some(room) = self.rooms.get_mut(&name) {
+                room.handle_timeout(now);
+            }
+            self.room_outputs(&name);
+        }
+    }
+
+    fn command(&mut self, c: Command) {
+        match c {
+            Command::Join { room, participant, events } => {
+                let now = Instant::now();
+                let mut rtc = self.rtc_config.clone().build(now);
+                for c in &self.candidates {
+                    rtc.add_local_candidate(c.clone());
+                }
+                let peer = Peer {
+                    room: room.clone(),
+                    rtc,
+                    next: now,
+                    events,
+                    sources: HashMap::new(),
+                    published: HashMap::new(),
+                    slots: vec![],
+                    announced: vec![],
+                    asked: (0, 0),
+                    audio_allowed: true,
+                };
+                self.peers.insert(participant, peer);
+                let config = self.room_config.clone();
+                self.rooms.entry(room.clone()).or_insert_with(|| Room::new(config, now)).join(participant, now);
+                self.gauges();
+                self.work.push(Work::Slots(room));
+            }
+            Command::Offer { participant, sdp, sources } => {
+                let Some(peer) = self.peers.get_mut(&participant) else { return };
+                for (mid, source) in sources {
+                    peer.sources.insert(Mid::from(mid.as_str()), source);
+                }
+                let answer = SdpOffer::from_sdp_string(&sdp)
+                    .map_err(|e| e.to_string())
+                    .and_then(|offer| peer.rtc.sdp_api().accept_offer(offer).map_err(|e| e.to_string()));
+                match answer {
+                    Ok(answer) => {
+                        let _ = peer.events.send(MediaEvent::Answer(answer.to_sdp_string()));
+                        peer.asked = (0, 0);
+                    }
+                    Err(e) => {
+                        tracing::info!(participant = participant.0, error = %e, "media: offer refused");
+                        let _ = peer.events.send(MediaEvent::OfferRefused(e));
+                    }
+                }
+                let room = peer.room.clone();
+                drain(participant, peer, &self.socket, &mut self.work, &mut self.tracks, &mut self.next_track);
+                self.work.push(Work::Slots(room));
+            }
+            Command::View { participant, heights, pins, audio_only } => {
+                let now = Instant::now();
+                let Some(peer) = self.peers.get(&participant) else { return };
+                let room_name = peer.room.clone();
+                let shown: Vec<(TrackId, u32)> = heights
+                    .iter()
+                    .filter_map(|(mid, h)| {
+                        let slot = peer.slots.iter().find(|s| s.mid.to_string() == *mid)?;
+                        Some((slot.track?, (*h).min(4320)))
+                    })
+                    .collect();
+                if let Some(room) = self.rooms.get_mut(&room_name) {
+                    for (track, h) in shown {
+                        room.set_display(participant, track, h, now);
+                    }
+                    room.set_pins(participant, pins, now);
+                    room.set_audio_only(participant, audio_only, now);
+                }
+                self.room_outputs(&room_name);
+            }
+            Command::AudioAllowed { participant, allowed } => {
+                if let Some(peer) = self.peers.get_mut(&participant) {
+                    peer.audio_allowed = allowed;
+                }
+            }
+            Command::Leave { participant } => {
+                let Some(mut peer) = self.peers.remove(&participant) else { return };
+                peer.rtc.disconnect();
+                let now = Instant::now();
+                self.tracks.retain(|_, t| t.owner != participant);
+                for other in self.peers.values_mut().filter(|p| p.room == peer.room) {
+                    for slot in &mut other.slots {
+                        if slot.track.is_some_and(|t| !self.tracks.contains_key(&t)) {
+                            slot.track = None;
+                        }
+                    }
+                }
+                if let Some(room) = self.rooms.get_mut(&peer.room) {
+                    room.leave(participant, now);
+                    if room.participant_count() == 0 {
+                        self.rooms.remove(&peer.room);
+                    }
+                }
+                self.room_outputs(&peer.room);
+                self.work.push(Work::Slots(peer.room));
+                self.gauges();
+            }
+        }
+    }
+
+    fn gauges(&self) {
+        metrics::gauge!("preau_media_rooms").set(self.rooms.len() as f64);
+        metrics::gauge!("preau_media_participants").set(self.peers.len() as f64);
+        metrics::gauge!("preau_media_tracks").set(self.tracks.len() as f64);
+    }
+
+    fn process_work(&mut self) {
+        while let Some(w) = self.work.pop() {
+            match w {
+                Work::Media(from, data) => self.forward(from, data),
+                Work::Keyframe(track) => self.request_keyframe(track, None),
+                Work::Estimate(who, bps) => {
+                    let Some(room_name) = self.peers.get(&who).map(|p| p.room.clone()) else { continue };
+                    if let Some(room) = self.rooms.get_mut(&room_name) {
+                        room.set_estimate(who, bps, Instant::now());
+                    }
+                    self.room_outputs(&room_name);
+                }
+                Work::Slots(room) => {
+                    self.register_tracks(&room);
+                    self.assign_slots(&room);
+                }
+            }
+        }
+    }
+
+    /// Publishes in the room the tracks its peers' offers added.
+    fn register_tracks(&mut self, room_name: &str) {
+        let now = Instant::now();
+        let Some(room) = self.rooms.get_mut(room_name) else { return };
+        for (id, t) in &self.tracks {
+            if !room.has_track(*id) && self.peers.get(&t.owner).is_some_and(|p| p.room == room_name) {
+                room.publish(t.owner, *id, t.source.track_kind(), now);
+            }
+        }
+        let gone: Vec<TrackId> = room.track_ids().filter(|t| !self.tracks.contains_key(t)).collect();
+        for t in gone {
+            room.unpublish(t, now);
+        }
+        self.gauges();
+        self.room_outputs(room_name);
+    }
+
+    /// Gives every peer of the room a receive slot for each track of the others, asks for more
+    /// transceivers when slots run out, and tells each page which mid carries whom.
+    fn assign_slots(&mut self, room_name: &str) {
+        let mut tracks: Vec<(TrackId, TrackInfo)> = self
+            .tracks
+            .iter()
+            .filter(|(_, t)| self.peers.get(&t.owner).is_some_and(|p| p.room == room_name))
+            .map(|(id, t)| (*id, t.clone()))
+            .collect();
+        tracks.sort_by_key(|(id, _)| *id);
+        for (id, peer) in self.peers.iter_mut().filter(|(_, p)| p.room == room_name) {
+            let mut missing = (0usize, 0usize);
+            let wanted: Vec<&(TrackId, TrackInfo)> = tracks.iter().filter(|(_, t)| t.owner != *id).collect();
+            for slot in &mut peer.slots {
+                if slot.track.is_some_and(|t| !wanted.iter().any(|(w, _)| *w == t)) {
+                    slot.track = None;
+                }
+            }
+            for (track, info) in &wanted {
+                if peer.slots.iter().any(|s| s.track == Some(*track)) {
+                    continue;
+                }
+                let kind = if info.source == Source::Audio { MediaKind::Audio } else { MediaKind::Video };
+                match peer.slots.iter_mut().find(|s| s.track.is_none() && s.kind == kind) {
+                    Some(s) => s.track = Some(*track),
+                    None if kind == MediaKind::Audio => missing.0 += 1,
+                    None => missing.1 += 1,
+                }
+            }
+            let audio = peer.slots.iter().filter(|s| s.kind == MediaKind::Audio).count();
+            let video = peer.slots.len() - audio;
+            let need = (audio + missing.0, video + missing.1);
+            if (missing.0 > 0 || missing.1 > 0) && peer.asked != need {
+                peer.asked = need;
+                let _ = peer.events.send(MediaEvent::Renegotiate { audio: need.0, video: need.1 });
+            }
+            let mut map: Vec<TrackSlot> = peer
+                .slots
+                .iter()
+                .filter_map(|s| {
+                    let t = s.track?;
+                    let info = self.tracks.get(&t)?;
+                    Some(TrackSlot { mid: s.mid.to_string(), participant: info.owner, source: info.source })
+                })
+                .collect();
+            map.sort_by(|a, b| a.mid.cmp(&b.mid));
+            if map != peer.announced {
+                peer.announced = map.clone();
+                let _ = peer.events.send(MediaEvent::Tracks(map));
+            }
+        }
+    }
+
+    fn forward(&mut self, from: ParticipantId, data: MediaData) {
+        let Some(peer) = self.peers.get(&from) else { return };
+        let Some(track) = peer.published.get(&data.mid).copied() else { return };
+        let source = self.tracks.get(&track).map(|t| t.source);
+        if source == Some(Source::Audio) && !peer.audio_allowed {
+            return;
+        }
+        let room_name = peer.room.clone();
+        let Some(room) = self.rooms.get_mut(&room_name) else { return };
+        // RFC 6464 says the level in -dBov: str0m gives it negated (0 loudest, -127 silence).
+        let audio_level = data.ext_vals.audio_level.map(|l| l.unsigned_abs().min(127));
+        let packet = Packet {
+            track,
+            layer: layer_of(&data),
+            keyframe: data.is_keyframe(),
+            audio_level,
+            bytes: data.data.len(),
+        };
+        let now = Instant::now();
+        let mut to = std::mem::take(&mut self.to);
+        room.on_packet(now, &packet, &mut to);
+        metrics::counter!("preau_media_frames_in_total").increment(1);
+        metrics::counter!("preau_media_bytes_in_total").increment(packet.bytes as u64);
+        for s in &to {
+            let Some(sub) = self.peers.get_mut(s) else { continue };
+            let Some(slot) = sub.slots.iter().find(|sl| sl.track == Some(track)) else { continue };
+            let Some(writer) = sub.rtc.writer(slot.mid) else { continue };
+            let Some(pt) = writer.match_params(data.params) else { continue };
+            if let Err(e) = writer.write(pt, data.network_time, data.time, data.data.clone()) {
+                tracing::debug!(participant = s.0, error = %e, "media: write failed");
+                continue;
+            }
+            metrics::counter!("preau_media_frames_out_total").increment(1);
+            metrics::counter!("preau_media_bytes_out_total").increment(packet.bytes as u64);
+            drain(*s, sub, &self.socket, &mut self.work, &mut self.tracks, &mut self.next_track);
+        }
+        self.to = to;
+        self.room_outputs(&room_name);
+    }
+
+    fn request_keyframe(&mut self, track: TrackId, layer: Option<Layer>) {
+        let Some(info) = self.tracks.get(&track) else { return };
+        let Some(peer) = self.peers.get_mut(&info.owner) else { return };
+        let Some(mut writer) = peer.rtc.writer(info.mid) else { return };
+        let rids: Vec<Option<str0m::media::Rid>> = match layer {
+            Some(l) => vec![Some(rid_of(l).into())],
+            None => vec![Some("q".into()), Some("h".into()), Some("f".into()), None],
+        };
+        for rid in rids {
+            let _ = writer.request_keyframe(rid, KeyframeRequestKind::Pli);
+        }
+        metrics::counter!("preau_media_keyframe_requests_total").increment(1);
+        let owner = info.owner;
+        if let Some(peer) = self.peers.get_mut(&owner) {
+            drain(owner, peer, &self.socket, &mut self.work, &mut self.tracks, &mut self.next_track);
+        }
+    }
+
+    /// Carries out what a room's core decided.
+    fn room_outputs(&mut self, room_name: &str) {
+        loop {
+            let Some(room) = self.rooms.get_mut(room_name) else { return };
+            match room.poll_output() {
+                room::Output::Timeout(_) => return,
+                room::Output::KeyframeRequest { track, layer } => self.request_keyframe(track, Some(layer)),
+                room::Output::Video { subscriber, track, layer } => {
+                    metrics::counter!("preau_media_layer_switches_total").increment(1);
+                    if let Some(peer) = self.peers.get(&subscriber)
+                        && let Some(slot) = peer.slots.iter().find(|s| s.track == Some(track))
+                    {
+                        let _ = peer.events.send(MediaEvent::Video { mid: slot.mid.to_string(), on: layer.is_some() });
+                    }
+                }
+                room::Output::DominantSpeaker(who) => {
+                    for peer in self.peers.values().filter(|p| p.room == room_name) {
+                        let _ = peer.events.send(MediaEvent::Speaker(who));
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Drains one `Rtc` until it has nothing more to say: sends its datagrams, records its
+/// deadline, and turns its events into work.
+fn drain(
+    id: ParticipantId,
+    peer: &mut Peer,
+    socket: &UdpSocket,
+    work: &mut Vec<Work>,
+    tracks: &mut HashMap<TrackId, TrackInfo>,
+    next_track: &mut u64,
+) {
+    loop {
+        if !peer.rtc.is_alive() {
+            peer.next = Instant::now() + Duration::from_secs(3600);
+            return;
+        }
+        let output = match peer.rtc.poll_output() {
+            Ok(o) => o,
+            Err(e) => {
+                tracing::info!(participant = id.0, error = %e, "media: peer failed");
+                peer.rtc.disconnect();
+                continue;
+            }
+        };
+        match output {
+            Output::Timeout(t) => {
+                peer.next = t;
+                return;
+            }
+            Output::Transmit(t) => {
+                // UDP: a full send buffer drops the datagram, as the network would.
+                let _ = socket.try_send_to(&t.contents, t.destination);
+            }
+            Output::Event(event) => match event {
+                Event::Connected => {
+                    let _ = peer.events.send(MediaEvent::Connected(true));
+                }
+                Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {
+                    let _ = peer.events.send(MediaEvent::Connected(false));
+                }
+                Event::MediaAdded(m) => {
+                    if m.direction.is_receiving() {
+                        let source = peer.sources.get(&m.mid).copied().unwrap_or(match m.kind {
+                            MediaKind::Audio => Source::Audio,
+                            MediaKind::Video => Source::Camera,
+                        });
+                        let track = TrackId(*next_track);
+                        *next_track += 1;
+                        tracks.insert(track, TrackInfo { owner: id, mid: m.mid, source });
+                        peer.published.insert(m.mid, track);
+                    }
+                    if m.direction.is_sending() {
+                        peer.slots.push(Slot { mid: m.mid, kind: m.kind, track: None });
+                    }
+                    work.push(Work::Slots(peer.room.clone()));
+                }
+                Event::MediaChanged(m) => {
+                    if !m.direction.is_receiving()
+                        && let Some(track) = peer.published.remove(&m.mid)
+                    {
+                        tracks.remove(&track);
+                        work.push(Work::Slots(peer.room.clone()));
+                    }
+                }
+                Event::MediaData(data) => {
+                    if !data.contiguous
+                        && let Some(mut w) = peer.rtc.writer(data.mid)
+                    {
+                        let _ = w.request_keyframe(data.rid, KeyframeRequestKind::Pli);
+                    }
+                    work.push(Work::Media(id, data));
+                }
+                Event::KeyframeRequest(req) => {
+                    if let Some(track) = peer.slots.iter().find(|s| s.mid == req.mid).and_then(|s| s.track) {
+                        work.push(Work::Keyframe(track));
+                    }
+                }
+                Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
+                    work.push(Work::Estimate(id, estimate.as_f64() as u64));
+                }
+                _ => {}
+            },
+        }
+    }
+}
