@@ -152,7 +152,8 @@ pub async fn start(config: MediaConfig) -> std::io::Result<MediaHandle> {
         .enable_opus(true, false)
         .enable_vp8(true)
         .enable_h264(true)
-        .enable_bwe(Some(Bitrate::kbps(800)));
+        .enable_bwe(Some(Bitrate::kbps(800)))
+        .set_stats_interval(Some(Duration::from_secs(2)));
     let (tx, rx) = mpsc::unbounded_channel();
     let driver = Driver {
         socket,
@@ -194,6 +195,8 @@ struct Peer {
     announced: Vec<TrackSlot>,
     asked: (usize, usize),
     audio_allowed: bool,
+    /// NACK and PLI totals last reported per stream, to turn str0m's totals into counters.
+    feedback: HashMap<(bool, Mid, Option<String>), (u64, u64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -317,6 +320,7 @@ impl Driver {
                     announced: vec![],
                     asked: (0, 0),
                     audio_allowed: true,
+                    feedback: HashMap::new(),
                 };
                 self.peers.insert(participant, peer);
                 let config = self.room_config.clone();
@@ -653,6 +657,19 @@ fn drain(
                 }
                 Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
                     work.push(Work::Estimate(id, estimate.as_f64() as u64));
+                }
+                // NACKs and PLIs: received from subscribers (egress), sent to publishers (ingress).
+                Event::MediaEgressStats(st) => {
+                    let key = (true, st.mid, st.rid.map(|r| r.to_string()));
+                    let (n, p) = peer.feedback.insert(key, (st.nacks, st.plis)).unwrap_or((0, 0));
+                    metrics::counter!("preau_media_nacks_received_total").increment(st.nacks.saturating_sub(n));
+                    metrics::counter!("preau_media_plis_received_total").increment(st.plis.saturating_sub(p));
+                }
+                Event::MediaIngressStats(st) => {
+                    let key = (false, st.mid, st.rid.map(|r| r.to_string()));
+                    let (n, p) = peer.feedback.insert(key, (st.nacks, st.plis)).unwrap_or((0, 0));
+                    metrics::counter!("preau_media_nacks_sent_total").increment(st.nacks.saturating_sub(n));
+                    metrics::counter!("preau_media_plis_sent_total").increment(st.plis.saturating_sub(p));
                 }
                 _ => {}
             },
