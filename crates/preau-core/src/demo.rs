@@ -18,6 +18,8 @@ pub struct DemoSchool {
     /// (parent, pupil)
     pub parent_links: Vec<(PersonId, PersonId)>,
     pub assignments: Vec<TeachingAssignment>,
+    /// The permanent virtual classroom of every division and group.
+    pub rooms: Vec<Room>,
 }
 
 /// SplitMix64: a tiny, well-known generator; enough for a reproducible demo.
@@ -165,6 +167,7 @@ pub fn demo_school(now: crate::Millis) -> DemoSchool {
             group_members: vec![],
             parent_links: vec![],
             assignments: vec![],
+            rooms: vec![],
         },
         logins: Default::default(),
     };
@@ -273,6 +276,17 @@ pub fn demo_school(now: crate::Millis) -> DemoSchool {
             }
         }
     }
+    // Drawn last, so that adding rooms left every other demo id as it was.
+    for d in &divisions {
+        let id = RoomId::new(now, b.rng.id128());
+        let audience = RoomAudience::Division(d.id.clone());
+        b.school.rooms.push(Room { id, establishment_id: est.clone(), audience, title: d.name.clone() });
+    }
+    for g in &groups {
+        let id = RoomId::new(now, b.rng.id128());
+        let audience = RoomAudience::Group(g.id.clone());
+        b.school.rooms.push(Room { id, establishment_id: est.clone(), audience, title: g.name.clone() });
+    }
     b.school
 }
 
@@ -307,6 +321,14 @@ mod tests {
         let logins: std::collections::HashSet<_> = s.people.iter().map(|p| &p.login).collect();
         assert_eq!(logins.len(), s.people.len());
         assert!(s.people.iter().all(|p| valid_login(&p.login)), "logins valid");
+        // One permanent room per division and per group.
+        assert_eq!(s.rooms.len(), s.divisions.len() + s.groups.len());
+        for d in &s.divisions {
+            assert_eq!(s.rooms.iter().filter(|r| r.audience == RoomAudience::Division(d.id.clone())).count(), 1);
+        }
+        for g in &s.groups {
+            assert_eq!(s.rooms.iter().filter(|r| r.audience == RoomAudience::Group(g.id.clone())).count(), 1);
+        }
     }
 
     #[test]
@@ -315,6 +337,7 @@ mod tests {
         let b = demo_school(1);
         assert_eq!(a.people, b.people);
         assert_eq!(a.parent_links, b.parent_links);
+        assert_eq!(a.rooms, b.rooms);
     }
 
     #[test]

@@ -76,6 +76,8 @@ opaque_id! {
     GroupId;
     /// A subject taught (mathématiques, anglais…).
     SubjectId;
+    /// A virtual classroom: a division's or a group's permanent one, or an ad-hoc room.
+    RoomId;
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ pub mod policy;
 pub mod school;
 pub mod throttle;
 
-pub use ids::{DivisionId, EstablishmentId, GroupId, IdError, PersonId, SubjectId};
+pub use ids::{DivisionId, EstablishmentId, GroupId, IdError, PersonId, RoomId, SubjectId};
 pub use policy::{Action, Actor, Decision, Target};
 pub use school::{Role, RoleSet};
 

@@ -6,7 +6,7 @@
 //! or group they belong to or teach, their own establishment.
 
 use crate::ids::*;
-use crate::school::{Role, RoleSet};
+use crate::school::{Role, RoleSet, RoomAudience};
 
 /// What someone wants to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -27,6 +27,12 @@ pub enum Action {
     AdministerPeople,
     /// Administer one given account: see its login, reset its password, disable it.
     AdministerPerson,
+    /// Open an ad-hoc virtual classroom (route level: one's establishment).
+    CreateRoom,
+    /// Enter a virtual classroom.
+    JoinRoom,
+    /// Lead a virtual classroom: mute, lower hands, remove participants, end the session.
+    HostRoom,
 }
 
 /// Who is asking, with the relations the policy needs, loaded by the caller.
@@ -63,6 +69,14 @@ pub struct PersonFacts {
     pub taught_groups: Vec<GroupId>,
 }
 
+/// What the policy needs to know about a virtual classroom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoomFacts {
+    pub id: RoomId,
+    pub establishment_id: EstablishmentId,
+    pub audience: RoomAudience,
+}
+
 /// The object an action is about.
 #[derive(Debug, Clone, Copy)]
 pub enum Target<'a> {
@@ -71,6 +85,7 @@ pub enum Target<'a> {
     Establishment(&'a EstablishmentId),
     Person(&'a PersonFacts),
     Division { id: &'a DivisionId, establishment_id: &'a EstablishmentId },
+    Room(&'a RoomFacts),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,9 +137,56 @@ pub fn may(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
                 && (roles.is_establishment_wide()
                     || (roles.contains(Role::Teacher) && actor.taught_divisions.contains(id)))
         }
+        (Action::CreateRoom, Target::Establishment(e)) => {
+            *e == actor.establishment_id && (roles.contains(Role::Teacher) || roles.is_establishment_wide())
+        }
+        (Action::JoinRoom, Target::Room(room)) => may_join_room(actor, room),
+        (Action::HostRoom, Target::Room(room)) => may_host_room(actor, room),
         _ => false,
     };
     allowed.into()
+}
+
+/// A class room is for its pupils, its teachers (head teacher included) and the staff; an
+/// ad-hoc room for anyone of the establishment with the link. Guests come with meetings.
+fn may_join_room(actor: &Actor, room: &RoomFacts) -> bool {
+    if room.establishment_id != actor.establishment_id {
+        return false;
+    }
+    let roles = actor.roles;
+    if roles.is_establishment_wide() {
+        return true;
+    }
+    match &room.audience {
+        RoomAudience::Division(d) => {
+            (roles.contains(Role::Pupil) && actor.own_divisions.contains(d))
+                || (roles.contains(Role::Teacher) && actor.taught_divisions.contains(d))
+        }
+        RoomAudience::Group(g) => {
+            (roles.contains(Role::Pupil) && actor.own_groups.contains(g))
+                || (roles.contains(Role::Teacher) && actor.taught_groups.contains(g))
+        }
+        RoomAudience::AdHoc { .. } => roles.iter().any(|r| r != Role::Guest),
+    }
+}
+
+/// A class room is led by its teachers and the staff; an ad-hoc room by whoever opened it
+/// and the staff.
+fn may_host_room(actor: &Actor, room: &RoomFacts) -> bool {
+    if room.establishment_id != actor.establishment_id {
+        return false;
+    }
+    let roles = actor.roles;
+    if roles.is_establishment_wide() {
+        return true;
+    }
+    match &room.audience {
+        RoomAudience::Division(d) => roles.contains(Role::Teacher) && actor.taught_divisions.contains(d),
+        RoomAudience::Group(g) => roles.contains(Role::Teacher) && actor.taught_groups.contains(g),
+        RoomAudience::AdHoc { created_by } => {
+            *created_by == actor.person_id && roles.iter().any(|r| r != Role::Guest)
+        }
+    }
 }
 
 fn may_view_person(actor: &Actor, p: &PersonFacts) -> bool {
@@ -344,6 +406,162 @@ mod tests {
         assert!(!may(&guest, Action::ViewDivision, division(&w, &w.d6a)).is_allowed());
         let nobody = actor(&w, 601, &[]);
         assert!(!may(&nobody, Action::ViewDashboard, Target::Myself).is_allowed());
+    }
+
+    struct Rooms {
+        d6a: RoomFacts,
+        d5a: RoomFacts,
+        latin: RoomFacts,
+        /// Opened by teacher 200.
+        adhoc: RoomFacts,
+        /// A division's room in another establishment.
+        elsewhere: RoomFacts,
+    }
+
+    fn rooms(w: &World) -> Rooms {
+        let room = |n: u128, audience: RoomAudience| RoomFacts { id: id(n), establishment_id: w.school.clone(), audience };
+        let mut elsewhere = room(24, RoomAudience::Division(id(13)));
+        elsewhere.establishment_id = w.other_school.clone();
+        Rooms {
+            d6a: room(20, RoomAudience::Division(w.d6a.clone())),
+            d5a: room(21, RoomAudience::Division(w.d5a.clone())),
+            latin: room(22, RoomAudience::Group(w.latin.clone())),
+            adhoc: room(23, RoomAudience::AdHoc { created_by: id(200) }),
+            elsewhere,
+        }
+    }
+
+    impl Rooms {
+        fn all(&self) -> [&RoomFacts; 5] {
+            [&self.d6a, &self.d5a, &self.latin, &self.adhoc, &self.elsewhere]
+        }
+    }
+
+    fn join(a: &Actor, r: &RoomFacts) -> bool {
+        may(a, Action::JoinRoom, Target::Room(r)).is_allowed()
+    }
+
+    fn host(a: &Actor, r: &RoomFacts) -> bool {
+        may(a, Action::HostRoom, Target::Room(r)).is_allowed()
+    }
+
+    /// The rooms `a` may join and host, by name, for compact assertions.
+    fn room_rights(a: &Actor, r: &Rooms) -> (Vec<&'static str>, Vec<&'static str>) {
+        let names = ["d6a", "d5a", "latin", "adhoc", "elsewhere"];
+        let joined = names.iter().zip(r.all()).filter(|(_, f)| join(a, f)).map(|(n, _)| *n).collect();
+        let hosted = names.iter().zip(r.all()).filter(|(_, f)| host(a, f)).map(|(n, _)| *n).collect();
+        (joined, hosted)
+    }
+
+    #[test]
+    fn pupils_enter_their_own_class_rooms_and_ad_hoc_rooms_but_host_none() {
+        let w = world();
+        let r = rooms(&w);
+        let mut pupil = actor(&w, 100, &[Role::Pupil]);
+        pupil.own_divisions = vec![w.d6a.clone()];
+        assert_eq!(room_rights(&pupil, &r), (vec!["d6a", "adhoc"], vec![]));
+        let mut latinist = actor(&w, 102, &[Role::Pupil]);
+        latinist.own_divisions = vec![w.d5a.clone()];
+        latinist.own_groups = vec![w.latin.clone()];
+        assert_eq!(room_rights(&latinist, &r), (vec!["d5a", "latin", "adhoc"], vec![]));
+        // Relations count only with the role that gives them: a parent listed in a division does
+        // not enter its room as if they were a pupil.
+        let mut parent = actor(&w, 400, &[Role::Parent]);
+        parent.children_divisions = vec![w.d6a.clone()];
+        parent.own_divisions = vec![w.d6a.clone()];
+        assert_eq!(room_rights(&parent, &r), (vec!["adhoc"], vec![]), "parents do not enter classrooms");
+    }
+
+    #[test]
+    fn teachers_enter_and_host_the_rooms_of_what_they_teach_and_their_own_ad_hoc_rooms() {
+        let w = world();
+        let r = rooms(&w);
+        let mut teacher = actor(&w, 200, &[Role::Teacher]);
+        teacher.taught_divisions = vec![w.d6a.clone()];
+        teacher.taught_groups = vec![w.latin.clone()];
+        assert_eq!(room_rights(&teacher, &r), (vec!["d6a", "latin", "adhoc"], vec!["d6a", "latin", "adhoc"]));
+        // The store folds "head teacher of" into taught divisions.
+        let mut head_of_d5a = actor(&w, 201, &[Role::Teacher]);
+        head_of_d5a.taught_divisions = vec![w.d5a.clone()];
+        assert_eq!(room_rights(&head_of_d5a, &r), (vec!["d5a", "adhoc"], vec!["d5a"]), "another's ad-hoc room: enter, not host");
+        // Pupil relations do not make a teacher a pupil, and the reverse.
+        let mut odd = actor(&w, 202, &[Role::Teacher]);
+        odd.own_divisions = vec![w.d5a.clone()];
+        assert_eq!(room_rights(&odd, &r), (vec!["adhoc"], vec![]));
+        let mut pupil = actor(&w, 103, &[Role::Pupil]);
+        pupil.taught_divisions = vec![w.d5a.clone()];
+        assert_eq!(room_rights(&pupil, &r), (vec!["adhoc"], vec![]));
+    }
+
+    #[test]
+    fn staff_enter_and_host_every_room_of_their_establishment_only() {
+        let w = world();
+        let r = rooms(&w);
+        for role in [Role::Staff, Role::Principal, Role::Admin] {
+            let a = actor(&w, 300, &[role]);
+            let all = vec!["d6a", "d5a", "latin", "adhoc"];
+            assert_eq!(room_rights(&a, &r), (all.clone(), all), "{role}");
+        }
+    }
+
+    #[test]
+    fn guests_role_less_people_and_other_establishments_get_no_room() {
+        let w = world();
+        let r = rooms(&w);
+        assert_eq!(room_rights(&actor(&w, 600, &[Role::Guest]), &r), (vec![], vec![]));
+        assert_eq!(room_rights(&actor(&w, 601, &[]), &r), (vec![], vec![]));
+        // Even recorded as an ad-hoc room's creator, a guest-only account neither enters nor hosts.
+        let guest_creator = actor(&w, 200, &[Role::Guest]);
+        assert_eq!(room_rights(&guest_creator, &r), (vec![], vec![]));
+        // The other establishment's people, whatever their relations (and even with the id of our
+        // ad-hoc room's creator), enter none of ours.
+        for role in [Role::Pupil, Role::Teacher, Role::Staff, Role::Principal, Role::Admin] {
+            let mut stranger = actor(&w, 200, &[role]);
+            stranger.establishment_id = w.other_school.clone();
+            stranger.own_divisions = vec![w.d6a.clone()];
+            stranger.taught_divisions = vec![w.d6a.clone()];
+            // Only the other establishment's own room, and only for its staff.
+            let theirs = if RoleSet::of(&[role]).is_establishment_wide() { vec!["elsewhere"] } else { vec![] };
+            assert_eq!(room_rights(&stranger, &r), (theirs.clone(), theirs), "{role}");
+        }
+    }
+
+    #[test]
+    fn hosting_a_room_implies_entering_it() {
+        let w = world();
+        let r = rooms(&w);
+        let mut people = vec![];
+        for roles in [&[Role::Pupil][..], &[Role::Parent], &[Role::Teacher], &[Role::Staff], &[Role::Principal], &[Role::Admin], &[Role::Guest], &[Role::Teacher, Role::Parent]] {
+            let mut a = actor(&w, 200, roles);
+            a.own_divisions = vec![w.d6a.clone()];
+            a.own_groups = vec![w.latin.clone()];
+            a.taught_divisions = vec![w.d5a.clone()];
+            people.push(a);
+        }
+        for a in &people {
+            for room in r.all() {
+                assert!(!host(a, room) || join(a, room), "{:?} hosts {:?} without entering it", a.roles, room.audience);
+            }
+        }
+    }
+
+    #[test]
+    fn teachers_and_staff_open_ad_hoc_rooms() {
+        let w = world();
+        let create = |roles: &[Role], school: &EstablishmentId| {
+            may(&actor(&w, 700, roles), Action::CreateRoom, Target::Establishment(school)).is_allowed()
+        };
+        for role in [Role::Teacher, Role::Staff, Role::Principal, Role::Admin] {
+            assert!(create(&[role], &w.school), "{role}");
+            assert!(!create(&[role], &w.other_school), "{role} in another establishment");
+        }
+        for role in [Role::Pupil, Role::Parent, Role::Guest] {
+            assert!(!create(&[role], &w.school), "{role}");
+        }
+        let r = rooms(&w);
+        let teacher = actor(&w, 200, &[Role::Teacher]);
+        assert!(!may(&teacher, Action::CreateRoom, Target::Room(&r.adhoc)).is_allowed());
+        assert!(!may(&teacher, Action::JoinRoom, Target::Establishment(&w.school)).is_allowed());
     }
 
     #[test]

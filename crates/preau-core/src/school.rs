@@ -170,6 +170,57 @@ pub struct TeachingAssignment {
     pub audience: Audience,
 }
 
+/// Whom a virtual classroom is for. Each division and each teaching group has one permanent
+/// room; teachers and staff open ad-hoc rooms besides.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum RoomAudience {
+    Division(DivisionId),
+    Group(GroupId),
+    /// Opened by a teacher or staff member, for anyone of the establishment given the link.
+    AdHoc { created_by: PersonId },
+}
+
+impl RoomAudience {
+    /// The stable spelling of the kind, as the database stores it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            RoomAudience::Division(_) => "division",
+            RoomAudience::Group(_) => "group",
+            RoomAudience::AdHoc { .. } => "adhoc",
+        }
+    }
+}
+
+/// A virtual classroom (« classe virtuelle »).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Room {
+    pub id: RoomId,
+    pub establishment_id: EstablishmentId,
+    pub audience: RoomAudience,
+    /// A class room's title is its division's or group's name; an ad-hoc room's is typed.
+    pub title: String,
+}
+
+impl Room {
+    /// What the policy needs to know about the room.
+    pub fn facts(&self) -> crate::policy::RoomFacts {
+        crate::policy::RoomFacts {
+            id: self.id.clone(),
+            establishment_id: self.establishment_id.clone(),
+            audience: self.audience.clone(),
+        }
+    }
+}
+
+/// The longest title of an ad-hoc room, in characters.
+pub const ROOM_TITLE_MAX: usize = 100;
+
+/// A typed room title, trimmed; None when empty, too long or holding control characters.
+pub fn clean_room_title(title: &str) -> Option<String> {
+    let t = title.trim();
+    (!t.is_empty() && t.chars().count() <= ROOM_TITLE_MAX && !t.chars().any(char::is_control)).then(|| t.to_owned())
+}
+
 /// Checks a UAI: seven digits then a letter (the national check letter is not verified).
 pub fn valid_uai(uai: &str) -> bool {
     let b = uai.as_bytes();
@@ -206,5 +257,15 @@ mod tests {
         assert!(!valid_login("Marie"));
         assert!(!valid_login(".x"));
         assert!(!valid_login("a b"));
+    }
+
+    #[test]
+    fn room_titles_are_trimmed_and_bounded() {
+        assert_eq!(clean_room_title("  Conseil de classe 4e B ").as_deref(), Some("Conseil de classe 4e B"));
+        assert_eq!(clean_room_title(&"é".repeat(ROOM_TITLE_MAX)).map(|t| t.chars().count()), Some(ROOM_TITLE_MAX));
+        for bad in ["", "   ", "a\u{0}b", "ligne\nsuivante"] {
+            assert!(clean_room_title(bad).is_none(), "{bad:?}");
+        }
+        assert!(clean_room_title(&"x".repeat(ROOM_TITLE_MAX + 1)).is_none());
     }
 }

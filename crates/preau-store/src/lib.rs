@@ -6,6 +6,7 @@
 //! at open.
 
 mod people;
+mod rooms;
 mod school;
 mod sessions;
 
@@ -32,6 +33,9 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("l'identifiant « {0} » est déjà pris")]
     LoginTaken(String),
+    /// A new record's id is already used (ids are random: this means a bug or a replay).
+    #[error("l'identifiant interne {0} existe déjà")]
+    IdTaken(String),
     #[error("donnée invalide dans la base : {0}")]
     Corrupt(String),
 }

@@ -81,7 +81,8 @@ impl Store {
         insert_establishment(&mut *self.pool.acquire().await?, e).await
     }
 
-    /// Writes the whole demo school in one transaction; every account gets `password_hash`.
+    /// Writes the whole demo school in one transaction, class rooms included; every account gets
+    /// `password_hash`.
     pub async fn insert_demo(&self, s: &DemoSchool, password_hash: &str, now: Millis) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         insert_establishment(&mut tx, &s.establishment).await?;
@@ -159,6 +160,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        // Every division and group has its permanent virtual classroom from the start.
+        crate::rooms::insert_rooms(&mut tx, &s.rooms, now).await?;
         tx.commit().await?;
         Ok(())
     }

@@ -27,6 +27,7 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     [
         asset!("preau.css", "css/preau.css", "text/css; charset=utf-8"),
         asset!("preau.svg", "img/preau.svg", "image/svg+xml"),
+        asset!("room.js", "js/room.js", "text/javascript; charset=utf-8"),
     ]
     .into_iter()
     .map(|(name, bytes, content_type)| {

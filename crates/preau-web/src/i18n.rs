@@ -127,6 +127,14 @@ impl Tr {
         self.format(id, Some(&args))
     }
 
+    /// The message `id` with a number argument (for plural selection) and a text argument.
+    pub fn tn1(&self, id: &str, n_name: &str, n: i64, name: &str, value: impl std::fmt::Display) -> String {
+        let mut args = FluentArgs::new();
+        args.set(n_name, FluentValue::from(n));
+        args.set(name, FluentValue::from(value.to_string()));
+        self.format(id, Some(&args))
+    }
+
     /// "29 novembre 2026 à 17:45" / "29 November 2026 at 17:45", in Paris time.
     pub fn datetime(&self, at: Millis) -> String {
         let Some(z) = paris(at) else { return String::new() };

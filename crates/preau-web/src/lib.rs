@@ -12,6 +12,7 @@ pub mod clock;
 pub mod i18n;
 pub mod client_ip;
 mod errors;
+pub mod live;
 mod metrics;
 mod middleware;
 mod pages;
@@ -26,6 +27,7 @@ use preau_core::throttle::Limit;
 use preau_store::Store;
 
 pub use client_ip::parse_forwarded_for;
+pub use live::{LiveRooms, NoLiveRooms};
 
 /// What the web front needs to know, resolved by the binary from `preau.toml` and `PREAU_*`.
 #[derive(Debug, Clone)]
@@ -48,6 +50,9 @@ pub struct WebConfig {
     /// Failed logins allowed per account, and per client address.
     pub login_per_account: Limit,
     pub login_per_ip: Limit,
+    /// Most people in one virtual classroom; beyond, the room page says it is full. A room's
+    /// hosts are admitted past it: a class must not be locked out of its own teacher.
+    pub room_capacity: usize,
 }
 
 impl WebConfig {
@@ -63,6 +68,7 @@ impl WebConfig {
             metrics_token: None,
             login_per_account: Limit { burst: 5, refill_ms: 60_000 },
             login_per_ip: Limit { burst: 100, refill_ms: 1_000 },
+            room_capacity: 60,
         }
     }
 
@@ -76,6 +82,8 @@ pub struct AppState {
     pub store: Store,
     pub config: WebConfig,
     pub clock: clock::Clock,
+    /// Who is in which room right now, as the media layer knows it.
+    pub live: Arc<dyn LiveRooms + Send + Sync>,
     throttle: auth::LoginThrottle,
     metrics: metrics::Metrics,
     /// Establishment names for the page header; they change rarely and are asked on every page.
@@ -86,10 +94,21 @@ pub type SharedState = Arc<AppState>;
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig, clock: clock::Clock) -> SharedState {
+        Self::with_live_rooms(store, config, clock, Arc::new(NoLiveRooms))
+    }
+
+    /// The state with the media layer's view of rooms in session.
+    pub fn with_live_rooms(
+        store: Store,
+        config: WebConfig,
+        clock: clock::Clock,
+        live: Arc<dyn LiveRooms + Send + Sync>,
+    ) -> SharedState {
         Arc::new(AppState {
             store,
             config,
             clock,
+            live,
             throttle: Default::default(),
             metrics: metrics::Metrics::get(),
             establishment_names: Default::default(),

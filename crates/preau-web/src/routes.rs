@@ -87,6 +87,9 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .get("/dashboard", Signed(Action::ViewDashboard), dashboard::show)
         .get("/people/{id}", Signed(Action::ViewPerson), people::show)
         .get("/divisions/{id}", Signed(Action::ViewDivision), divisions::show)
+        .get("/rooms/new", Signed(Action::CreateRoom), rooms::new_form)
+        .post("/rooms/new", Signed(Action::CreateRoom), rooms::create)
+        .get("/rooms/{id}", Signed(Action::JoinRoom), rooms::show)
         .get("/profile", Signed(Action::ManageOwnAccount), profile::show)
         .post("/profile/language", Signed(Action::ManageOwnAccount), profile::set_language)
         .post("/profile/password", Signed(Action::ManageOwnAccount), profile::change_password)
@@ -195,9 +198,16 @@ async fn check(
             let establishment = &viewer.actor.establishment_id;
             let target = match action {
                 Action::ViewDashboard | Action::ManageOwnAccount => Some(Target::Myself),
-                Action::ViewEstablishment | Action::AdministerPeople => Some(Target::Establishment(establishment)),
+                Action::ViewEstablishment | Action::AdministerPeople | Action::CreateRoom => {
+                    Some(Target::Establishment(establishment))
+                }
                 // Decided by the handler on the object it loads.
-                Action::ViewPerson | Action::ViewDivision | Action::ViewDivisionRoster | Action::AdministerPerson => None,
+                Action::ViewPerson
+                | Action::ViewDivision
+                | Action::ViewDivisionRoster
+                | Action::AdministerPerson
+                | Action::JoinRoom
+                | Action::HostRoom => None,
             };
             if let Some(target) = target
                 && !may(&viewer.actor, action, target).is_allowed()

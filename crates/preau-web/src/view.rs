@@ -153,6 +153,10 @@ impl Chrome {
     pub fn icon(&self) -> &'static str {
         assets::url("preau.svg")
     }
+    /// The live room's script, the only JavaScript Préau serves.
+    pub fn room_js(&self) -> &'static str {
+        assets::url("room.js")
+    }
 }
 
 /// Marks a response whose body is a page we rendered, so error pages leave it alone.

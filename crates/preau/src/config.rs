@@ -36,6 +36,8 @@ pub struct Config {
     /// Failed logins allowed in a row per client address, then one per `login_ip_refill_seconds`.
     pub login_ip_burst: u32,
     pub login_ip_refill_seconds: u32,
+    /// Most people in one virtual classroom (its hosts are admitted beyond).
+    pub room_capacity: u32,
     /// Database connections.
     pub db_max_connections: u32,
     /// Log filter (tracing syntax), e.g. "info" or "preau_web=debug,info".
@@ -59,6 +61,7 @@ impl Default for Config {
             login_account_refill_seconds: (web.login_per_account.refill_ms / 1000) as u32,
             login_ip_burst: web.login_per_ip.burst,
             login_ip_refill_seconds: (web.login_per_ip.refill_ms / 1000) as u32,
+            room_capacity: u32::try_from(web.room_capacity).unwrap_or(u32::MAX),
             db_max_connections: 8,
             log: "info".into(),
         }
@@ -141,6 +144,9 @@ impl Config {
         if self.login_account_refill_seconds == 0 || self.login_ip_refill_seconds == 0 {
             return bad("login_account_refill_seconds / login_ip_refill_seconds", "must be at least 1");
         }
+        if self.room_capacity == 0 || self.room_capacity > 1000 {
+            return bad("room_capacity", "must be between 1 and 1000");
+        }
         if self.db_max_connections == 0 {
             return bad("db_max_connections", "must be at least 1");
         }
@@ -164,6 +170,7 @@ impl Config {
         web.login_per_account =
             Limit { burst: self.login_account_burst, refill_ms: i64::from(self.login_account_refill_seconds) * 1000 };
         web.login_per_ip = Limit { burst: self.login_ip_burst, refill_ms: i64::from(self.login_ip_refill_seconds) * 1000 };
+        web.room_capacity = self.room_capacity as usize;
         web
     }
 
@@ -197,6 +204,12 @@ mod tests {
             jail.create_file("url.toml", "public_url = \"preau.example.org\"\n")?;
             let e = Config::load(Some(Path::new("url.toml"))).unwrap_err().to_string();
             assert!(e.contains("public_url"), "{e}");
+
+            jail.create_file("rooms.toml", "room_capacity = 0\n")?;
+            let e = Config::load(Some(Path::new("rooms.toml"))).unwrap_err().to_string();
+            assert!(e.contains("room_capacity"), "{e}");
+            jail.set_env("PREAU_ROOM_CAPACITY", "30");
+            assert_eq!(Config::load(None).expect("loads").web(String::new()).room_capacity, 30);
 
             let e = Config::load(Some(Path::new("absent.toml"))).unwrap_err().to_string();
             assert!(e.contains("absent.toml"), "{e}");

@@ -122,6 +122,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
             "no establishment yet: create one with `preau establishment add` and an administrator with `preau user add --role admin`"
         );
     }
+    ensure_class_rooms(&store).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {} (setting `listen`)", config.listen))?;
@@ -131,6 +132,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     preau_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Gives every division and teaching group its permanent virtual classroom, if it lacks one
+/// (divisions imported or created since the last start).
+async fn ensure_class_rooms(store: &Store) -> anyhow::Result<()> {
+    let now = preau_web::clock::Clock::default().now();
+    let mut new_id = || preau_core::RoomId::new(now, preau_web::clock::random_u128());
+    for e in store.establishments().await? {
+        let created = store
+            .ensure_class_rooms(&e.id, now, &mut new_id)
+            .await
+            .with_context(|| format!("cannot create the virtual classrooms of {}", e.name))?;
+        if created > 0 {
+            tracing::info!(establishment = %e.name, created, "virtual classrooms created");
+        }
+    }
     Ok(())
 }
 

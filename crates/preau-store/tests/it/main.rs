@@ -1,8 +1,8 @@
 //! The store's conformance suite: what every backend must do. SQLite runs it today.
 
 use preau_core::demo::demo_school;
-use preau_core::school::{Role, RoleSet};
-use preau_core::{EstablishmentId, PersonId};
+use preau_core::school::{Role, RoleSet, RoomAudience};
+use preau_core::{EstablishmentId, PersonId, RoomId};
 use preau_store::{Audit, NewPerson, NewSession, Store, StoreError};
 
 const AUDIT: Audit<'static> = Audit { at: 1, actor: None, action: "test", detail: "" };
@@ -129,4 +129,108 @@ async fn directory_search_escapes_wildcards_and_pages() {
     let teacher = school.people.iter().find(|p| p.roles.contains(Role::Teacher)).unwrap();
     let full = format!("{} {}", teacher.first_name, teacher.last_name);
     assert!(s.search_people(est, &full.to_lowercase(), 0, 10).await.unwrap().people.iter().any(|p| p.id == teacher.id));
+}
+
+/// Room ids for tests: a counter, as the store must take ids from its caller.
+fn counter_ids(start: u128) -> impl FnMut() -> RoomId + Send {
+    let mut n = start;
+    move || {
+        n += 1;
+        RoomId::new(11, n)
+    }
+}
+
+#[tokio::test]
+async fn every_division_and_group_gets_exactly_one_permanent_room() {
+    let (s, _d) = store().await;
+    let mut school = demo_school(11);
+    school.rooms.clear();
+    s.insert_demo(&school, "hash", 11).await.unwrap();
+    let est = &school.establishment.id;
+    let mut ids = counter_ids(0);
+    let created = s.ensure_class_rooms(est, 11, &mut ids).await.unwrap();
+    assert_eq!(created, school.divisions.len() + school.groups.len());
+    assert_eq!(s.ensure_class_rooms(est, 12, &mut ids).await.unwrap(), 0, "idempotent");
+    // The ids are the caller's, in order: divisions by name, then groups by name.
+    let first = s.room(&RoomId::new(11, 1)).await.unwrap().expect("the first id was used");
+    let first_division = school.divisions.iter().min_by_key(|d| &d.name).unwrap();
+    assert_eq!(first.audience, RoomAudience::Division(first_division.id.clone()));
+    assert_eq!(first.title, first_division.name);
+    assert_eq!(&first.establishment_id, est);
+    assert!(s.room(&RoomId::new(11, created as u128 + 1)).await.unwrap().is_none(), "no id drawn for nothing");
+    // Another establishment's ensure touches nothing of this one.
+    assert_eq!(s.ensure_class_rooms(&EstablishmentId::new(1, 1), 13, &mut ids).await.unwrap(), 0);
+
+    // The demo insert writes the same rooms in its own transaction.
+    let (s2, _d2) = store().await;
+    let school2 = demo_school(12);
+    s2.insert_demo(&school2, "hash", 12).await.unwrap();
+    assert_eq!(s2.ensure_class_rooms(&school2.establishment.id, 13, &mut counter_ids(100)).await.unwrap(), 0);
+    for room in &school2.rooms {
+        assert_eq!(s2.room(&room.id).await.unwrap().as_ref(), Some(room));
+    }
+}
+
+#[tokio::test]
+async fn class_rooms_follow_what_one_learns_teaches_or_runs() {
+    let (s, _d) = store().await;
+    let school = demo_school(13);
+    s.insert_demo(&school, "hash", 13).await.unwrap();
+    let room_of = |audience: RoomAudience| school.rooms.iter().find(|r| r.audience == audience).unwrap().id.clone();
+    let ids = |rooms: Vec<preau_core::school::Room>| rooms.into_iter().map(|r| r.id).collect::<Vec<_>>();
+
+    // A pupil of 5e or above: own division, then own groups.
+    let (pupil, division) = school
+        .enrolments
+        .iter()
+        .find(|(p, _)| school.group_members.iter().any(|(_, m)| m == p))
+        .map(|(p, d)| (school.people.iter().find(|x| x.id == *p).unwrap(), d))
+        .unwrap();
+    let actor = s.actor(pupil).await.unwrap();
+    let rooms = s.class_rooms_of(&actor).await.unwrap();
+    assert_eq!(rooms[0].id, room_of(RoomAudience::Division(division.clone())));
+    let groups: Vec<_> = school.group_members.iter().filter(|(_, m)| *m == pupil.id).map(|(g, _)| g.clone()).collect();
+    assert_eq!(rooms.len(), 1 + groups.len());
+    for g in groups {
+        assert!(ids(rooms.clone()).contains(&room_of(RoomAudience::Group(g))));
+    }
+
+    // The French teacher teaches every division and Latin.
+    let french = school.people.iter().find(|p| p.roles.contains(Role::Teacher)).unwrap();
+    let rooms = s.class_rooms_of(&s.actor(french).await.unwrap()).await.unwrap();
+    assert_eq!(rooms.len(), school.divisions.len() + 1);
+    assert!(rooms.iter().take(school.divisions.len()).all(|r| matches!(r.audience, RoomAudience::Division(_))), "divisions first");
+    assert_eq!(rooms.last().unwrap().title, "Latin");
+
+    // Staff: every class room of the establishment; parents: none.
+    let cpe = school.people.iter().find(|p| p.roles.contains(Role::Staff)).unwrap();
+    let mut cpe_actor = s.actor(cpe).await.unwrap();
+    assert_eq!(s.class_rooms_of(&cpe_actor).await.unwrap().len(), school.rooms.len());
+    let parent = school.people.iter().find(|p| p.roles.contains(Role::Parent)).unwrap();
+    assert!(s.class_rooms_of(&s.actor(parent).await.unwrap()).await.unwrap().is_empty());
+    // The same relations claimed from another establishment give nothing.
+    cpe_actor.establishment_id = EstablishmentId::new(1, 1);
+    assert!(s.class_rooms_of(&cpe_actor).await.unwrap().is_empty());
+    let mut french_elsewhere = s.actor(french).await.unwrap();
+    french_elsewhere.establishment_id = EstablishmentId::new(1, 1);
+    assert!(s.class_rooms_of(&french_elsewhere).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn ad_hoc_rooms_read_back_and_stay_out_of_class_lists() {
+    let (s, _d) = store().await;
+    let school = demo_school(15);
+    s.insert_demo(&school, "hash", 15).await.unwrap();
+    let teacher = school.people.iter().find(|p| p.roles.contains(Role::Teacher)).unwrap();
+    let id = RoomId::new(15, 42);
+    let room = s.create_adhoc_room(id.clone(), &school.establishment.id, &teacher.id, "Réunion parents-professeurs", 15).await.unwrap();
+    assert_eq!(s.room(&id).await.unwrap().as_ref(), Some(&room));
+    assert_eq!(room.audience, RoomAudience::AdHoc { created_by: teacher.id.clone() });
+    assert_eq!(room.title, "Réunion parents-professeurs");
+    let actor = s.actor(teacher).await.unwrap();
+    assert!(!s.class_rooms_of(&actor).await.unwrap().iter().any(|r| r.id == id));
+    let err = s.create_adhoc_room(id.clone(), &school.establishment.id, &teacher.id, "Autre", 16).await.unwrap_err();
+    assert!(matches!(err, StoreError::IdTaken(_)), "{err}");
+    assert_eq!(s.room(&id).await.unwrap().unwrap().title, "Réunion parents-professeurs", "the first stays");
+    assert!(s.room(&RoomId::new(15, 43)).await.unwrap().is_none());
 }

@@ -4,10 +4,12 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use preau_core::Role;
-use preau_core::school::{Audience, Person};
+use preau_core::policy::{Action, Target, may};
+use preau_core::school::{Audience, Person, Room, RoomAudience};
 use serde::Deserialize;
 
 use super::parse_id;
+use super::rooms::{RoomLink, class_rooms};
 use crate::SharedState;
 use crate::errors::{AppError, AppResult};
 use crate::view::{Chrome, Viewer, render, role_label};
@@ -22,6 +24,8 @@ struct PupilDashboard {
     children: Vec<(String, String, bool)>,
     pupil_name: Option<String>,
     divisions: Vec<(String, String)>,
+    /// A pupil's own virtual classrooms; None on a parent's or guest's dashboard.
+    rooms: Option<Vec<RoomLink>>,
     empty_text: String,
     role_switch: Vec<(&'static str, String, bool)>,
 }
@@ -31,6 +35,7 @@ pub(crate) struct Line {
     pub(crate) name: String,
     pub(crate) subject: String,
     pub(crate) pupils: i64,
+    pub(crate) room: Option<RoomLink>,
 }
 
 #[derive(Template)]
@@ -41,6 +46,7 @@ struct TeacherDashboard {
     today: String,
     lines: Vec<Line>,
     head_of: Vec<(String, String)>,
+    may_create_room: bool,
     role_switch: Vec<(&'static str, String, bool)>,
 }
 
@@ -50,6 +56,8 @@ pub(crate) struct DivisionRow {
     pub(crate) level: String,
     pub(crate) pupils: i64,
     pub(crate) head_teacher: String,
+    /// The division's virtual classroom, where the page shows it.
+    pub(crate) room: Option<RoomLink>,
 }
 
 impl From<preau_store::DivisionSummary> for DivisionRow {
@@ -60,6 +68,7 @@ impl From<preau_store::DivisionSummary> for DivisionRow {
             level: s.division.level,
             pupils: s.pupils,
             head_teacher: s.head_teacher.map(|p| p.display_name()).unwrap_or_default(),
+            room: None,
         }
     }
 }
@@ -75,7 +84,21 @@ struct EstablishmentDashboard {
     is_admin: bool,
     counts: Vec<(String, i64)>,
     divisions: Vec<DivisionRow>,
+    may_create_room: bool,
     role_switch: Vec<(&'static str, String, bool)>,
+}
+
+/// The room whose audience is the given division or group, among `rooms`.
+fn room_for<'a>(rooms: &'a [Room], audience: &Audience) -> Option<&'a Room> {
+    rooms.iter().find(|r| match (&r.audience, audience) {
+        (RoomAudience::Division(a), Audience::Division(b)) => a == b,
+        (RoomAudience::Group(a), Audience::Group(b)) => a == b,
+        _ => false,
+    })
+}
+
+fn may_create_room(viewer: &Viewer) -> bool {
+    may(&viewer.actor, Action::CreateRoom, Target::Establishment(&viewer.actor.establishment_id)).is_allowed()
 }
 
 #[derive(Deserialize)]
@@ -121,7 +144,17 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                 .into_iter()
                 .filter_map(|(role, n)| Some((tr.tn(&format!("count-{}", role.parse::<Role>().ok()?), "count", n), n)))
                 .collect();
-            let divisions = state.store.division_summaries(est_id).await?.into_iter().map(DivisionRow::from).collect();
+            let rooms = class_rooms(&state, &viewer).await?;
+            let divisions = state
+                .store
+                .division_summaries(est_id)
+                .await?
+                .into_iter()
+                .map(|s| {
+                    let room = room_for(&rooms, &Audience::Division(s.division.id.clone())).map(|r| RoomLink::new(&tr, r));
+                    DivisionRow { room, ..DivisionRow::from(s) }
+                })
+                .collect();
             render(
                 StatusCode::OK,
                 &EstablishmentDashboard {
@@ -133,17 +166,20 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                     is_admin: role == Role::Admin,
                     counts,
                     divisions,
+                    may_create_room: may_create_room(&viewer),
                     role_switch,
                 },
             )
         }
         Role::Teacher => {
+            let rooms = class_rooms(&state, &viewer).await?;
             let lines = state
                 .store
                 .teaching_of(&viewer.person.id)
                 .await?
                 .into_iter()
                 .map(|l| Line {
+                    room: room_for(&rooms, &l.audience).map(|r| RoomLink::new(&tr, r)),
                     division_id: match l.audience {
                         Audience::Division(d) => Some(d.to_string()),
                         Audience::Group(_) => None,
@@ -162,7 +198,15 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                 .collect();
             render(
                 StatusCode::OK,
-                &TeacherDashboard { c: chrome(tr.t("nav-dashboard")), heading: hello, today, lines, head_of, role_switch },
+                &TeacherDashboard {
+                    c: chrome(tr.t("nav-dashboard")),
+                    heading: hello,
+                    today,
+                    lines,
+                    head_of,
+                    may_create_room: may_create_room(&viewer),
+                    role_switch,
+                },
             )
         }
         Role::Parent | Role::Pupil | Role::Guest => {
@@ -196,6 +240,12 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                 Some(p) => state.store.divisions_of_pupil(&p.id).await?.into_iter().map(|d| (d.id.to_string(), d.name)).collect(),
                 None => vec![],
             };
+            // Parents do not enter classrooms: only a pupil's own dashboard lists rooms.
+            let rooms = if role == Role::Pupil {
+                Some(class_rooms(&state, &viewer).await?.iter().map(|r| RoomLink::new(&tr, r)).collect())
+            } else {
+                None
+            };
             render(
                 StatusCode::OK,
                 &PupilDashboard {
@@ -205,6 +255,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                     children,
                     pupil_name: pupil.as_ref().map(Person::display_name),
                     divisions,
+                    rooms,
                     empty_text: tr.t(if role == Role::Guest { "dash-guest" } else { "dash-no-children" }),
                     role_switch,
                 },

@@ -7,6 +7,7 @@ pub mod login;
 pub mod ops;
 pub mod people;
 pub mod profile;
+pub mod rooms;
 
 pub use crate::routes::home_redirect as home;
 

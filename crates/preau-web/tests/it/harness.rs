@@ -36,13 +36,21 @@ impl TestApp {
     }
 
     pub async fn with_config(tweak: impl FnOnce(&mut WebConfig)) -> TestApp {
+        Self::with_live_rooms(tweak, std::sync::Arc::new(preau_web::NoLiveRooms)).await
+    }
+
+    /// The application with a stand-in for the media layer's rooms in session.
+    pub async fn with_live_rooms(
+        tweak: impl FnOnce(&mut WebConfig),
+        live: std::sync::Arc<dyn preau_web::LiveRooms + Send + Sync>,
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), 4).await.unwrap();
         let school = demo_school(1_790_000_000_000);
         store.insert_demo(&school, demo_hash(), 1_790_000_000_000).await.unwrap();
         let mut config = WebConfig::new("http://127.0.0.1:8080");
         tweak(&mut config);
-        let state = AppState::new(store, config, Default::default());
+        let state = AppState::with_live_rooms(store, config, Default::default(), live);
         let router = preau_web::app(state.clone());
         TestApp { state, router, school, _dir: dir }
     }

@@ -7,4 +7,5 @@ mod accounts;
 mod admin;
 mod hardening;
 mod policy;
+mod rooms;
 mod routes;
