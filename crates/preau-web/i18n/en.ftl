@@ -297,3 +297,8 @@ room-new-name = Title
 room-new-hint = For example “Maths help, Year 9”. 100 characters at most.
 room-new-submit = Open the virtual classroom
 room-new-error-title = Give a one-line title of 100 characters at most.
+
+room-error-bad_message = Message not understood: the page may be out of date, reload it.
+room-error-bad_version = Unknown protocol version: reload the page.
+room-error-too_long = Message too long (1000 characters at most).
+room-error-not_host = Only the class's host can do that.

@@ -297,3 +297,8 @@ room-new-name = Titre
 room-new-hint = Par exemple « Soutien de mathématiques, 4e ». 100 caractères au plus.
 room-new-submit = Ouvrir la classe virtuelle
 room-new-error-title = Indiquez un titre d'une ligne, de 100 caractères au plus.
+
+room-error-bad_message = Message incompris : la page est peut-être trop ancienne, rechargez-la.
+room-error-bad_version = Version du protocole inconnue : rechargez la page.
+room-error-too_long = Message trop long (1000 caractères au plus).
+room-error-not_host = Seul l'animateur de la classe peut faire cela.

@@ -13,9 +13,10 @@ pub mod i18n;
 pub mod client_ip;
 mod errors;
 pub mod live;
+pub mod signal;
 mod metrics;
 mod middleware;
-mod pages;
+pub(crate) mod pages;
 pub mod routes;
 mod view;
 
@@ -84,6 +85,8 @@ pub struct AppState {
     pub clock: clock::Clock,
     /// Who is in which room right now, as the media layer knows it.
     pub live: Arc<dyn LiveRooms + Send + Sync>,
+    /// The rooms in session and their sockets (the same registry as `live` when media runs).
+    pub signal: Arc<signal::Live>,
     throttle: auth::LoginThrottle,
     metrics: metrics::Metrics,
     /// Establishment names for the page header; they change rarely and are asked on every page.
@@ -97,6 +100,13 @@ impl AppState {
         Self::with_live_rooms(store, config, clock, Arc::new(NoLiveRooms))
     }
 
+    /// The state of a server with its media layer: rooms in session are counted by the
+    /// signalling registry, which hands media to the SFU.
+    pub fn with_media(store: Store, config: WebConfig, clock: clock::Clock, signal: Arc<signal::Live>) -> SharedState {
+        let live: Arc<dyn LiveRooms + Send + Sync> = signal.clone();
+        Self::build(store, config, clock, live, signal)
+    }
+
     /// The state with the media layer's view of rooms in session.
     pub fn with_live_rooms(
         store: Store,
@@ -104,11 +114,23 @@ impl AppState {
         clock: clock::Clock,
         live: Arc<dyn LiveRooms + Send + Sync>,
     ) -> SharedState {
+        let signal = Arc::new(signal::Live::new(None, signal::IceConfig::default()));
+        Self::build(store, config, clock, live, signal)
+    }
+
+    fn build(
+        store: Store,
+        config: WebConfig,
+        clock: clock::Clock,
+        live: Arc<dyn LiveRooms + Send + Sync>,
+        signal: Arc<signal::Live>,
+    ) -> SharedState {
         Arc::new(AppState {
             store,
             config,
             clock,
             live,
+            signal,
             throttle: Default::default(),
             metrics: metrics::Metrics::get(),
             establishment_names: Default::default(),

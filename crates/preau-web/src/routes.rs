@@ -90,6 +90,7 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .get("/rooms/new", Signed(Action::CreateRoom), rooms::new_form)
         .post("/rooms/new", Signed(Action::CreateRoom), rooms::create)
         .get("/rooms/{id}", Signed(Action::JoinRoom), rooms::show)
+        .get("/rooms/{id}/ws", Signed(Action::JoinRoom), crate::signal::upgrade)
         .get("/profile", Signed(Action::ManageOwnAccount), profile::show)
         .post("/profile/language", Signed(Action::ManageOwnAccount), profile::set_language)
         .post("/profile/password", Signed(Action::ManageOwnAccount), profile::change_password)
@@ -261,7 +262,7 @@ async fn check_csrf(state: &SharedState, req: Request, expected: Option<&str>) -
 
 /// When the browser says where a request comes from, it must be this site: the configured
 /// public URL's origin, or the host the request was sent to (a proxy may rewrite the port away).
-fn same_origin(headers: &axum::http::HeaderMap, public_url: &str) -> bool {
+pub(crate) fn same_origin(headers: &axum::http::HeaderMap, public_url: &str) -> bool {
     let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
     let public_origin = public_url.trim_end_matches('/');
     let public_origin = match public_origin.split_once("://") {

@@ -42,6 +42,17 @@ pub struct Config {
     pub db_max_connections: u32,
     /// Log filter (tracing syntax), e.g. "info" or "preau_web=debug,info".
     pub log: String,
+    /// The one UDP port of the SFU, for every participant of every room.
+    pub media_udp: SocketAddr,
+    /// Addresses announced to browsers for that port (the server's public addresses); empty:
+    /// the address of `media_udp` itself, which must then be a specific address.
+    pub media_public_ips: Vec<std::net::IpAddr>,
+    /// STUN/TURN URLs handed to browsers (e.g. "turn:turn.example.org:3478"); none by default.
+    pub ice_urls: Vec<String>,
+    /// The coturn `static-auth-secret`: TURN credentials are derived from it (TURN REST scheme).
+    pub turn_secret: Option<String>,
+    /// How long those TURN credentials last.
+    pub turn_ttl_seconds: u32,
 }
 
 impl Default for Config {
@@ -64,6 +75,11 @@ impl Default for Config {
             room_capacity: u32::try_from(web.room_capacity).unwrap_or(u32::MAX),
             db_max_connections: 8,
             log: "info".into(),
+            media_udp: "127.0.0.1:10000".parse().unwrap(),
+            media_public_ips: vec![],
+            ice_urls: vec![],
+            turn_secret: None,
+            turn_ttl_seconds: 86_400,
         }
     }
 }
@@ -104,7 +120,7 @@ impl Config {
             Ok(toml::Value::Table(t)) => {
                 let mut keys: Vec<String> = t.keys().cloned().collect();
                 // Optional settings are absent from the serialized defaults.
-                keys.extend(["public_url", "metrics_token"].map(String::from));
+                keys.extend(["public_url", "metrics_token", "turn_secret"].map(String::from));
                 keys
             }
             _ => vec![],
@@ -147,6 +163,17 @@ impl Config {
         if self.room_capacity == 0 || self.room_capacity > 1000 {
             return bad("room_capacity", "must be between 1 and 1000");
         }
+        if self.media_udp.ip().is_unspecified() && self.media_public_ips.is_empty() {
+            return bad("media_public_ips", "must list the server's public addresses when media_udp listens on all of them");
+        }
+        for url in &self.ice_urls {
+            if !(url.starts_with("stun:") || url.starts_with("turn:") || url.starts_with("turns:")) {
+                return bad("ice_urls", "entries start with stun:, turn: or turns:");
+            }
+        }
+        if self.ice_urls.iter().any(|u| u.starts_with("turn")) && self.turn_secret.is_none() {
+            return bad("turn_secret", "is needed for the TURN servers of ice_urls");
+        }
         if self.db_max_connections == 0 {
             return bad("db_max_connections", "must be at least 1");
         }
@@ -172,6 +199,24 @@ impl Config {
         web.login_per_ip = Limit { burst: self.login_ip_burst, refill_ms: i64::from(self.login_ip_refill_seconds) * 1000 };
         web.room_capacity = self.room_capacity as usize;
         web
+    }
+
+    /// The SFU's settings, listening on `udp`.
+    pub fn media(&self, udp: SocketAddr) -> preau_media::driver::MediaConfig {
+        preau_media::driver::MediaConfig {
+            udp,
+            public_ips: self.media_public_ips.clone(),
+            room: preau_media::RoomConfig::default(),
+        }
+    }
+
+    /// What browsers are told about STUN/TURN.
+    pub fn ice(&self) -> preau_web::signal::IceConfig {
+        preau_web::signal::IceConfig {
+            urls: self.ice_urls.clone(),
+            turn_secret: self.turn_secret.clone(),
+            ttl: std::time::Duration::from_secs(u64::from(self.turn_ttl_seconds)),
+        }
     }
 
     pub fn public_url(&self, bound: SocketAddr) -> String {

@@ -46,7 +46,15 @@ pub async fn run(mut config: Config, port: u16, data_dir: Option<PathBuf>, passw
     store.insert_demo(&school, &hash, now).await.context("cannot write the demo school")?;
 
     let url = config.public_url.clone().unwrap_or_else(|| format!("http://{bound}/"));
-    let state = preau_web::AppState::new(store.clone(), config.web(url.trim_end_matches('/').to_owned()), Default::default());
+    // The demo's SFU listens on loopback, on any free port unless media_udp names one.
+    let udp = if config.media_udp == crate::config::Config::default().media_udp {
+        std::net::SocketAddr::from(([127, 0, 0, 1], 0))
+    } else {
+        config.media_udp
+    };
+    let media = preau_media::driver::start(config.media(udp)).await.with_context(|| format!("cannot start the media server on UDP {udp}"))?;
+    let signal = std::sync::Arc::new(preau_web::signal::Live::new(Some(media), config.ice()));
+    let state = preau_web::AppState::with_media(store.clone(), config.web(url.trim_end_matches('/').to_owned()), Default::default(), signal);
     // The listing is for whoever reads it; if they stop reading (`preau demo | head`), the demo
     // goes on serving.
     let listing = (|| -> std::io::Result<()> {

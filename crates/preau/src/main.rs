@@ -127,7 +127,11 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {} (setting `listen`)", config.listen))?;
     let bound = listener.local_addr()?;
-    let state = preau_web::AppState::new(store.clone(), config.web(config.public_url(bound)), Default::default());
+    let media = preau_media::driver::start(config.media(config.media_udp))
+        .await
+        .with_context(|| format!("cannot start the media server on UDP {} (setting `media_udp`)", config.media_udp))?;
+    let signal = std::sync::Arc::new(preau_web::signal::Live::new(Some(media), config.ice()));
+    let state = preau_web::AppState::with_media(store.clone(), config.web(config.public_url(bound)), Default::default(), signal);
     tracing::info!(address = %bound, data_dir = %config.data_dir.display(), "Préau is listening");
     preau_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await;

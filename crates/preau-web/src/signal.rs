@@ -1,0 +1,711 @@
+//! Room signalling over a WebSocket (`/rooms/{id}/ws`), as documented in docs/signalling.md.
+//!
+//! [`Live`] is the registry of rooms in session: who is in, hands, chat, who was removed. Each
+//! socket runs one task; each participant also has a small task that relays what the media task
+//! says about them ([`MediaEvent`]) to whichever socket they currently have, so a participant
+//! survives a network blip: after a socket closes they keep their place for [`GRACE`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use base64::Engine;
+use preau_core::{PersonId, RoomId};
+use preau_media::ParticipantId;
+use preau_media::driver::{Command, MediaEvent, MediaHandle, Source};
+use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+
+use crate::clock::random_bytes;
+
+/// How long a participant whose socket closed keeps their place.
+pub const GRACE: Duration = Duration::from_secs(20);
+/// A socket silent for this long is closed.
+const IDLE: Duration = Duration::from_secs(30);
+/// Largest message accepted.
+pub const MAX_MESSAGE: usize = 64 * 1024;
+const MAX_CHAT: usize = 1000;
+const CHAT_KEPT: usize = 200;
+const MAX_PER_SECOND: u32 = 50;
+const MAX_BAD_IN_A_ROW: u32 = 20;
+
+/// The rooms in session on this node.
+pub struct Live {
+    media: Option<MediaHandle>,
+    rooms: Mutex<HashMap<RoomId, LiveRoom>>,
+    next: AtomicU64,
+    ice: IceConfig,
+}
+
+/// ICE servers handed to browsers: STUN/TURN URLs, with TURN credentials in the TURN REST
+/// shared-secret scheme (username "expiry:participant", password base64(HMAC-SHA1(secret, username))).
+#[derive(Debug, Clone, Default)]
+pub struct IceConfig {
+    pub urls: Vec<String>,
+    pub turn_secret: Option<String>,
+    pub ttl: Duration,
+}
+
+#[derive(Default)]
+struct LiveRoom {
+    members: BTreeMap<ParticipantId, Member>,
+    hands: Vec<ParticipantId>,
+    chat: Vec<ChatLine>,
+    removed: HashSet<PersonId>,
+}
+
+struct Member {
+    person: PersonId,
+    name: String,
+    host: bool,
+    state: PeerState,
+    resume: String,
+    socket: Option<mpsc::UnboundedSender<Out>>,
+    /// Bumped at each new socket, so a stale socket's end does not remove a resumed member.
+    generation: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+struct PeerState {
+    audio: bool,
+    video: bool,
+    screen: bool,
+    hand: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ChatLine {
+    from: String,
+    name: String,
+    text: String,
+    at: i64,
+}
+
+/// What a socket task sends: a message, or a close with a reason.
+#[derive(Debug)]
+enum Out {
+    Msg(String),
+    Close(u16, &'static str),
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct ParticipantView {
+    id: String,
+    name: String,
+    host: bool,
+    #[serde(flatten)]
+    state: PeerState,
+}
+
+fn pid(p: ParticipantId) -> String {
+    format!("p{}", p.0)
+}
+
+fn parse_pid(s: &str) -> Option<ParticipantId> {
+    s.strip_prefix('p')?.parse().ok().map(ParticipantId)
+}
+
+/// Server → client messages.
+#[derive(Debug, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+enum ServerMsg<'a> {
+    Joined {
+        you: String,
+        resume: &'a str,
+        host: bool,
+        participants: Vec<ParticipantView>,
+        hands: Vec<String>,
+        ice_servers: Vec<serde_json::Value>,
+        chat: &'a [ChatLine],
+    },
+    Answer { sdp: &'a str },
+    Tracks { tracks: Vec<serde_json::Value> },
+    Renegotiate { audio: usize, video: usize },
+    ParticipantJoined { participant: ParticipantView },
+    ParticipantLeft { id: String },
+    ParticipantState { participant: ParticipantView },
+    Hands { queue: Vec<String> },
+    Speaker { id: Option<String> },
+    Video { mid: &'a str, on: bool },
+    Chat(&'a ChatLine),
+    Muted { by: &'a str },
+    Removed,
+    Ended,
+    Error { code: &'a str, message: &'a str },
+    Pong,
+}
+
+fn encode(msg: &ServerMsg<'_>) -> String {
+    #[derive(Serialize)]
+    struct Envelope<'a, 'b> {
+        v: u8,
+        #[serde(flatten)]
+        msg: &'a ServerMsg<'b>,
+    }
+    serde_json::to_string(&Envelope { v: 1, msg }).unwrap_or_default()
+}
+
+/// Client → server messages.
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum ClientMsg {
+    Join {
+        #[serde(default)]
+        resume: Option<String>,
+    },
+    Offer {
+        sdp: String,
+        #[serde(default)]
+        sources: HashMap<String, String>,
+    },
+    View {
+        #[serde(default)]
+        heights: HashMap<String, u32>,
+        #[serde(default)]
+        pins: Vec<String>,
+        #[serde(default)]
+        audio_only: bool,
+    },
+    State {
+        audio: bool,
+        video: bool,
+        #[serde(default)]
+        screen: bool,
+    },
+    Chat { text: String },
+    Hand { raised: bool },
+    Mute { participant: String },
+    LowerHand { participant: String },
+    Remove { participant: String },
+    End,
+    Ping,
+}
+
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    v: u8,
+    #[serde(flatten)]
+    msg: ClientMsg,
+}
+
+/// Parses one client message; the error says why, for the `error` reply.
+fn parse(text: &str) -> Result<ClientMsg, &'static str> {
+    if text.len() > MAX_MESSAGE {
+        return Err("too_long");
+    }
+    let env: Envelope = serde_json::from_str(text).map_err(|_| "bad_message")?;
+    if env.v != 1 {
+        return Err("bad_version");
+    }
+    Ok(env.msg)
+}
+
+/// Who is joining, as the route established it.
+pub struct Joiner {
+    pub person: PersonId,
+    pub name: String,
+    pub host: bool,
+    pub lang: crate::i18n::Tr,
+}
+
+impl Live {
+    pub fn new(media: Option<MediaHandle>, ice: IceConfig) -> Live {
+        Live { media, rooms: Mutex::new(HashMap::new()), next: AtomicU64::new(1), ice }
+    }
+
+    /// People currently in a room (sockets in their grace period included).
+    pub fn count(&self, room: &RoomId) -> usize {
+        self.rooms.lock().unwrap().get(room).map_or(0, |r| r.members.len())
+    }
+
+    pub fn is_removed(&self, room: &RoomId, person: &PersonId) -> bool {
+        self.rooms.lock().unwrap().get(room).is_some_and(|r| r.removed.contains(person))
+    }
+
+    fn ice_servers(&self, participant: ParticipantId, now_unix: u64) -> Vec<serde_json::Value> {
+        if self.ice.urls.is_empty() {
+            return vec![];
+        }
+        match &self.ice.turn_secret {
+            Some(secret) => {
+                let username = format!("{}:{}", now_unix + self.ice.ttl.as_secs(), pid(participant));
+                let credential = turn_password(secret, &username);
+                vec![serde_json::json!({ "urls": self.ice.urls, "username": username, "credential": credential })]
+            }
+            None => vec![serde_json::json!({ "urls": self.ice.urls })],
+        }
+    }
+
+    fn broadcast(&self, room: &LiveRoom, except: Option<ParticipantId>, msg: &ServerMsg<'_>) {
+        let text = encode(msg);
+        for (id, m) in &room.members {
+            if Some(*id) != except
+                && let Some(s) = &m.socket
+            {
+                let _ = s.send(Out::Msg(text.clone()));
+            }
+        }
+    }
+
+    fn send_to(&self, room: &RoomId, who: ParticipantId, msg: &ServerMsg<'_>) {
+        let rooms = self.rooms.lock().unwrap();
+        if let Some(s) = rooms.get(room).and_then(|r| r.members.get(&who)).and_then(|m| m.socket.as_ref()) {
+            let _ = s.send(Out::Msg(encode(msg)));
+        }
+    }
+
+    fn view(id: ParticipantId, m: &Member) -> ParticipantView {
+        ParticipantView { id: pid(id), name: m.name.clone(), host: m.host, state: m.state }
+    }
+
+    fn hands(room: &LiveRoom) -> Vec<String> {
+        room.hands.iter().map(|h| pid(*h)).collect()
+    }
+
+    /// Removes a participant for good: from the room, the media task and everyone's list.
+    fn leave(&self, room_id: &RoomId, who: ParticipantId) {
+        let mut rooms = self.rooms.lock().unwrap();
+        let Some(room) = rooms.get_mut(room_id) else { return };
+        if room.members.remove(&who).is_none() {
+            return;
+        }
+        room.hands.retain(|h| *h != who);
+        if let Some(media) = &self.media {
+            media.send(Command::Leave { participant: who });
+        }
+        self.broadcast(room, None, &ServerMsg::ParticipantLeft { id: pid(who) });
+        self.broadcast(room, None, &ServerMsg::Hands { queue: Self::hands(room) });
+        if room.members.is_empty() {
+            // The session is over when the last one leaves: chat and removals go with it.
+            rooms.remove(room_id);
+        }
+    }
+}
+
+impl crate::LiveRooms for Live {
+    fn participants(&self, room: &RoomId) -> usize {
+        self.count(room)
+    }
+}
+
+/// `GET /rooms/{id}/ws`: the same admission as the room page, then the socket.
+pub async fn upgrade(
+    axum::extract::State(state): axum::extract::State<crate::SharedState>,
+    viewer: crate::view::Viewer,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+    ws: Result<axum::extract::ws::WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Result<axum::response::Response, crate::errors::AppError> {
+    use axum::response::IntoResponse;
+    // A WebSocket is not protected by SameSite cookies: only our own pages may open one.
+    let origin_ok = headers.get(axum::http::header::ORIGIN).is_some()
+        && crate::routes::same_origin(&headers, &state.config.public_url);
+    if !origin_ok {
+        return Err(crate::errors::AppError::Forbidden);
+    }
+    let admission = crate::pages::rooms::admit(&state, &viewer.actor, &id).await?;
+    if admission.full {
+        return Ok((axum::http::StatusCode::SERVICE_UNAVAILABLE, "room full").into_response());
+    }
+    if state.signal.is_removed(&admission.room.id, &viewer.person.id) {
+        return Err(crate::errors::AppError::Forbidden);
+    }
+    let Ok(ws) = ws else { return Err(crate::errors::AppError::BadRequest("error-400-text")) };
+    let joiner = Joiner { person: viewer.person.id.clone(), name: viewer.person.display_name(), host: admission.host, lang: viewer.tr };
+    let live = state.signal.clone();
+    let room = admission.room.id.clone();
+    Ok(ws.max_message_size(MAX_MESSAGE).on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
+}
+
+/// TURN REST password: base64(HMAC-SHA1(secret, username)).
+pub fn turn_password(secret: &str, username: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = <Hmac<sha1::Sha1> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
+    mac.update(username.as_bytes());
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+/// Runs one socket until it closes.
+pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joiner, mut ws: WebSocket) {
+    let tr = joiner.lang;
+    // The first message must be `join`, soon.
+    let first = tokio::time::timeout(Duration::from_secs(10), ws.recv()).await;
+    let resume = match first {
+        Ok(Some(Ok(Message::Text(t)))) => match parse(&t) {
+            Ok(ClientMsg::Join { resume }) => resume,
+            _ => return close(ws, 1008, "join expected").await,
+        },
+        _ => return,
+    };
+    let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Out>();
+    let (me, generation) = match attach(&live, &room_id, &joiner, resume.as_deref(), out_tx.clone()) {
+        Some(x) => x,
+        None => return close(ws, 1008, "removed").await,
+    };
+    tracing::info!(room = %room_id, participant = me.0, "room: joined");
+
+    let mut last_heard = Instant::now();
+    let mut window = (Instant::now(), 0u32);
+    let mut bad_in_a_row = 0u32;
+    let mut idle = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tokio::select! {
+            incoming = ws.recv() => {
+                let Some(Ok(message)) = incoming else { break };
+                last_heard = Instant::now();
+                if window.0.elapsed() >= Duration::from_secs(1) {
+                    window = (Instant::now(), 0);
+                }
+                window.1 += 1;
+                if window.1 > MAX_PER_SECOND {
+                    tracing::warn!(participant = me.0, "room: message flood, closing");
+                    let _ = ws.send(Message::Close(Some(CloseFrame { code: 1008, reason: "rate limited".into() }))).await;
+                    break;
+                }
+                let text = match message {
+                    Message::Text(t) => t,
+                    Message::Close(_) => break,
+                    Message::Ping(_) | Message::Pong(_) => continue,
+                    Message::Binary(_) => { bad_in_a_row += 1; continue }
+                };
+                match parse(&text) {
+                    Ok(msg) => {
+                        bad_in_a_row = 0;
+                        if let Err(code) = handle(&live, &room_id, me, &joiner, msg) {
+                            let message = tr.t(&format!("room-error-{code}"));
+                            let _ = out_tx.send(Out::Msg(encode(&ServerMsg::Error { code, message: &message })));
+                        }
+                    }
+                    Err(code) => {
+                        bad_in_a_row += 1;
+                        let message = tr.t(&format!("room-error-{code}"));
+                        let _ = out_tx.send(Out::Msg(encode(&ServerMsg::Error { code, message: &message })));
+                        if bad_in_a_row >= MAX_BAD_IN_A_ROW {
+                            tracing::warn!(participant = me.0, "room: too many bad messages, closing");
+                            let _ = ws.send(Message::Close(Some(CloseFrame { code: 1008, reason: "bad messages".into() }))).await;
+                            break;
+                        }
+                    }
+                }
+            }
+            out = out_rx.recv() => match out {
+                Some(Out::Msg(m)) => { if ws.send(Message::Text(m.into())).await.is_err() { break } }
+                Some(Out::Close(code, reason)) => {
+                    let _ = ws.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                    break;
+                }
+                None => break,
+            },
+            _ = idle.tick() => {
+                if last_heard.elapsed() > IDLE {
+                    tracing::info!(participant = me.0, "room: socket silent, closing");
+                    break;
+                }
+            }
+        }
+    }
+    detach(&live, &room_id, me, generation);
+}
+
+async fn close(mut ws: WebSocket, code: u16, reason: &'static str) {
+    let _ = ws.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+}
+
+/// Enters the room, or takes back one's place with a resume token. None when removed.
+fn attach(
+    live: &std::sync::Arc<Live>,
+    room_id: &RoomId,
+    joiner: &Joiner,
+    resume: Option<&str>,
+    socket: mpsc::UnboundedSender<Out>,
+) -> Option<(ParticipantId, u64)> {
+    let mut rooms = live.rooms.lock().unwrap();
+    let room = rooms.entry(room_id.clone()).or_default();
+    if room.removed.contains(&joiner.person) {
+        return None;
+    }
+    // A resumed place: same person, same token.
+    let resumed = resume.and_then(|token| {
+        room.members.iter().find(|(_, m)| m.person == joiner.person && m.resume == token).map(|(id, _)| *id)
+    });
+    let (me, generation, fresh) = match resumed {
+        Some(id) => {
+            let m = room.members.get_mut(&id).expect("found above");
+            m.socket = Some(socket.clone());
+            m.generation += 1;
+            (id, m.generation, false)
+        }
+        None => {
+            let id = ParticipantId(live.next.fetch_add(1, Ordering::Relaxed));
+            let token: String = random_bytes::<16>().iter().map(|b| format!("{b:02x}")).collect();
+            room.members.insert(
+                id,
+                Member {
+                    person: joiner.person.clone(),
+                    name: joiner.name.clone(),
+                    host: joiner.host,
+                    state: PeerState::default(),
+                    resume: token,
+                    socket: Some(socket.clone()),
+                    generation: 1,
+                },
+            );
+            (id, 1, true)
+        }
+    };
+    let m = &room.members[&me];
+    let participants: Vec<ParticipantView> = room.members.iter().map(|(id, m)| Live::view(*id, m)).collect();
+    let joined = ServerMsg::Joined {
+        you: pid(me),
+        resume: &m.resume,
+        host: m.host,
+        participants,
+        hands: Live::hands(room),
+        ice_servers: live.ice_servers(me, unix_now()),
+        chat: &room.chat,
+    };
+    let _ = socket.send(Out::Msg(encode(&joined)));
+    if fresh {
+        let view = Live::view(me, m);
+        live.broadcast(room, Some(me), &ServerMsg::ParticipantJoined { participant: view });
+        match &live.media {
+            Some(media) => {
+                let (events_tx, events_rx) = mpsc::unbounded_channel();
+                media.send(Command::Join { room: room_id.to_string(), participant: me, events: events_tx });
+                tokio::spawn(relay_media(live.clone(), room_id.clone(), me, events_rx));
+            }
+            None => {
+                let _ = socket.send(Out::Msg(encode(&ServerMsg::Error { code: "no_media", message: "" })));
+            }
+        }
+    }
+    Some((me, generation))
+}
+
+/// The socket closed: keep the place for [`GRACE`], then leave unless resumed.
+fn detach(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, generation: u64) {
+    {
+        let mut rooms = live.rooms.lock().unwrap();
+        let Some(m) = rooms.get_mut(room_id).and_then(|r| r.members.get_mut(&me)) else { return };
+        if m.generation != generation {
+            return;
+        }
+        m.socket = None;
+    }
+    let live = live.clone();
+    let room_id = room_id.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(GRACE).await;
+        let still_gone = {
+            let rooms = live.rooms.lock().unwrap();
+            rooms.get(&room_id).and_then(|r| r.members.get(&me)).is_some_and(|m| m.generation == generation && m.socket.is_none())
+        };
+        if still_gone {
+            tracing::info!(room = %room_id, participant = me.0, "room: left (no socket)");
+            live.leave(&room_id, me);
+        }
+    });
+}
+
+/// Relays what the media task says about one participant to their current socket.
+async fn relay_media(live: std::sync::Arc<Live>, room_id: RoomId, me: ParticipantId, mut events: mpsc::UnboundedReceiver<MediaEvent>) {
+    while let Some(e) = events.recv().await {
+        match e {
+            MediaEvent::Answer(sdp) => live.send_to(&room_id, me, &ServerMsg::Answer { sdp: &sdp }),
+            MediaEvent::OfferRefused(_) => live.send_to(&room_id, me, &ServerMsg::Error { code: "bad_offer", message: "" }),
+            MediaEvent::Tracks(slots) => {
+                let tracks = slots
+                    .iter()
+                    .map(|s| serde_json::json!({ "mid": s.mid, "participant": pid(s.participant), "source": s.source.as_str() }))
+                    .collect();
+                live.send_to(&room_id, me, &ServerMsg::Tracks { tracks });
+            }
+            MediaEvent::Renegotiate { audio, video } => live.send_to(&room_id, me, &ServerMsg::Renegotiate { audio, video }),
+            MediaEvent::Video { mid, on } => live.send_to(&room_id, me, &ServerMsg::Video { mid: &mid, on }),
+            MediaEvent::Speaker(who) => live.send_to(&room_id, me, &ServerMsg::Speaker { id: who.map(pid) }),
+            MediaEvent::Connected(_) => {}
+        }
+        // Gone for good: stop relaying.
+        if !live.rooms.lock().unwrap().get(&room_id).is_some_and(|r| r.members.contains_key(&me)) {
+            break;
+        }
+    }
+}
+
+/// Handles one client message; `Err(code)` is answered with an `error`.
+fn handle(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, joiner: &Joiner, msg: ClientMsg) -> Result<(), &'static str> {
+    let media = |c: Command| {
+        if let Some(m) = &live.media {
+            m.send(c);
+        }
+    };
+    match msg {
+        ClientMsg::Join { .. } => Err("bad_message"),
+        ClientMsg::Ping => {
+            live.send_to(room_id, me, &ServerMsg::Pong);
+            Ok(())
+        }
+        ClientMsg::Offer { sdp, sources } => {
+            let mut parsed = Vec::with_capacity(sources.len());
+            for (mid, s) in sources {
+                parsed.push((mid, Source::parse(&s).ok_or("bad_message")?));
+            }
+            media(Command::Offer { participant: me, sdp, sources: parsed });
+            Ok(())
+        }
+        ClientMsg::View { heights, pins, audio_only } => {
+            let pins = pins.iter().filter_map(|p| parse_pid(p)).take(16).collect();
+            let heights = heights.into_iter().take(64).collect();
+            media(Command::View { participant: me, heights, pins, audio_only });
+            Ok(())
+        }
+        ClientMsg::State { audio, video, screen } => {
+            let mut rooms = live.rooms.lock().unwrap();
+            let room = rooms.get_mut(room_id).ok_or("bad_message")?;
+            let m = room.members.get_mut(&me).ok_or("bad_message")?;
+            if audio && !m.state.audio {
+                // Unmuting oneself after a host's mute is allowed, as in every classroom tool.
+                media(Command::AudioAllowed { participant: me, allowed: true });
+            }
+            m.state.audio = audio;
+            m.state.video = video;
+            m.state.screen = screen;
+            let view = Live::view(me, m);
+            live.broadcast(room, None, &ServerMsg::ParticipantState { participant: view });
+            Ok(())
+        }
+        ClientMsg::Chat { text } => {
+            let text = text.trim();
+            if text.is_empty() || text.chars().count() > MAX_CHAT {
+                return Err("too_long");
+            }
+            let line = ChatLine { from: pid(me), name: joiner.name.clone(), text: text.to_owned(), at: unix_now() as i64 * 1000 };
+            let mut rooms = live.rooms.lock().unwrap();
+            let room = rooms.get_mut(room_id).ok_or("bad_message")?;
+            live.broadcast(room, None, &ServerMsg::Chat(&line));
+            room.chat.push(line);
+            if room.chat.len() > CHAT_KEPT {
+                room.chat.remove(0);
+            }
+            Ok(())
+        }
+        ClientMsg::Hand { raised } => {
+            let mut rooms = live.rooms.lock().unwrap();
+            let room = rooms.get_mut(room_id).ok_or("bad_message")?;
+            set_hand(live, room, me, raised);
+            Ok(())
+        }
+        ClientMsg::Mute { participant } | ClientMsg::LowerHand { participant } | ClientMsg::Remove { participant }
+            if !joiner.host =>
+        {
+            let _ = participant;
+            Err("not_host")
+        }
+        ClientMsg::End if !joiner.host => Err("not_host"),
+        ClientMsg::Mute { participant } => {
+            let target = parse_pid(&participant).ok_or("bad_message")?;
+            media(Command::AudioAllowed { participant: target, allowed: false });
+            let mut rooms = live.rooms.lock().unwrap();
+            let room = rooms.get_mut(room_id).ok_or("bad_message")?;
+            let m = room.members.get_mut(&target).ok_or("bad_message")?;
+            m.state.audio = false;
+            if let Some(s) = &m.socket {
+                let _ = s.send(Out::Msg(encode(&ServerMsg::Muted { by: &joiner.name })));
+            }
+            let view = Live::view(target, m);
+            live.broadcast(room, None, &ServerMsg::ParticipantState { participant: view });
+            Ok(())
+        }
+        ClientMsg::LowerHand { participant } => {
+            let target = parse_pid(&participant).ok_or("bad_message")?;
+            let mut rooms = live.rooms.lock().unwrap();
+            let room = rooms.get_mut(room_id).ok_or("bad_message")?;
+            set_hand(live, room, target, false);
+            Ok(())
+        }
+        ClientMsg::Remove { participant } => {
+            let target = parse_pid(&participant).ok_or("bad_message")?;
+            {
+                let mut rooms = live.rooms.lock().unwrap();
+                let room = rooms.get_mut(room_id).ok_or("bad_message")?;
+                let m = room.members.get(&target).ok_or("bad_message")?;
+                room.removed.insert(m.person.clone());
+                if let Some(s) = &m.socket {
+                    let _ = s.send(Out::Msg(encode(&ServerMsg::Removed)));
+                    let _ = s.send(Out::Close(4001, "removed"));
+                }
+            }
+            live.leave(room_id, target);
+            Ok(())
+        }
+        ClientMsg::End => {
+            let everyone: Vec<ParticipantId> = {
+                let rooms = live.rooms.lock().unwrap();
+                let room = rooms.get(room_id).ok_or("bad_message")?;
+                for m in room.members.values() {
+                    if let Some(s) = &m.socket {
+                        let _ = s.send(Out::Msg(encode(&ServerMsg::Ended)));
+                        let _ = s.send(Out::Close(4002, "ended"));
+                    }
+                }
+                room.members.keys().copied().collect()
+            };
+            for p in everyone {
+                live.leave(room_id, p);
+            }
+            Ok(())
+        }
+    }
+}
+
+fn set_hand(live: &Live, room: &mut LiveRoom, who: ParticipantId, raised: bool) {
+    let Some(m) = room.members.get_mut(&who) else { return };
+    m.state.hand = raised;
+    let view = Live::view(who, m);
+    room.hands.retain(|h| *h != who);
+    if raised {
+        room.hands.push(who);
+    }
+    live.broadcast(room, None, &ServerMsg::ParticipantState { participant: view });
+    live.broadcast(room, None, &ServerMsg::Hands { queue: Live::hands(room) });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_messages_parse_strictly() {
+        assert!(matches!(parse(r#"{"v":1,"type":"ping"}"#), Ok(ClientMsg::Ping)));
+        assert!(matches!(parse(r#"{"v":1,"type":"chat","text":"bonjour"}"#), Ok(ClientMsg::Chat { .. })));
+        assert!(matches!(
+            parse(r#"{"v":1,"type":"offer","sdp":"v=0","sources":{"0":"audio"}}"#),
+            Ok(ClientMsg::Offer { .. })
+        ));
+        assert_eq!(parse(r#"{"v":2,"type":"ping"}"#).err(), Some("bad_version"));
+        assert_eq!(parse(r#"{"type":"ping"}"#).err(), Some("bad_message"));
+        assert_eq!(parse(r#"{"v":1,"type":"launch_missiles"}"#).err(), Some("bad_message"));
+        assert_eq!(parse(r#"{"v":1,"type":"chat"}"#).err(), Some("bad_message"));
+        assert_eq!(parse("not json").err(), Some("bad_message"));
+        assert_eq!(parse(&"x".repeat(MAX_MESSAGE + 1)).err(), Some("too_long"));
+    }
+
+    #[test]
+    fn server_messages_carry_the_version() {
+        let text = encode(&ServerMsg::Renegotiate { audio: 2, video: 3 });
+        assert_eq!(text, r#"{"v":1,"type":"renegotiate","audio":2,"video":3}"#);
+        assert_eq!(encode(&ServerMsg::Pong), r#"{"v":1,"type":"pong"}"#);
+    }
+
+    #[test]
+    fn turn_passwords_follow_the_rest_scheme() {
+        // RFC 2202 test case 2 for HMAC-SHA1.
+        assert_eq!(turn_password("Jefe", "what do ya want for nothing?"), "7/zfauXrL6LSdBbV8YTfnCWafHk=");
+    }
+}
