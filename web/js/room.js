@@ -43,7 +43,7 @@
  * @typedef {{type: 'join', resume?: string}
  *   | {type: 'offer', sdp: string, sources: Record<string, Source>}
  *   | {type: 'view', heights: Record<string, number>, pins: string[], audio_only: boolean}
- *   | {type: 'state', audio: boolean, video: boolean}
+ *   | {type: 'state', audio: boolean, video: boolean, screen: boolean}
  *   | {type: 'chat', text: string}
  *   | {type: 'hand', raised: boolean}
  *   | {type: 'mute' | 'lower_hand' | 'remove', participant: string}
@@ -285,9 +285,10 @@ function finish(why) {
   teardown();
   show('room', false);
   show('prejoin', false);
+  const box = h('div', { id: 'room-end', role: 'alert', tabindex: '-1' }, h('p', {}, t(why)));
   const again = h('button', { type: 'button', class: 'rejoin' }, t('rejoin'));
   again.addEventListener('click', () => location.reload());
-  const box = h('div', { id: 'room-end', role: 'alert', tabindex: '-1' }, h('p', {}, t(why)), again);
+  if (why !== 'removed') box.append(again); // a removed person may not come back before the session ends
   (main ?? document.body).prepend(box);
   box.focus();
 }
@@ -298,9 +299,8 @@ function teardown() {
   for (const track of [S.mic, S.cam, S.screen]) track?.stop();
   S.mic = S.cam = S.screen = null;
   closePc();
-  const ws = S.ws;
+  S.ws?.close(1000, 'leave'); // its close event is then ignored: S.ws no longer points to it
   S.ws = null;
-  if (ws && ws.readyState <= WebSocket.OPEN) ws.close(1000, 'leave');
   const preview = el('preview', HTMLVideoElement, true);
   if (preview) preview.srcObject = null;
   resizer?.disconnect();
@@ -521,6 +521,7 @@ function handle(msg) {
     case 'ended': return finish('ended');
     case 'error':
       console.warn('room.js: server error', msg.code, msg.message);
+      if (msg.code === 'bad_offer') S.answer?.reject(new Error('bad_offer')); // no answer will come
       if (msg.message) announce(msg.message);
       return;
     case 'pong': return;
@@ -571,12 +572,12 @@ function createPc(iceServers) {
   if (S.mic) S.tx.mic = pc.addTransceiver(S.mic, { direction: 'sendonly' });
   if (S.camOn && S.cam) S.tx.cam = addCamera(pc, S.cam);
   if (S.screen) S.tx.screen = addScreen(pc, S.screen);
-  pc.addEventListener('iceconnectionstatechange', () => {
-    if (pc !== S.pc || pc.iceConnectionState !== 'failed') return;
+  pc.addEventListener('connectionstatechange', () => { // Chromium: 'failed' here while ICE says 'disconnected'
+    void measure();
+    if (pc !== S.pc || pc.connectionState !== 'failed') return;
     pc.restartIce(); // new ICE credentials in the next offer; we stay in the room
     void negotiate();
   });
-  pc.addEventListener('connectionstatechange', () => void measure());
   clearInterval(S.statsTimer);
   S.statsTimer = window.setInterval(() => void measure(), STATS_MS);
   showQuality('qConnecting');
@@ -681,7 +682,8 @@ async function negotiate() {
   } catch (e) {
     console.warn('room.js: negotiation', e);
     if (pc.signalingState === 'have-local-offer') await pc.setLocalDescription({ type: 'rollback' }).catch(() => {});
-    if (pc === S.pc && S.ws?.readyState === WebSocket.OPEN) S.retryTimer = window.setTimeout(() => void negotiate(), 3000);
+    const refused = e instanceof Error && e.message === 'bad_offer'; // the same offer would be refused again
+    if (!refused && pc === S.pc && S.ws?.readyState === WebSocket.OPEN) S.retryTimer = window.setTimeout(() => void negotiate(), 3000);
   } finally {
     S.offering = false;
   }
@@ -942,11 +944,10 @@ function scheduleView() {
 }
 
 // ---- My microphone, camera, screen, hand -------------------------------------------------------
-/** Tells the room whether my microphone and camera are on. */
+/** Tells the room whether my microphone, camera and screen share are on. */
 function sendState() {
-  const audio = S.micOn && !!S.mic;
-  const video = S.camOn && !!S.cam;
-  send({ type: 'state', audio, video });
+  const audio = S.micOn && !!S.mic, video = S.camOn && !!S.cam;
+  send({ type: 'state', audio, video, screen: !!S.screen });
   const me = S.participants.get(S.you ?? '');
   if (me) Object.assign(me, { audio, video, screen: !!S.screen, hand: S.hand });
 }
@@ -1147,8 +1148,7 @@ async function measure() {
     if (s.type === 'inbound-rtp') [lost, recv] = [lost + Math.max(0, s.packetsLost ?? 0), recv + (s.packetsReceived ?? 0)];
     if (s.type === 'remote-inbound-rtp') [remoteLoss, rtt] = [Math.max(remoteLoss, s.fractionLost ?? 0), rtt || (s.roundTripTime ?? 0)];
   });
-  const dLost = lost - S.prevStats.lost;
-  const dRecv = recv - S.prevStats.recv;
+  const dLost = lost - S.prevStats.lost, dRecv = recv - S.prevStats.recv;
   S.prevStats = { lost, recv };
   const loss = Math.max(remoteLoss, dLost + dRecv > 0 ? dLost / (dLost + dRecv) : 0);
   /** @type {Quality} */

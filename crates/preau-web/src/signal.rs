@@ -354,6 +354,8 @@ pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joi
     let mut window = (Instant::now(), 0u32);
     let mut bad_in_a_row = 0u32;
     let mut idle = tokio::time::interval(Duration::from_secs(5));
+    // Whether the page said goodbye (close 1000 or 1001: leave, tab closed) rather than dropped.
+    let mut said_goodbye = false;
     loop {
         tokio::select! {
             incoming = ws.recv() => {
@@ -370,7 +372,10 @@ pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joi
                 }
                 let text = match message {
                     Message::Text(t) => t,
-                    Message::Close(_) => break,
+                    Message::Close(frame) => {
+                        said_goodbye = frame.is_some_and(|f| f.code == 1000 || f.code == 1001);
+                        break;
+                    }
                     Message::Ping(_) | Message::Pong(_) => continue,
                     Message::Binary(_) => { bad_in_a_row += 1; continue }
                 };
@@ -410,7 +415,12 @@ pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joi
             }
         }
     }
-    detach(&live, &room_id, me, generation);
+    if said_goodbye {
+        tracing::info!(room = %room_id, participant = me.0, "room: left");
+        live.leave(&room_id, me);
+    } else {
+        detach(&live, &room_id, me, generation);
+    }
 }
 
 async fn close(mut ws: WebSocket, code: u16, reason: &'static str) {
