@@ -2,4 +2,5 @@
 //! with str0m peers standing in for browsers on loopback (`driver`).
 
 mod driver;
+mod nack;
 mod room;
