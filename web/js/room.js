@@ -597,9 +597,13 @@ function addCamera(pc, track) {
   return pc.addTransceiver(track, { direction: 'sendonly', sendEncodings: SIMULCAST.map((e) => ({ ...e })) });
 }
 
-/** The screen share, its own transceiver. @param {RTCPeerConnection} pc @param {MediaStreamTrack} track */
+/**
+ * The screen share, its own transceiver, first in line for my upstream bandwidth: the browser's
+ * bitrate allocator gives a `high` priority encoding four times the share of a `low` one.
+ * @param {RTCPeerConnection} pc @param {MediaStreamTrack} track
+ */
 function addScreen(pc, track) {
-  return pc.addTransceiver(track, { direction: 'sendonly', sendEncodings: [{ maxBitrate: 1_500_000 }] });
+  return pc.addTransceiver(track, { direction: 'sendonly', sendEncodings: [{ maxBitrate: 1_500_000, priority: 'high', networkPriority: 'high' }] });
 }
 
 /** Adds receive-only transceivers up to the counts the server asked for. @param {RTCPeerConnection} pc */
@@ -1182,9 +1186,26 @@ function onKey(e) {
   void action();
 }
 
+/**
+ * A read-only debugging handle, `window.preauRoom`, for the browser console and the browser tests
+ * (tests/e2e/tests/room.test.js): the phase, my participant id, the peer connection (for
+ * `getStats()`) and the mapping of receive mids to participants and sources. The page itself
+ * never reads it.
+ */
+function exposeHandle() {
+  const handle = Object.freeze({
+    get phase() { return S.phase; },
+    get you() { return S.you; },
+    get pc() { return S.pc; },
+    get mids() { return new Map(S.mids); },
+  });
+  Object.defineProperty(window, 'preauRoom', { value: handle, configurable: false, enumerable: false, writable: false });
+}
+
 /** Entry point: only on the room page. */
 function start() {
   if (main?.dataset.page !== 'room') return;
+  exposeHandle();
   if (!CFG.ws) console.warn('room.js: #main has no data-ws');
   setupControls();
   setupChat();

@@ -127,6 +127,7 @@ pub async fn start(config: MediaConfig) -> std::io::Result<MediaHandle> {
     str0m::crypto::from_feature_flags().install_process_default();
     let socket = UdpSocket::bind(config.udp).await?;
     let local = socket.local_addr()?;
+    socket_buffers(&socket);
     let mut candidates = vec![];
     let ips = if config.public_ips.is_empty() { vec![local.ip()] } else { config.public_ips.clone() };
     for ip in ips {
@@ -171,6 +172,33 @@ pub async fn start(config: MediaConfig) -> std::io::Result<MediaHandle> {
     tokio::spawn(driver.run(rx));
     tracing::info!(address = %local, "media: listening on UDP");
     Ok(MediaHandle { commands: tx, local_addr: local })
+}
+
+/// Socket buffer size asked for, each way. The kernel's default (about 208 KiB, which holds only
+/// some 90 full-size datagrams once its per-packet overhead is counted) overflows when a few
+/// publishers send keyframes at once while the task is busy: every drop there is loss that the
+/// browsers' congestion control answers by cutting their sending rate.
+const SOCKET_BUFFER: usize = 4 << 20;
+
+/// Raises the socket's buffers to [`SOCKET_BUFFER`], as far as the kernel lets us
+/// (`net.core.rmem_max` / `wmem_max` cap them); says so when it does not.
+fn socket_buffers(socket: &UdpSocket) {
+    let s = socket2::SockRef::from(socket);
+    let _ = s.set_recv_buffer_size(SOCKET_BUFFER);
+    let _ = s.set_send_buffer_size(SOCKET_BUFFER);
+    // Linux reports twice what was granted (its bookkeeping overhead included).
+    let recv = s.recv_buffer_size().unwrap_or(0);
+    let send = s.send_buffer_size().unwrap_or(0);
+    if recv < SOCKET_BUFFER || send < SOCKET_BUFFER {
+        tracing::warn!(
+            recv,
+            send,
+            wanted = SOCKET_BUFFER,
+            "media: small UDP socket buffers, packets may be dropped under load; raise net.core.rmem_max and net.core.wmem_max"
+        );
+    } else {
+        tracing::debug!(recv, send, "media: UDP socket buffers");
+    }
 }
 
 /// A server-side send slot: a browser's receive transceiver.
@@ -540,12 +568,19 @@ impl Driver {
         let Some(info) = self.tracks.get(&track) else { return };
         let Some(peer) = self.peers.get_mut(&info.owner) else { return };
         let Some(mut writer) = peer.rtc.writer(info.mid) else { return };
-        let rids: Vec<Option<str0m::media::Rid>> = match layer {
-            Some(l) => vec![Some(rid_of(l).into())],
-            None => vec![Some("q".into()), Some("h".into()), Some("f".into()), None],
-        };
-        for rid in rids {
-            let _ = writer.request_keyframe(rid, KeyframeRequestKind::Pli);
+        match layer {
+            // A stream sent without simulcast (a screen share, or a browser that sends one
+            // layer) has no rid: the core sees it as the high layer, and its PLI goes rid-less.
+            Some(l) => {
+                if writer.request_keyframe(Some(rid_of(l).into()), KeyframeRequestKind::Pli).is_err() {
+                    let _ = writer.request_keyframe(None, KeyframeRequestKind::Pli);
+                }
+            }
+            None => {
+                for rid in [Some("q".into()), Some("h".into()), Some("f".into()), None] {
+                    let _ = writer.request_keyframe(rid, KeyframeRequestKind::Pli);
+                }
+            }
         }
         metrics::counter!("preau_media_keyframe_requests_total").increment(1);
         let owner = info.owner;

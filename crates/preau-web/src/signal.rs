@@ -26,6 +26,9 @@ pub const GRACE: Duration = Duration::from_secs(20);
 const IDLE: Duration = Duration::from_secs(30);
 /// Largest message accepted.
 pub const MAX_MESSAGE: usize = 64 * 1024;
+/// Largest message the socket reads at all. One between [`MAX_MESSAGE`] and this gets a
+/// `too_long` error and the socket stays open; a larger one ends the socket.
+const MAX_READ: usize = 4 * MAX_MESSAGE;
 const MAX_CHAT: usize = 1000;
 const CHAT_KEPT: usize = 200;
 const MAX_PER_SECOND: u32 = 50;
@@ -316,7 +319,7 @@ pub async fn upgrade(
     let joiner = Joiner { person: viewer.person.id.clone(), name: viewer.person.display_name(), host: admission.host, lang: viewer.tr };
     let live = state.signal.clone();
     let room = admission.room.id.clone();
-    Ok(ws.max_message_size(MAX_MESSAGE).on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
+    Ok(ws.max_message_size(MAX_READ).max_frame_size(MAX_READ).on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
 }
 
 /// TURN REST password: base64(HMAC-SHA1(secret, username)).
@@ -359,7 +362,14 @@ pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joi
     loop {
         tokio::select! {
             incoming = ws.recv() => {
-                let Some(Ok(message)) = incoming else { break };
+                let message = match incoming {
+                    Some(Ok(message)) => message,
+                    Some(Err(e)) => {
+                        tracing::info!(participant = me.0, error = %e, "room: socket read failed, closing");
+                        break;
+                    }
+                    None => break,
+                };
                 last_heard = Instant::now();
                 if window.0.elapsed() >= Duration::from_secs(1) {
                     window = (Instant::now(), 0);
@@ -367,7 +377,7 @@ pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joi
                 window.1 += 1;
                 if window.1 > MAX_PER_SECOND {
                     tracing::warn!(participant = me.0, "room: message flood, closing");
-                    let _ = ws.send(Message::Close(Some(CloseFrame { code: 1008, reason: "rate limited".into() }))).await;
+                    close_handshake(&mut ws, 1008, "rate limited").await;
                     break;
                 }
                 let text = match message {
@@ -393,7 +403,7 @@ pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joi
                         let _ = out_tx.send(Out::Msg(encode(&ServerMsg::Error { code, message: &message })));
                         if bad_in_a_row >= MAX_BAD_IN_A_ROW {
                             tracing::warn!(participant = me.0, "room: too many bad messages, closing");
-                            let _ = ws.send(Message::Close(Some(CloseFrame { code: 1008, reason: "bad messages".into() }))).await;
+                            close_handshake(&mut ws, 1008, "bad messages").await;
                             break;
                         }
                     }
@@ -402,7 +412,7 @@ pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joi
             out = out_rx.recv() => match out {
                 Some(Out::Msg(m)) => { if ws.send(Message::Text(m.into())).await.is_err() { break } }
                 Some(Out::Close(code, reason)) => {
-                    let _ = ws.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+                    close_handshake(&mut ws, code, reason).await;
                     break;
                 }
                 None => break,
@@ -424,7 +434,27 @@ pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joi
 }
 
 async fn close(mut ws: WebSocket, code: u16, reason: &'static str) {
-    let _ = ws.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await;
+    close_handshake(&mut ws, code, reason).await;
+}
+
+/// How long a closing socket waits for the page's own close frame.
+const CLOSE_WAIT: Duration = Duration::from_secs(2);
+
+/// Sends a close frame, then reads and drops whatever the page still sends until its close frame
+/// answers (or [`CLOSE_WAIT`] passes). Dropping the connection with unread data in it would reset
+/// it, and the page would lose our close frame: it would see 1006 instead of the code.
+async fn close_handshake(ws: &mut WebSocket, code: u16, reason: &'static str) {
+    if ws.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await.is_err() {
+        return;
+    }
+    let _ = tokio::time::timeout(CLOSE_WAIT, async {
+        while let Some(Ok(message)) = ws.recv().await {
+            if matches!(message, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
 }
 
 /// Enters the room, or takes back one's place with a resume token. None when removed.

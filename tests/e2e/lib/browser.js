@@ -12,7 +12,12 @@ const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
-export function launchBrowser() {
+/** Chromium's synthetic camera (a moving pattern), microphone (a beep a second) and screen. */
+export const FAKE_MEDIA_ARGS = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream',
+  '--autoplay-policy=no-user-gesture-required'];
+
+/** `extraArgs`: e.g. FAKE_MEDIA_ARGS, for the room tests only. */
+export function launchBrowser({ extraArgs = [] } = {}) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -20,7 +25,7 @@ export function launchBrowser() {
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
       // A dead proxy for everything but loopback (bypassed implicitly): a page that tries another
       // origin is caught by the Tab's request watch, and nothing ever leaves the machine.
-      '--proxy-server=http://127.0.0.1:9'],
+      '--proxy-server=http://127.0.0.1:9', ...extraArgs],
   });
 }
 

@@ -205,3 +205,57 @@ async fn junk_on_the_media_port_and_bad_offers_hurt_nobody() {
         peer.run(Duration::from_millis(20), &mut sig).await;
     }
 }
+
+/// A video sent in one layer, without rid (a screen share; a browser that does not simulcast):
+/// the SFU's keyframe request for its subscriber must reach the publisher, and the keyframe
+/// then reaches the subscriber.
+#[tokio::test]
+async fn a_screen_share_without_simulcast_reaches_a_subscriber() {
+    let sfu = sfu().await;
+    let mut teacher = Browser::join(&sfu, "room-3", 21).await;
+    let mut pupil = Browser::join(&sfu, "room-3", 22).await;
+    let (mut t_sig, mut p_sig) = (vec![], vec![]);
+
+    let screen = teacher.offer(&sfu, &[(MediaKind::Video, Direction::SendOnly, Some(Source::Screen))])[0];
+    pupil.offer(&sfu, &[(MediaKind::Audio, Direction::SendOnly, Some(Source::Audio))]);
+    let started = Instant::now();
+    while !(teacher.rtc.is_connected() && pupil.rtc.is_connected()) {
+        assert!(started.elapsed() < Duration::from_secs(10), "ICE/DTLS did not connect");
+        teacher.run(Duration::from_millis(20), &mut t_sig).await;
+        pupil.run(Duration::from_millis(20), &mut p_sig).await;
+    }
+    assert!(p_sig.iter().any(|e| matches!(e, MediaEvent::Renegotiate { video: 1, .. })), "{p_sig:?}");
+    pupil.offer(&sfu, &[(MediaKind::Video, Direction::RecvOnly, None)]);
+    for _ in 0..10 {
+        pupil.run(Duration::from_millis(20), &mut p_sig).await;
+        teacher.run(Duration::from_millis(20), &mut t_sig).await;
+    }
+    assert!(
+        p_sig.iter().any(|e| matches!(e, MediaEvent::Tracks(t) if t.iter().any(|s| s.source == Source::Screen))),
+        "{p_sig:?}"
+    );
+
+    // The teacher sends delta frames only, and a keyframe once asked for one (a VP8 frame whose
+    // first byte has the P bit clear is a keyframe).
+    let pt = teacher.rtc.codec_config().find(|p| p.spec().codec == Codec::Vp8).unwrap().pt();
+    let mut asked = false;
+    let received_video = |b: &Browser| {
+        b.media.iter().filter(|e| matches!(e, Event::MediaData(d) if d.params.spec().codec == Codec::Vp8)).count()
+    };
+    for n in 0..100u32 {
+        teacher.media.clear();
+        let key = asked;
+        let mut frame = if key { vec![0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01] } else { vec![0x11, 0x02, 0x00] };
+        frame.resize(400, 0x55);
+        let w = teacher.rtc.writer(screen).unwrap();
+        w.write(pt, Instant::now(), MediaTime::new(u64::from(n) * 3000, Frequency::NINETY_KHZ), frame).unwrap();
+        teacher.run(Duration::from_millis(10), &mut t_sig).await;
+        pupil.run(Duration::from_millis(10), &mut p_sig).await;
+        asked |= teacher.media.iter().any(|e| matches!(e, Event::KeyframeRequest(r) if r.mid == screen));
+        if received_video(&pupil) >= 5 {
+            break;
+        }
+    }
+    assert!(asked, "the SFU never asked the screen's publisher for a keyframe");
+    assert!(received_video(&pupil) >= 5, "the pupil received {} screen frames", received_video(&pupil));
+}
