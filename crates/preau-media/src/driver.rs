@@ -225,6 +225,49 @@ struct Peer {
     audio_allowed: bool,
     /// NACK and PLI totals last reported per stream, to turn str0m's totals into counters.
     feedback: HashMap<(bool, Mid, Option<String>), (u64, u64)>,
+    flood: Flood,
+}
+
+/// Datagrams accepted from one peer per second; beyond, the rest of the second is dropped.
+/// A browser sending three simulcast layers, audio and a screen share stays far below.
+pub const MAX_DATAGRAMS_PER_SECOND: u32 = 3000;
+
+/// Counts one peer's datagrams per one-second window.
+#[derive(Debug, Clone, Copy)]
+pub struct Flood {
+    start: Instant,
+    count: u32,
+    reported: bool,
+}
+
+/// What to do with a datagram under the flood limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FloodVerdict {
+    Accept,
+    /// Drop it, and log: the first drop of this window.
+    DropAndReport,
+    Drop,
+}
+
+impl Flood {
+    pub fn new(now: Instant) -> Flood {
+        Flood { start: now, count: 0, reported: false }
+    }
+
+    pub fn check(&mut self, now: Instant) -> FloodVerdict {
+        if now.saturating_duration_since(self.start) >= Duration::from_secs(1) {
+            *self = Flood::new(now);
+        }
+        self.count += 1;
+        if self.count <= MAX_DATAGRAMS_PER_SECOND {
+            FloodVerdict::Accept
+        } else if !self.reported {
+            self.reported = true;
+            FloodVerdict::DropAndReport
+        } else {
+            FloodVerdict::Drop
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -304,6 +347,16 @@ impl Driver {
             return;
         };
         let id = *id;
+        match peer.flood.check(Instant::now()) {
+            FloodVerdict::Accept => {}
+            verdict => {
+                metrics::counter!("preau_media_flood_dropped_total").increment(1);
+                if verdict == FloodVerdict::DropAndReport {
+                    tracing::warn!(participant = id.0, %source, limit = MAX_DATAGRAMS_PER_SECOND, "media: peer floods the media port, dropping its excess datagrams");
+                }
+                return;
+            }
+        }
         if let Err(e) = peer.rtc.handle_input(input) {
             tracing::info!(participant = id.0, error = %e, "media: dropping a peer after bad input");
             peer.rtc.disconnect();
@@ -349,6 +402,7 @@ impl Driver {
                     asked: (0, 0),
                     audio_allowed: true,
                     feedback: HashMap::new(),
+                    flood: Flood::new(now),
                 };
                 self.peers.insert(participant, peer);
                 let config = self.room_config.clone();
@@ -709,5 +763,22 @@ fn drain(
                 _ => {}
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_flooding_peer_is_throttled_per_second_and_reported_once() {
+        let t0 = Instant::now();
+        let mut f = Flood::new(t0);
+        for _ in 0..MAX_DATAGRAMS_PER_SECOND {
+            assert_eq!(f.check(t0), FloodVerdict::Accept);
+        }
+        assert_eq!(f.check(t0), FloodVerdict::DropAndReport);
+        assert_eq!(f.check(t0 + Duration::from_millis(500)), FloodVerdict::Drop);
+        assert_eq!(f.check(t0 + Duration::from_millis(1000)), FloodVerdict::Accept, "a new second");
     }
 }

@@ -205,6 +205,11 @@ fn parse(text: &str) -> Result<ClientMsg, &'static str> {
     Ok(env.msg)
 }
 
+/// Checks one client message as the socket would: the entry point of the fuzz target.
+pub fn check_client_message(text: &str) -> Result<(), &'static str> {
+    parse(text).map(|_| ())
+}
+
 /// Who is joining, as the route established it.
 pub struct Joiner {
     pub person: PersonId,
