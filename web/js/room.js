@@ -1188,15 +1188,17 @@ function onKey(e) {
 
 /**
  * A read-only debugging handle, `window.preauRoom`, for the browser console and the browser tests
- * (tests/e2e/tests/room.test.js): the phase, my participant id, the peer connection (for
- * `getStats()`) and the mapping of receive mids to participants and sources. The page itself
- * never reads it.
+ * (tests/e2e/tests/room.test.js, room-reconnect.test.js): the phase, my participant id, the peer
+ * connection (for `getStats()`), the signalling socket (to simulate a network blip: close it with
+ * a code other than 1000/1001) and the mapping of receive mids to participants and sources. The
+ * page itself never reads it.
  */
 function exposeHandle() {
   const handle = Object.freeze({
     get phase() { return S.phase; },
     get you() { return S.you; },
     get pc() { return S.pc; },
+    get ws() { return S.ws; },
     get mids() { return new Map(S.mids); },
   });
   Object.defineProperty(window, 'preauRoom', { value: handle, configurable: false, enumerable: false, writable: false });
