@@ -67,6 +67,14 @@ pub struct MediaConfig {
     /// the socket's own address, which must then not be unspecified.
     pub public_ips: Vec<IpAddr>,
     pub room: RoomConfig,
+    /// A peer that has not completed ICE and DTLS this long after joining is dropped.
+    pub connect_timeout: Duration,
+}
+
+impl MediaConfig {
+    pub fn new(udp: SocketAddr, public_ips: Vec<IpAddr>) -> MediaConfig {
+        MediaConfig { udp, public_ips, room: RoomConfig::default(), connect_timeout: Duration::from_secs(30) }
+    }
 }
 
 /// A signalling request to the media task.
@@ -98,6 +106,9 @@ pub enum MediaEvent {
     Speaker(Option<ParticipantId>),
     /// ICE/DTLS connected (true) or lost (false).
     Connected(bool),
+    /// The media session was dropped (the reason is logged): signalling should let the page
+    /// start over.
+    Dropped(&'static str),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,6 +168,7 @@ pub async fn start(config: MediaConfig) -> std::io::Result<MediaHandle> {
         .set_stats_interval(Some(Duration::from_secs(2)));
     let (tx, rx) = mpsc::unbounded_channel();
     let driver = Driver {
+        connect_timeout: config.connect_timeout,
         socket,
         local,
         candidates,
@@ -226,6 +238,8 @@ struct Peer {
     /// NACK and PLI totals last reported per stream, to turn str0m's totals into counters.
     feedback: HashMap<(bool, Mid, Option<String>), (u64, u64)>,
     flood: Flood,
+    joined: Instant,
+    connected: bool,
 }
 
 /// Datagrams accepted from one peer per second; beyond, the rest of the second is dropped.
@@ -287,6 +301,7 @@ enum Work {
 }
 
 struct Driver {
+    connect_timeout: Duration,
     socket: UdpSocket,
     local: SocketAddr,
     candidates: Vec<Candidate>,
@@ -366,6 +381,21 @@ impl Driver {
 
     fn timeouts(&mut self) {
         let now = Instant::now();
+        // Peers that never complete ICE and DTLS hold a session for nothing: drop them.
+        let stalled: Vec<ParticipantId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| !p.connected && now.saturating_duration_since(p.joined) > self.connect_timeout)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in stalled {
+            tracing::warn!(participant = id.0, "media: ICE/DTLS not completed in time, dropping the media session");
+            metrics::counter!("preau_media_connect_timeouts_total").increment(1);
+            if let Some(p) = self.peers.get(&id) {
+                let _ = p.events.send(MediaEvent::Dropped("connect_timeout"));
+            }
+            self.command(Command::Leave { participant: id });
+        }
         for (id, peer) in self.peers.iter_mut().filter(|(_, p)| p.next <= now) {
             if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
                 tracing::info!(participant = id.0, error = %e, "media: peer failed");
@@ -403,6 +433,8 @@ impl Driver {
                     audio_allowed: true,
                     feedback: HashMap::new(),
                     flood: Flood::new(now),
+                    joined: now,
+                    connected: false,
                 };
                 self.peers.insert(participant, peer);
                 let config = self.room_config.clone();
@@ -702,6 +734,7 @@ fn drain(
             }
             Output::Event(event) => match event {
                 Event::Connected => {
+                    peer.connected = true;
                     let _ = peer.events.send(MediaEvent::Connected(true));
                 }
                 Event::IceConnectionStateChange(IceConnectionState::Disconnected) => {

@@ -575,6 +575,16 @@ async fn relay_media(live: std::sync::Arc<Live>, room_id: RoomId, me: Participan
             MediaEvent::Video { mid, on } => live.send_to(&room_id, me, &ServerMsg::Video { mid: &mid, on }),
             MediaEvent::Speaker(who) => live.send_to(&room_id, me, &ServerMsg::Speaker { id: who.map(pid) }),
             MediaEvent::Connected(_) => {}
+            MediaEvent::Dropped(_) => {
+                // The SFU gave up on this participant's media: close the socket so that the
+                // page reconnects and starts a fresh media session as a new participant.
+                let socket = live.rooms.lock().unwrap().get(&room_id).and_then(|r| r.members.get(&me)).and_then(|m| m.socket.clone());
+                live.leave(&room_id, me);
+                if let Some(s) = socket {
+                    let _ = s.send(Out::Close(1011, "media session dropped"));
+                }
+                break;
+            }
         }
         // Gone for good: stop relaying.
         if !live.rooms.lock().unwrap().get(&room_id).is_some_and(|r| r.members.contains_key(&me)) {

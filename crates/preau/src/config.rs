@@ -203,11 +203,7 @@ impl Config {
 
     /// The SFU's settings, listening on `udp`.
     pub fn media(&self, udp: SocketAddr) -> preau_media::driver::MediaConfig {
-        preau_media::driver::MediaConfig {
-            udp,
-            public_ips: self.media_public_ips.clone(),
-            room: preau_media::RoomConfig::default(),
-        }
+        preau_media::driver::MediaConfig::new(udp, self.media_public_ips.clone())
     }
 
     /// What browsers are told about STUN/TURN.

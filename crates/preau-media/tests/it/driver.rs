@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use preau_media::driver::{self, Command, MediaConfig, MediaEvent, MediaHandle, Source};
-use preau_media::{ParticipantId, RoomConfig};
+use preau_media::ParticipantId;
 use str0m::change::{SdpAnswer, SdpPendingOffer};
 use str0m::format::Codec;
 use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid};
@@ -115,7 +115,11 @@ impl Browser {
 }
 
 async fn sfu() -> MediaHandle {
-    driver::start(MediaConfig { udp: "127.0.0.1:0".parse().unwrap(), public_ips: vec![], room: RoomConfig::default() })
+    sfu_with(MediaConfig::new("127.0.0.1:0".parse().unwrap(), vec![])).await
+}
+
+async fn sfu_with(config: MediaConfig) -> MediaHandle {
+    driver::start(config)
         .await
         .expect("the SFU starts on loopback")
 }
@@ -258,4 +262,25 @@ async fn a_screen_share_without_simulcast_reaches_a_subscriber() {
     }
     assert!(asked, "the SFU never asked the screen's publisher for a keyframe");
     assert!(received_video(&pupil) >= 5, "the pupil received {} screen frames", received_video(&pupil));
+}
+
+#[tokio::test]
+async fn a_peer_that_never_completes_ice_is_dropped() {
+    let mut config = MediaConfig::new("127.0.0.1:0".parse().unwrap(), vec![]);
+    config.connect_timeout = Duration::from_millis(500);
+    let sfu = sfu_with(config).await;
+    let (tx, mut events) = mpsc::unbounded_channel();
+    assert!(sfu.send(Command::Join { room: "room-3".into(), participant: ParticipantId(30), events: tx }));
+    // It never sends a datagram.
+    let dropped = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Some(e) = events.recv().await {
+            if let MediaEvent::Dropped(reason) = e {
+                return reason;
+            }
+        }
+        "channel closed"
+    })
+    .await
+    .expect("dropped within the timeout");
+    assert_eq!(dropped, "connect_timeout");
 }
