@@ -86,10 +86,6 @@ impl Store {
         self.pool.close().await;
     }
 
-    /// Records an action in the audit log on its own.
-    pub async fn audit(&self, entry: &Audit<'_>, target: Option<&str>) -> Result<()> {
-        write_audit(&mut *self.pool.acquire().await?, entry, target).await
-    }
 
     /// The audit entries about one target, newest first (for tests and, later, the admin).
     pub async fn audit_of(&self, target: &str) -> Result<Vec<(String, String)>> {
