@@ -43,9 +43,7 @@ struct DirectoryPage {
     q: String,
     summary: String,
     people: Vec<Row>,
-    prev: Option<String>,
-    next: Option<String>,
-    page_label: String,
+    pager: Pager,
     back: String,
     notice: Option<String>,
 }
@@ -67,7 +65,6 @@ pub async fn directory(State(state): State<SharedState>, viewer: Viewer, Query(d
     let q: String = dq.q.chars().take(100).collect();
     let page = dq.page.unwrap_or(1).clamp(1, 100_000);
     let found = state.store.search_people(&viewer.person.establishment_id, &q, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
-    let pages = ((found.total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     let people = found.people.iter().map(|p| row(&tr, p, &viewer)).collect();
     let notice = match dq.done.as_deref() {
         Some("created") => Some(tr.t("dir-created")),
@@ -81,9 +78,7 @@ pub async fn directory(State(state): State<SharedState>, viewer: Viewer, Query(d
             c: Chrome::new(tr, "admin-people", tr.t("dir-title"), Some(&viewer)),
             csrf: viewer.csrf.clone(),
             summary: tr.tn("dir-count", "count", found.total),
-            prev: (page > 1).then(|| directory_url(&q, page - 1)),
-            next: (page < pages).then(|| directory_url(&q, page + 1)),
-            page_label: tr.t2("page-of", "page", page, "pages", pages),
+            pager: Pager::new(&tr, "/admin/people", &q, page, found.total),
             back: directory_url(&q, page),
             q,
             people,
@@ -99,9 +94,25 @@ struct DivisionsPage {
     q: String,
     summary: String,
     divisions: Vec<super::dashboard::DivisionRow>,
-    prev: Option<String>,
-    next: Option<String>,
-    page_label: String,
+    pager: Pager,
+}
+
+/// Previous and next links of a paged directory, and "Page 2 sur 5" (templates/pager.html).
+pub(crate) struct Pager {
+    pub(crate) prev: Option<String>,
+    pub(crate) next: Option<String>,
+    pub(crate) label: String,
+}
+
+impl Pager {
+    fn new(tr: &Tr, base: &str, q: &str, page: i64, total: i64) -> Pager {
+        let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
+        Pager {
+            prev: (page > 1).then(|| pager_url(base, q, page - 1)),
+            next: (page < pages).then(|| pager_url(base, q, page + 1)),
+            label: tr.t2("page-of", "page", page, "pages", pages),
+        }
+    }
 }
 
 fn pager_url(base: &str, q: &str, page: i64) -> String {
@@ -115,16 +126,13 @@ pub async fn divisions(State(state): State<SharedState>, viewer: Viewer, Query(d
     let page = dq.page.unwrap_or(1).clamp(1, 100_000);
     let (found, total) =
         state.store.search_divisions(&viewer.person.establishment_id, &q, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
-    let pages = ((total + PAGE_SIZE - 1) / PAGE_SIZE).max(1);
     render(
         StatusCode::OK,
         &DivisionsPage {
             c: Chrome::new(tr, "admin-divisions", tr.t("divdir-title"), Some(&viewer)),
             summary: tr.tn("divdir-count", "count", total),
             divisions: found.into_iter().map(super::dashboard::DivisionRow::from).collect(),
-            prev: (page > 1).then(|| pager_url("/admin/divisions", &q, page - 1)),
-            next: (page < pages).then(|| pager_url("/admin/divisions", &q, page + 1)),
-            page_label: tr.t2("page-of", "page", page, "pages", pages),
+            pager: Pager::new(&tr, "/admin/divisions", &q, page, total),
             q,
         },
     )
