@@ -54,6 +54,10 @@ pub struct WebConfig {
     /// Most people in one virtual classroom; beyond, the room page says it is full. A room's
     /// hosts are admitted past it: a class must not be locked out of its own teacher.
     pub room_capacity: usize,
+    /// Set only by `preau serve --bench-token`: load bots holding it may open
+    /// `/bench/rooms/{id}/ws` without an account. `None` (always, outside benchmarks): that
+    /// address answers 404.
+    pub bench_token: Option<String>,
 }
 
 impl WebConfig {
@@ -70,6 +74,7 @@ impl WebConfig {
             login_per_account: Limit { burst: 5, refill_ms: 60_000 },
             login_per_ip: Limit { burst: 100, refill_ms: 1_000 },
             room_capacity: 60,
+            bench_token: None,
         }
     }
 

@@ -91,6 +91,8 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .post("/rooms/new", Signed(Action::CreateRoom), rooms::create)
         .get("/rooms/{id}", Signed(Action::JoinRoom), rooms::show)
         .get("/rooms/{id}/ws", Signed(Action::JoinRoom), crate::signal::upgrade)
+        // Answers 404 unless the server was started for a benchmark; the handler checks the token.
+        .get("/bench/rooms/{id}/ws", Anyone, crate::signal::bench_upgrade)
         .get("/profile", Signed(Action::ManageOwnAccount), profile::show)
         .post("/profile/language", Signed(Action::ManageOwnAccount), profile::set_language)
         .post("/profile/password", Signed(Action::ManageOwnAccount), profile::change_password)

@@ -327,6 +327,42 @@ pub async fn upgrade(
     Ok(ws.max_message_size(MAX_READ).max_frame_size(MAX_READ).on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
 }
 
+/// `GET /bench/rooms/{id}/ws`: a load bot's socket, for `preau-loadgen` only. It exists only when
+/// the server was started with `--bench-token`; the bot must send that token as
+/// `Authorization: Bearer …`. The room lives in memory only (any well-formed room id, no school
+/// data behind it), the bot is a participant with no account (`name`, and `host=1` for a host),
+/// and room capacity does not apply. Everything after the upgrade is the ordinary signalling.
+pub async fn bench_upgrade(
+    axum::extract::State(state): axum::extract::State<crate::SharedState>,
+    axum::extract::Path(id): axum::extract::Path<String>,
+    axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
+    ws: Result<axum::extract::ws::WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Result<axum::response::Response, crate::errors::AppError> {
+    use crate::errors::AppError;
+    let Some(expected) = state.config.bench_token.as_deref() else { return Err(AppError::NotFound) };
+    let sent = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or("");
+    if !crate::auth::same_secret(sent, expected) {
+        return Err(AppError::Forbidden);
+    }
+    let Ok(room) = id.parse::<RoomId>() else { return Err(AppError::NotFound) };
+    let Ok(ws) = ws else { return Err(AppError::BadRequest("error-400-text")) };
+    let name: String = query.get("name").map(|n| n.chars().take(64).collect()).unwrap_or_else(|| "bot".into());
+    let now = crate::clock::Clock::default().now();
+    let joiner = Joiner {
+        person: PersonId::new(now, crate::clock::random_u128()),
+        name,
+        host: query.get("host").is_some_and(|h| h == "1"),
+        lang: crate::i18n::Tr::new(crate::i18n::Lang::Fr),
+    };
+    let live = state.signal.clone();
+    Ok(ws.max_message_size(MAX_READ).max_frame_size(MAX_READ).on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
+}
+
 /// TURN REST password: base64(HMAC-SHA1(secret, username)).
 pub fn turn_password(secret: &str, username: &str) -> String {
     use hmac::{Hmac, Mac};

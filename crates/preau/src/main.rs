@@ -36,7 +36,12 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run the server with the configured data directory (./preau-data by default).
-    Serve,
+    Serve {
+        /// Benchmarks only: let load bots holding this token (32 characters or more) join
+        /// in-memory rooms at /bench/rooms/{id}/ws without an account. Never on a school's server.
+        #[arg(long, value_name = "TOKEN")]
+        bench_token: Option<String>,
+    },
     /// Run the server on a fresh demo school and print every demo account.
     ///
     /// Prints the URL, then one line per account: role<TAB>login<TAB>password.
@@ -83,7 +88,7 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve => serve(config).await,
+            Command::Serve { bench_token } => serve(config, bench_token).await,
             Command::Demo { port, data_dir, demo_password } => demo::run(config, port, data_dir, demo_password).await,
             Command::User(cmd) => admin::user(&config, cmd).await,
             Command::Establishment(cmd) => admin::establishment(&config, cmd).await,
@@ -115,7 +120,11 @@ async fn open_store(config: &Config) -> anyhow::Result<Store> {
     Store::open(&config.data_dir, config.db_max_connections).await.context("cannot open the database")
 }
 
-async fn serve(config: Config) -> anyhow::Result<()> {
+async fn serve(config: Config, bench_token: Option<String>) -> anyhow::Result<()> {
+    if let Some(t) = &bench_token {
+        anyhow::ensure!(t.len() >= 32, "--bench-token must be at least 32 characters long");
+        tracing::warn!("benchmark mode: load bots with the bench token may join in-memory rooms without an account");
+    }
     let store = open_store(&config).await?;
     if store.is_empty().await? {
         tracing::warn!(
@@ -131,7 +140,9 @@ async fn serve(config: Config) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot start the media server on UDP {} (setting `media_udp`)", config.media_udp))?;
     let signal = std::sync::Arc::new(preau_web::signal::Live::new(Some(media), config.ice()));
-    let state = preau_web::AppState::with_media(store.clone(), config.web(config.public_url(bound)), Default::default(), signal);
+    let mut web = config.web(config.public_url(bound));
+    web.bench_token = bench_token;
+    let state = preau_web::AppState::with_media(store.clone(), web, Default::default(), signal);
     tracing::info!(address = %bound, data_dir = %config.data_dir.display(), "Préau is listening");
     preau_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await;

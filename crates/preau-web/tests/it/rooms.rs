@@ -369,3 +369,34 @@ async fn dashboards_link_to_the_rooms_of_ones_classes() {
         assert!(dash.text.contains("href=\"/rooms/new\""), "{role}");
     }
 }
+
+#[tokio::test]
+async fn the_benchmark_socket_exists_only_with_a_bench_token_and_wants_it() {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let room = "01kb0000000000000000000000";
+    let bench = |token: Option<&str>| {
+        let mut r = Request::get(format!("/bench/rooms/{room}/ws?name=bot-1")).body(Body::empty()).unwrap();
+        if let Some(t) = token {
+            r.headers_mut().insert(header::AUTHORIZATION, format!("Bearer {t}").parse().unwrap());
+        }
+        r
+    };
+    // An ordinary server: the address does not exist, whatever is sent.
+    let app = TestApp::new().await;
+    let mut c = app.client();
+    assert_eq!(c.send(bench(None)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(c.send(bench(Some(""))).await.status, StatusCode::NOT_FOUND);
+
+    let token = "b".repeat(40);
+    let app = TestApp::with_config(|c| c.bench_token = Some("b".repeat(40))).await;
+    let mut c = app.client();
+    assert_eq!(c.send(bench(None)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(c.send(bench(Some(&"c".repeat(40)))).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(c.send(bench(Some(&token[..39]))).await.status, StatusCode::FORBIDDEN);
+    // The right token gets as far as the upgrade, which a plain GET is not.
+    assert_eq!(c.send(bench(Some(&token))).await.status, StatusCode::BAD_REQUEST);
+    let mut bad_room = bench(Some(&token));
+    *bad_room.uri_mut() = "/bench/rooms/xyz/ws".parse().unwrap();
+    assert_eq!(c.send(bad_room).await.status, StatusCode::NOT_FOUND);
+}
