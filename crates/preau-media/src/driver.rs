@@ -1,10 +1,14 @@
 //! The UDP driver: the thin IO shell around str0m and the forwarding core.
 //!
 //! One task owns one UDP socket, every participant's `str0m::Rtc` and every [`Room`]. It waits
-//! for a datagram, a command from signalling, or the earliest deadline; feeds the right `Rtc`
-//! (demultiplexed with `Rtc::accepts`: ICE ufrag first, then the nominated address), drains it
-//! until `Timeout`, and turns media into forwarding decisions of the room's core. Signalling
-//! talks to it through [`MediaHandle`] (commands) and one [`MediaEvent`] channel per participant.
+//! for datagrams, a command from signalling, or the earliest deadline. Datagrams come in batches
+//! (`recvmmsg`); each is fed to the right `Rtc` (the peer its source address belonged to, checked
+//! with `Rtc::accepts`, else a scan: ICE ufrag first, then the nominated address), which is
+//! drained until `Timeout`; media becomes forwarding decisions of the room's core, and frames are
+//! written to the subscribers' `Rtc`s. Each subscriber is drained once per loop turn however
+//! many frames it was given, and every datagram of the turn goes out in batches (`sendmmsg`).
+//! Signalling talks to it through [`MediaHandle`] (commands) and one [`MediaEvent`] channel per
+//! participant.
 //!
 //! str0m runs in frame mode: it reassembles frames, answers NACKs with RTX from its send
 //! buffer, sends NACKs and PLIs upstream, and estimates each subscriber's bandwidth (TWCC).
@@ -22,6 +26,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use crate::room::{self, Packet};
+use crate::udp;
 use crate::{Layer, ParticipantId, Room, RoomConfig, TrackId, TrackKind};
 
 /// What a sending `mid` of a browser carries, as its page declared it.
@@ -167,19 +172,29 @@ pub async fn start(config: MediaConfig) -> std::io::Result<MediaHandle> {
         .enable_bwe(Some(Bitrate::kbps(800)))
         .set_stats_interval(Some(Duration::from_secs(2)));
     let (tx, rx) = mpsc::unbounded_channel();
+    let now = Instant::now();
     let driver = Driver {
         connect_timeout: config.connect_timeout,
-        socket,
         local,
         candidates,
         rtc_config,
         room_config: config.room,
         peers: HashMap::new(),
         rooms: HashMap::new(),
-        tracks: HashMap::new(),
-        next_track: 1,
-        work: Vec::new(),
+        room_next: HashMap::new(),
+        by_addr: HashMap::new(),
+        io: Io {
+            socket,
+            outbox: udp::Outbox::default(),
+            work: Vec::new(),
+            tracks: HashMap::new(),
+            next_track: 1,
+            earliest: now,
+            dirty: Vec::new(),
+            counts: Counts::default(),
+        },
         to: Vec::new(),
+        last_stall_check: now,
     };
     tokio::spawn(driver.run(rx));
     tracing::info!(address = %local, "media: listening on UDP");
@@ -240,6 +255,8 @@ struct Peer {
     flood: Flood,
     joined: Instant,
     connected: bool,
+    /// Written to since last drained (listed in `Io::dirty`).
+    dirty: bool,
 }
 
 /// Datagrams accepted from one peer per second; beyond, the rest of the second is dropped.
@@ -300,19 +317,73 @@ enum Work {
     Slots(String),
 }
 
+/// Counters kept locally and added to the metrics once per loop turn: a metrics lookup per
+/// forwarded frame was a measurable cost.
+#[derive(Default)]
+struct Counts {
+    frames_in: u64,
+    bytes_in: u64,
+    frames_out: u64,
+    bytes_out: u64,
+    junk: u64,
+    flood_dropped: u64,
+}
+
+impl Counts {
+    fn flush(&mut self, send_dropped: &mut u64) {
+        for (name, v) in [
+            ("preau_media_frames_in_total", self.frames_in),
+            ("preau_media_bytes_in_total", self.bytes_in),
+            ("preau_media_frames_out_total", self.frames_out),
+            ("preau_media_bytes_out_total", self.bytes_out),
+            ("preau_media_junk_datagrams_total", self.junk),
+            ("preau_media_flood_dropped_total", self.flood_dropped),
+            ("preau_media_send_dropped_total", *send_dropped),
+        ] {
+            if v > 0 {
+                metrics::counter!(name).increment(v);
+            }
+        }
+        *self = Counts::default();
+        *send_dropped = 0;
+    }
+}
+
+/// Everything draining a peer touches besides the peer, apart from the peers so that both can
+/// be borrowed at once.
+struct Io {
+    socket: UdpSocket,
+    outbox: udp::Outbox,
+    /// In order: media frames must be forwarded in the order they came.
+    work: Vec<Work>,
+    tracks: HashMap<TrackId, TrackInfo>,
+    next_track: u64,
+    /// No peer or room needs the clock before this instant.
+    earliest: Instant,
+    /// Peers written to and not drained since.
+    dirty: Vec<ParticipantId>,
+    counts: Counts,
+}
+
+/// Queued datagrams beyond this are sent at once rather than at the end of the loop turn.
+const OUTBOX_HIGH: usize = 512;
+
 struct Driver {
     connect_timeout: Duration,
-    socket: UdpSocket,
     local: SocketAddr,
     candidates: Vec<Candidate>,
     rtc_config: RtcConfig,
     room_config: RoomConfig,
     peers: HashMap<ParticipantId, Peer>,
     rooms: HashMap<String, Room>,
-    tracks: HashMap<TrackId, TrackInfo>,
-    next_track: u64,
-    work: Vec<Work>,
+    /// When each room's core wants the clock next.
+    room_next: HashMap<String, Instant>,
+    /// Which peer a source address belonged to last: checked with `Rtc::accepts` before use,
+    /// so a stale entry only costs the scan it saves.
+    by_addr: HashMap<SocketAddr, ParticipantId>,
+    io: Io,
     to: Vec<ParticipantId>,
+    last_stall_check: Instant,
 }
 
 fn layer_of(data: &MediaData) -> Layer {
@@ -327,18 +398,38 @@ fn rid_of(layer: Layer) -> &'static str {
     }
 }
 
+/// Batches read in a row before commands and timers get a turn.
+const BATCHES_PER_TURN: usize = 8;
+
 impl Driver {
     async fn run(mut self, mut commands: mpsc::UnboundedReceiver<Command>) {
-        let mut buf = vec![0u8; 2048];
+        let mut inbox = udp::Inbox::default();
         loop {
             let now = Instant::now();
-            let deadline = self.peers.values().map(|p| p.next).min().unwrap_or(now + Duration::from_millis(100));
-            let deadline = deadline.min(now + Duration::from_millis(50)).max(now + Duration::from_millis(1));
+            let deadline = self.io.earliest.min(now + Duration::from_millis(50)).max(now + Duration::from_millis(1));
             tokio::select! {
-                received = self.socket.recv_from(&mut buf) => match received {
-                    Ok((n, source)) => self.datagram(&buf[..n], source),
-                    Err(e) => tracing::debug!(error = %e, "media: receive failed"),
-                },
+                ready = self.io.socket.readable() => {
+                    if let Err(e) = ready {
+                        tracing::debug!(error = %e, "media: socket not readable");
+                    }
+                    for _ in 0..BATCHES_PER_TURN {
+                        match inbox.receive(&self.io.socket) {
+                            Ok(0) => break,
+                            Ok(_) => {
+                                let now = Instant::now();
+                                for (datagram, source) in inbox.datagrams() {
+                                    self.datagram(datagram, source, now);
+                                }
+                                self.process_work();
+                            }
+                            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                            Err(e) => {
+                                tracing::debug!(error = %e, "media: receive failed");
+                                break;
+                            }
+                        }
+                    }
+                }
                 command = commands.recv() => match command {
                     Some(c) => self.command(c),
                     None => break,
@@ -346,26 +437,53 @@ impl Driver {
                 _ = tokio::time::sleep_until(tokio::time::Instant::from_std(deadline)) => {}
             }
             self.timeouts();
-            self.process_work();
+            self.settle();
         }
         tracing::info!("media: stopped");
     }
 
-    fn datagram(&mut self, data: &[u8], source: SocketAddr) {
+    /// Ends a loop turn: drains every peer written to (each once, however many frames it was
+    /// given), carries out what that brings, and sends every queued datagram.
+    fn settle(&mut self) {
+        loop {
+            self.process_work();
+            if self.io.dirty.is_empty() {
+                break;
+            }
+            for id in std::mem::take(&mut self.io.dirty) {
+                if let Some(peer) = self.peers.get_mut(&id) {
+                    peer.dirty = false;
+                    drain(id, peer, &mut self.io);
+                }
+            }
+        }
+        self.io.outbox.flush(&self.io.socket);
+        self.io.counts.flush(&mut self.io.outbox.dropped);
+    }
+
+    fn datagram(&mut self, data: &[u8], source: SocketAddr, now: Instant) {
         let Ok(contents) = data.try_into() else {
-            metrics::counter!("preau_media_junk_datagrams_total").increment(1);
+            self.io.counts.junk += 1;
             return;
         };
-        let input = Input::Receive(Instant::now(), Receive { proto: Protocol::Udp, source, destination: self.local, contents });
-        let Some((id, peer)) = self.peers.iter_mut().find(|(_, p)| p.rtc.accepts(&input)) else {
-            metrics::counter!("preau_media_junk_datagrams_total").increment(1);
-            return;
+        let input = Input::Receive(now, Receive { proto: Protocol::Udp, source, destination: self.local, contents });
+        let known = self.by_addr.get(&source).copied().filter(|id| self.peers.get(id).is_some_and(|p| p.rtc.accepts(&input)));
+        let id = match known {
+            Some(id) => id,
+            None => {
+                let Some(id) = self.peers.iter().find(|(_, p)| p.rtc.accepts(&input)).map(|(id, _)| *id) else {
+                    self.io.counts.junk += 1;
+                    return;
+                };
+                self.by_addr.insert(source, id);
+                id
+            }
         };
-        let id = *id;
-        match peer.flood.check(Instant::now()) {
+        let Some(peer) = self.peers.get_mut(&id) else { return };
+        match peer.flood.check(now) {
             FloodVerdict::Accept => {}
             verdict => {
-                metrics::counter!("preau_media_flood_dropped_total").increment(1);
+                self.io.counts.flood_dropped += 1;
                 if verdict == FloodVerdict::DropAndReport {
                     tracing::warn!(participant = id.0, %source, limit = MAX_DATAGRAMS_PER_SECOND, "media: peer floods the media port, dropping its excess datagrams");
                 }
@@ -376,40 +494,55 @@ impl Driver {
             tracing::info!(participant = id.0, error = %e, "media: dropping a peer after bad input");
             peer.rtc.disconnect();
         }
-        drain(id, peer, &self.socket, &mut self.work, &mut self.tracks, &mut self.next_track);
+        drain(id, peer, &mut self.io);
     }
 
     fn timeouts(&mut self) {
         let now = Instant::now();
         // Peers that never complete ICE and DTLS hold a session for nothing: drop them.
-        let stalled: Vec<ParticipantId> = self
-            .peers
-            .iter()
-            .filter(|(_, p)| !p.connected && now.saturating_duration_since(p.joined) > self.connect_timeout)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in stalled {
-            tracing::warn!(participant = id.0, "media: ICE/DTLS not completed in time, dropping the media session");
-            metrics::counter!("preau_media_connect_timeouts_total").increment(1);
-            if let Some(p) = self.peers.get(&id) {
-                let _ = p.events.send(MediaEvent::Dropped("connect_timeout"));
+        if now.saturating_duration_since(self.last_stall_check) >= Duration::from_secs(1) {
+            self.last_stall_check = now;
+            let stalled: Vec<ParticipantId> = self
+                .peers
+                .iter()
+                .filter(|(_, p)| !p.connected && now.saturating_duration_since(p.joined) > self.connect_timeout)
+                .map(|(id, _)| *id)
+                .collect();
+            for id in stalled {
+                tracing::warn!(participant = id.0, "media: ICE/DTLS not completed in time, dropping the media session");
+                metrics::counter!("preau_media_connect_timeouts_total").increment(1);
+                if let Some(p) = self.peers.get(&id) {
+                    let _ = p.events.send(MediaEvent::Dropped("connect_timeout"));
+                }
+                self.command(Command::Leave { participant: id });
             }
-            self.command(Command::Leave { participant: id });
         }
-        for (id, peer) in self.peers.iter_mut().filter(|(_, p)| p.next <= now) {
-            if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
-                tracing::info!(participant = id.0, error = %e, "media: peer failed");
-                peer.rtc.disconnect();
+        if now < self.io.earliest {
+            return;
+        }
+        // Every deadline is looked at here, so the earliest one is found again from scratch.
+        let mut earliest = now + Duration::from_secs(3600);
+        for (id, peer) in self.peers.iter_mut() {
+            if peer.next <= now {
+                if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
+                    tracing::info!(participant = id.0, error = %e, "media: peer failed");
+                    peer.rtc.disconnect();
+                }
+                drain(*id, peer, &mut self.io);
             }
-            drain(*id, peer, &self.socket, &mut self.work, &mut self.tracks, &mut self.next_track);
+            earliest = earliest.min(peer.next);
         }
-        let names: Vec<String> = self.rooms.keys().cloned().collect();
-        for name in names {
+        let due: Vec<String> = self.room_next.iter().filter(|(_, t)| **t <= now).map(|(n, _)| n.clone()).collect();
+        for name in due {
             if let Some(room) = self.rooms.get_mut(&name) {
                 room.handle_timeout(now);
             }
             self.room_outputs(&name);
         }
+        for t in self.room_next.values() {
+            earliest = earliest.min(*t);
+        }
+        self.io.earliest = earliest;
     }
 
     fn command(&mut self, c: Command) {
@@ -435,12 +568,15 @@ impl Driver {
                     flood: Flood::new(now),
                     joined: now,
                     connected: false,
+                    dirty: false,
                 };
                 self.peers.insert(participant, peer);
+                self.io.earliest = self.io.earliest.min(now);
                 let config = self.room_config.clone();
                 self.rooms.entry(room.clone()).or_insert_with(|| Room::new(config, now)).join(participant, now);
+                self.room_outputs(&room);
                 self.gauges();
-                self.work.push(Work::Slots(room));
+                self.io.work.push(Work::Slots(room));
             }
             Command::Offer { participant, sdp, sources } => {
                 let Some(peer) = self.peers.get_mut(&participant) else { return };
@@ -461,8 +597,8 @@ impl Driver {
                     }
                 }
                 let room = peer.room.clone();
-                drain(participant, peer, &self.socket, &mut self.work, &mut self.tracks, &mut self.next_track);
-                self.work.push(Work::Slots(room));
+                drain(participant, peer, &mut self.io);
+                self.io.work.push(Work::Slots(room));
             }
             Command::View { participant, heights, pins, audio_only } => {
                 let now = Instant::now();
@@ -492,11 +628,12 @@ impl Driver {
             Command::Leave { participant } => {
                 let Some(mut peer) = self.peers.remove(&participant) else { return };
                 peer.rtc.disconnect();
+                self.by_addr.retain(|_, id| *id != participant);
                 let now = Instant::now();
-                self.tracks.retain(|_, t| t.owner != participant);
+                self.io.tracks.retain(|_, t| t.owner != participant);
                 for other in self.peers.values_mut().filter(|p| p.room == peer.room) {
                     for slot in &mut other.slots {
-                        if slot.track.is_some_and(|t| !self.tracks.contains_key(&t)) {
+                        if slot.track.is_some_and(|t| !self.io.tracks.contains_key(&t)) {
                             slot.track = None;
                         }
                     }
@@ -505,10 +642,11 @@ impl Driver {
                     room.leave(participant, now);
                     if room.participant_count() == 0 {
                         self.rooms.remove(&peer.room);
+                        self.room_next.remove(&peer.room);
                     }
                 }
                 self.room_outputs(&peer.room);
-                self.work.push(Work::Slots(peer.room));
+                self.io.work.push(Work::Slots(peer.room));
                 self.gauges();
             }
         }
@@ -517,24 +655,27 @@ impl Driver {
     fn gauges(&self) {
         metrics::gauge!("preau_media_rooms").set(self.rooms.len() as f64);
         metrics::gauge!("preau_media_participants").set(self.peers.len() as f64);
-        metrics::gauge!("preau_media_tracks").set(self.tracks.len() as f64);
+        metrics::gauge!("preau_media_tracks").set(self.io.tracks.len() as f64);
     }
 
+    /// Carries out the work found so far, in the order it was found (work it brings included).
     fn process_work(&mut self) {
-        while let Some(w) = self.work.pop() {
-            match w {
-                Work::Media(from, data) => self.forward(from, data),
-                Work::Keyframe(track) => self.request_keyframe(track, None),
-                Work::Estimate(who, bps) => {
-                    let Some(room_name) = self.peers.get(&who).map(|p| p.room.clone()) else { continue };
-                    if let Some(room) = self.rooms.get_mut(&room_name) {
-                        room.set_estimate(who, bps, Instant::now());
+        while !self.io.work.is_empty() {
+            for w in std::mem::take(&mut self.io.work) {
+                match w {
+                    Work::Media(from, data) => self.forward(from, data),
+                    Work::Keyframe(track) => self.request_keyframe(track, None),
+                    Work::Estimate(who, bps) => {
+                        let Some(room_name) = self.peers.get(&who).map(|p| p.room.clone()) else { continue };
+                        if let Some(room) = self.rooms.get_mut(&room_name) {
+                            room.set_estimate(who, bps, Instant::now());
+                        }
+                        self.room_outputs(&room_name);
                     }
-                    self.room_outputs(&room_name);
-                }
-                Work::Slots(room) => {
-                    self.register_tracks(&room);
-                    self.assign_slots(&room);
+                    Work::Slots(room) => {
+                        self.register_tracks(&room);
+                        self.assign_slots(&room);
+                    }
                 }
             }
         }
@@ -544,12 +685,12 @@ impl Driver {
     fn register_tracks(&mut self, room_name: &str) {
         let now = Instant::now();
         let Some(room) = self.rooms.get_mut(room_name) else { return };
-        for (id, t) in &self.tracks {
+        for (id, t) in &self.io.tracks {
             if !room.has_track(*id) && self.peers.get(&t.owner).is_some_and(|p| p.room == room_name) {
                 room.publish(t.owner, *id, t.source.track_kind(), now);
             }
         }
-        let gone: Vec<TrackId> = room.track_ids().filter(|t| !self.tracks.contains_key(t)).collect();
+        let gone: Vec<TrackId> = room.track_ids().filter(|t| !self.io.tracks.contains_key(t)).collect();
         for t in gone {
             room.unpublish(t, now);
         }
@@ -561,6 +702,7 @@ impl Driver {
     /// transceivers when slots run out, and tells each page which mid carries whom.
     fn assign_slots(&mut self, room_name: &str) {
         let mut tracks: Vec<(TrackId, TrackInfo)> = self
+            .io
             .tracks
             .iter()
             .filter(|(_, t)| self.peers.get(&t.owner).is_some_and(|p| p.room == room_name))
@@ -598,7 +740,7 @@ impl Driver {
                 .iter()
                 .filter_map(|s| {
                     let t = s.track?;
-                    let info = self.tracks.get(&t)?;
+                    let info = self.io.tracks.get(&t)?;
                     Some(TrackSlot { mid: s.mid.to_string(), participant: info.owner, source: info.source })
                 })
                 .collect();
@@ -613,7 +755,7 @@ impl Driver {
     fn forward(&mut self, from: ParticipantId, data: MediaData) {
         let Some(peer) = self.peers.get(&from) else { return };
         let Some(track) = peer.published.get(&data.mid).copied() else { return };
-        let source = self.tracks.get(&track).map(|t| t.source);
+        let source = self.io.tracks.get(&track).map(|t| t.source);
         if source == Some(Source::Audio) && !peer.audio_allowed {
             return;
         }
@@ -631,27 +773,34 @@ impl Driver {
         let now = Instant::now();
         let mut to = std::mem::take(&mut self.to);
         room.on_packet(now, &packet, &mut to);
-        metrics::counter!("preau_media_frames_in_total").increment(1);
-        metrics::counter!("preau_media_bytes_in_total").increment(packet.bytes as u64);
+        self.io.counts.frames_in += 1;
+        self.io.counts.bytes_in += packet.bytes as u64;
+        // One copy of the frame, shared by every subscriber's packetizer.
+        let (params, network_time, time) = (data.params, data.network_time, data.time);
+        let payload: std::sync::Arc<[u8]> = data.data.into();
         for s in &to {
             let Some(sub) = self.peers.get_mut(s) else { continue };
             let Some(slot) = sub.slots.iter().find(|sl| sl.track == Some(track)) else { continue };
             let Some(writer) = sub.rtc.writer(slot.mid) else { continue };
-            let Some(pt) = writer.match_params(data.params) else { continue };
-            if let Err(e) = writer.write(pt, data.network_time, data.time, data.data.clone()) {
+            let Some(pt) = writer.match_params(params) else { continue };
+            if let Err(e) = writer.write(pt, network_time, time, payload.clone()) {
                 tracing::debug!(participant = s.0, error = %e, "media: write failed");
                 continue;
             }
-            metrics::counter!("preau_media_frames_out_total").increment(1);
-            metrics::counter!("preau_media_bytes_out_total").increment(packet.bytes as u64);
-            drain(*s, sub, &self.socket, &mut self.work, &mut self.tracks, &mut self.next_track);
+            self.io.counts.frames_out += 1;
+            self.io.counts.bytes_out += packet.bytes as u64;
+            if !sub.dirty {
+                sub.dirty = true;
+                self.io.dirty.push(*s);
+            }
         }
+        to.clear();
         self.to = to;
         self.room_outputs(&room_name);
     }
 
     fn request_keyframe(&mut self, track: TrackId, layer: Option<Layer>) {
-        let Some(info) = self.tracks.get(&track) else { return };
+        let Some(info) = self.io.tracks.get(&track) else { return };
         let Some(peer) = self.peers.get_mut(&info.owner) else { return };
         let Some(mut writer) = peer.rtc.writer(info.mid) else { return };
         match layer {
@@ -671,7 +820,7 @@ impl Driver {
         metrics::counter!("preau_media_keyframe_requests_total").increment(1);
         let owner = info.owner;
         if let Some(peer) = self.peers.get_mut(&owner) {
-            drain(owner, peer, &self.socket, &mut self.work, &mut self.tracks, &mut self.next_track);
+            drain(owner, peer, &mut self.io);
         }
     }
 
@@ -680,7 +829,16 @@ impl Driver {
         loop {
             let Some(room) = self.rooms.get_mut(room_name) else { return };
             match room.poll_output() {
-                room::Output::Timeout(_) => return,
+                room::Output::Timeout(t) => {
+                    match self.room_next.get_mut(room_name) {
+                        Some(next) => *next = t,
+                        None => {
+                            self.room_next.insert(room_name.to_string(), t);
+                        }
+                    }
+                    self.io.earliest = self.io.earliest.min(t);
+                    return;
+                }
                 room::Output::KeyframeRequest { track, layer } => self.request_keyframe(track, Some(layer)),
                 room::Output::Video { subscriber, track, layer } => {
                     metrics::counter!("preau_media_layer_switches_total").increment(1);
@@ -688,6 +846,15 @@ impl Driver {
                         && let Some(slot) = peer.slots.iter().find(|s| s.track == Some(track))
                     {
                         let _ = peer.events.send(MediaEvent::Video { mid: slot.mid.to_string(), on: layer.is_some() });
+                    }
+                }
+                room::Output::Bandwidth { subscriber, allocated, desired } => {
+                    if let Some(peer) = self.peers.get_mut(&subscriber) {
+                        peer.rtc.bwe().set_bitrate(Bitrate::bps(allocated), Bitrate::bps(desired));
+                        if !peer.dirty {
+                            peer.dirty = true;
+                            self.io.dirty.push(subscriber);
+                        }
                     }
                 }
                 room::Output::DominantSpeaker(who) => {
@@ -700,16 +867,9 @@ impl Driver {
     }
 }
 
-/// Drains one `Rtc` until it has nothing more to say: sends its datagrams, records its
+/// Drains one `Rtc` until it has nothing more to say: queues its datagrams, records its
 /// deadline, and turns its events into work.
-fn drain(
-    id: ParticipantId,
-    peer: &mut Peer,
-    socket: &UdpSocket,
-    work: &mut Vec<Work>,
-    tracks: &mut HashMap<TrackId, TrackInfo>,
-    next_track: &mut u64,
-) {
+fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
     loop {
         if !peer.rtc.is_alive() {
             peer.next = Instant::now() + Duration::from_secs(3600);
@@ -726,11 +886,14 @@ fn drain(
         match output {
             Output::Timeout(t) => {
                 peer.next = t;
+                io.earliest = io.earliest.min(t);
                 return;
             }
             Output::Transmit(t) => {
-                // UDP: a full send buffer drops the datagram, as the network would.
-                let _ = socket.try_send_to(&t.contents, t.destination);
+                io.outbox.push(t.destination, t.contents.into());
+                if io.outbox.len() >= OUTBOX_HIGH {
+                    io.outbox.flush(&io.socket);
+                }
             }
             Output::Event(event) => match event {
                 Event::Connected => {
@@ -746,22 +909,22 @@ fn drain(
                             MediaKind::Audio => Source::Audio,
                             MediaKind::Video => Source::Camera,
                         });
-                        let track = TrackId(*next_track);
-                        *next_track += 1;
-                        tracks.insert(track, TrackInfo { owner: id, mid: m.mid, source });
+                        let track = TrackId(io.next_track);
+                        io.next_track += 1;
+                        io.tracks.insert(track, TrackInfo { owner: id, mid: m.mid, source });
                         peer.published.insert(m.mid, track);
                     }
                     if m.direction.is_sending() {
                         peer.slots.push(Slot { mid: m.mid, kind: m.kind, track: None });
                     }
-                    work.push(Work::Slots(peer.room.clone()));
+                    io.work.push(Work::Slots(peer.room.clone()));
                 }
                 Event::MediaChanged(m) => {
                     if !m.direction.is_receiving()
                         && let Some(track) = peer.published.remove(&m.mid)
                     {
-                        tracks.remove(&track);
-                        work.push(Work::Slots(peer.room.clone()));
+                        io.tracks.remove(&track);
+                        io.work.push(Work::Slots(peer.room.clone()));
                     }
                 }
                 Event::MediaData(data) => {
@@ -770,15 +933,15 @@ fn drain(
                     {
                         let _ = w.request_keyframe(data.rid, KeyframeRequestKind::Pli);
                     }
-                    work.push(Work::Media(id, data));
+                    io.work.push(Work::Media(id, data));
                 }
                 Event::KeyframeRequest(req) => {
                     if let Some(track) = peer.slots.iter().find(|s| s.mid == req.mid).and_then(|s| s.track) {
-                        work.push(Work::Keyframe(track));
+                        io.work.push(Work::Keyframe(track));
                     }
                 }
                 Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
-                    work.push(Work::Estimate(id, estimate.as_f64() as u64));
+                    io.work.push(Work::Estimate(id, estimate.as_f64() as u64));
                 }
                 // NACKs and PLIs: received from subscribers (egress), sent to publishers (ingress).
                 Event::MediaEgressStats(st) => {

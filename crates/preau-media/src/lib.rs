@@ -10,6 +10,7 @@ pub mod alloc;
 pub mod driver;
 pub mod room;
 pub mod speakers;
+pub mod udp;
 
 pub use room::{Output, Packet, Room, RoomConfig};
 

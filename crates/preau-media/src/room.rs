@@ -78,6 +78,10 @@ pub enum Output {
     Video { subscriber: ParticipantId, track: TrackId, layer: Option<Layer> },
     /// The dominant speaker changed.
     DominantSpeaker(Option<ParticipantId>),
+    /// What `subscriber` receives now and what it would receive with bandwidth to spare
+    /// (bits/s): congestion control probes towards `desired`, or the estimate would never grow
+    /// past what is sent and the videos would stay at their lowest layer.
+    Bandwidth { subscriber: ParticipantId, allocated: u64, desired: u64 },
     /// Nothing more now: call [`Room::handle_timeout`] at this instant.
     Timeout(Instant),
 }
@@ -123,6 +127,8 @@ struct Participant {
     audio_only: bool,
     heights: BTreeMap<TrackId, u32>,
     video: BTreeMap<TrackId, Receiving>,
+    /// (allocated, desired) last reported.
+    bandwidth: (u64, u64),
 }
 
 #[derive(Debug)]
@@ -182,6 +188,7 @@ impl Room {
             audio_only: false,
             heights: BTreeMap::new(),
             video: BTreeMap::new(),
+            bandwidth: (0, 0),
         });
         self.reallocate(now);
     }
@@ -419,9 +426,22 @@ impl Room {
             let audio_reserve = self.config.audio_bps * audio_publishers.min(self.config.max_audio) as u64;
             let budget = part.estimate.saturating_sub(audio_reserve);
             let layers = allocate(budget, &candidates);
+            let sum = |chosen: &[Option<Layer>]| -> u64 {
+                chosen
+                    .iter()
+                    .zip(&candidates)
+                    .filter_map(|(l, c)| c.rates[(*l)? as usize])
+                    .sum::<u64>()
+                    + audio_reserve
+            };
+            let bandwidth = (sum(&layers), sum(&allocate(u64::MAX, &candidates)));
             let targets: BTreeMap<TrackId, Option<Layer>> = shown.into_iter().zip(layers).collect();
 
             let part = self.participants.get_mut(&me).expect("listed above");
+            if part.bandwidth != bandwidth {
+                part.bandwidth = bandwidth;
+                self.outputs.push_back(Output::Bandwidth { subscriber: me, allocated: bandwidth.0, desired: bandwidth.1 });
+            }
             // Videos no longer selected stop at once.
             let dropped: Vec<TrackId> = part.video.keys().filter(|t| !targets.contains_key(t)).copied().collect();
             for t in dropped {

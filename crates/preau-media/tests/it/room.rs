@@ -192,6 +192,30 @@ fn the_layer_follows_the_displayed_size_and_the_estimate() {
 }
 
 #[test]
+fn a_subscriber_short_of_bandwidth_is_told_what_it_would_take() {
+    let mut s = Sim::new(RoomConfig::default());
+    let teacher = s.join_with_camera(1);
+    s.join(2);
+    s.room.set_display(p(2), teacher, 720, s.now);
+    s.room.set_estimate(p(2), 700_000, s.now);
+    s.run(500);
+    let last = |s: &Sim| {
+        s.outputs.iter().rev().find_map(|o| match o {
+            Output::Bandwidth { subscriber, allocated, desired } if *subscriber == p(2) => Some((*allocated, *desired)),
+            _ => None,
+        })
+    };
+    let (allocated, desired) = last(&s).expect("a bandwidth output for the subscriber");
+    assert!(allocated <= 700_000, "within the estimate: {allocated}");
+    assert!(desired > allocated, "the high layer is wanted: {desired} > {allocated}");
+    // With room to spare, what is sent is what is wanted: nothing more to probe for.
+    s.room.set_estimate(p(2), 10_000_000, s.now);
+    s.run(500);
+    let (allocated, desired) = last(&s).expect("reported again");
+    assert_eq!(allocated, desired);
+}
+
+#[test]
 fn layers_switch_only_on_keyframes_and_keyframes_are_requested() {
     let mut s = Sim::new(RoomConfig::default());
     s.gop = Duration::from_secs(3);
