@@ -204,6 +204,8 @@ pub struct Publisher {
     video_index: u32,
     screen_index: u32,
     ticks: u64,
+    /// Keyframes asked for (camera layers q, h, f; the screen), sent with the next frame.
+    keyframe_asked: [bool; 4],
 }
 
 impl Publisher {
@@ -220,6 +222,22 @@ impl Publisher {
             video_index: 0,
             screen_index: 0,
             ticks: 0,
+            keyframe_asked: [false; 4],
+        }
+    }
+
+    /// The SFU asked for a keyframe (PLI/FIR), as a browser's encoder would answer at once.
+    pub fn keyframe_request(&mut self, req: &str0m::media::KeyframeRequest) {
+        let Some((_, kind)) = self.mids.iter().find(|(m, _)| *m == req.mid) else { return };
+        match (kind, req.rid.as_ref().map(|r| r.to_string())) {
+            (Kind::Screen, _) => self.keyframe_asked[3] = true,
+            (Kind::Camera, Some(rid)) => {
+                if let Some(i) = media::LAYER_RIDS.iter().position(|r| *r == rid) {
+                    self.keyframe_asked[i] = true;
+                }
+            }
+            (Kind::Camera, None) => self.keyframe_asked[..3].fill(true),
+            (Kind::Audio, _) => {}
         }
     }
 
@@ -286,6 +304,7 @@ impl Publisher {
                         if !simulcast && layer < 2 {
                             continue;
                         }
+                        let keyframe = keyframe || std::mem::take(&mut self.keyframe_asked[layer as usize]);
                         let frame = media::video_frame(n, Kind::Camera, layer, self.video_index, keyframe, now);
                         if let (Some(pt), Some(mut w)) = (pt, peer.rtc.writer(mid)) {
                             if simulcast {
@@ -299,7 +318,7 @@ impl Publisher {
                 }
                 Kind::Screen if self.next_screen <= now => {
                     self.screen_index += 1;
-                    let keyframe = self.screen_index % media::SCREEN_KEYFRAME_EVERY == 1;
+                    let keyframe = self.screen_index % media::SCREEN_KEYFRAME_EVERY == 1 || std::mem::take(&mut self.keyframe_asked[3]);
                     let time = MediaTime::new(u64::from(self.screen_index) * 18000, Frequency::NINETY_KHZ);
                     let frame = media::video_frame(n, Kind::Screen, 0, self.screen_index, keyframe, now);
                     if let (Some(pt), Some(w)) = (pt_of(&peer.rtc, Codec::Vp8), peer.rtc.writer(mid)) {

@@ -95,8 +95,15 @@ pub async fn run(spec: BotSpec, mut ctx: Ctx, url: &str, room: u64) -> anyhow::R
         }
 
         let count = ctx.window.open();
-        for p in [pub_peer.as_mut(), sub.as_mut().map(|(_, p)| p)].into_iter().flatten() {
-            p.drain(&mut stats, count)?;
+        if let Some(peer) = pub_peer.as_mut() {
+            for e in peer.drain(&mut stats, count)? {
+                if let (str0m::Event::KeyframeRequest(req), Some(p)) = (e, publisher.as_mut()) {
+                    p.keyframe_request(&req);
+                }
+            }
+        }
+        if let Some((_, peer)) = sub.as_mut() {
+            peer.drain(&mut stats, count)?;
         }
         let connected = pub_peer.as_ref().is_none_or(|p| p.rtc.is_connected())
             && sub.as_ref().is_some_and(|(_, p)| p.rtc.is_connected());

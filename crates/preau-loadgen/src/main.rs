@@ -110,7 +110,13 @@ fn main() -> anyhow::Result<()> {
             if strict {
                 anyhow::ensure!(report.frames_received > 0, "no frame arrived");
                 anyhow::ensure!(report.frames_lost == 0, "{} frames lost", report.frames_lost);
-                anyhow::ensure!(report.tracks_missing == 0, "{} of {} tracks did not arrive", report.tracks_missing, report.tracks_expected);
+                anyhow::ensure!(
+                    report.tracks_missing == 0,
+                    "{} of {} tracks did not arrive: {}",
+                    report.tracks_missing,
+                    report.tracks_expected,
+                    report.missing.join(", ")
+                );
             }
             Ok(())
         }
@@ -199,7 +205,7 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
 
     let metrics_url = (o.target == Target::Preau).then(|| o.url.clone());
     let frames_before = match &metrics_url {
-        Some(u) => metric(u, "preau_media_frames_out_total").await.ok(),
+        Some(u) => metric(u, "preau_media_packets_out_total").await.ok(),
         None => None,
     };
     let cpu0 = proc_cpu_seconds(o.server_pid)?;
@@ -219,7 +225,7 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
     let self1 = self_cpu_seconds();
     let rss = proc_rss_kib(o.server_pid)?;
     let frames_after = match &metrics_url {
-        Some(u) => metric(u, "preau_media_frames_out_total").await.ok(),
+        Some(u) => metric(u, "preau_media_packets_out_total").await.ok(),
         None => None,
     };
     let _ = stop_tx.send(true);
@@ -233,7 +239,7 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
         server_rss_before_kib: rss_before,
         server_rss_kib: rss,
         loadgen_cpu_seconds: self1 - self0,
-        server_frames_out: frames_before.zip(frames_after).map(|(a, b)| (b - a) as u64),
+        server_packets_out: frames_before.zip(frames_after).map(|(a, b)| (b - a) as u64),
     };
     let name = match o.target {
         Target::Preau => "preau",

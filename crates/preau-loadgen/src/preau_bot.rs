@@ -65,8 +65,14 @@ pub async fn run(spec: BotSpec, mut ctx: Ctx, target: &Target) -> anyhow::Result
     loop {
         let count = ctx.window.open();
         for e in peer.drain(&mut stats, count)? {
-            if let str0m::Event::Connected = e {
-                ctx.mark_connected(&mut stats);
+            match e {
+                str0m::Event::Connected => ctx.mark_connected(&mut stats),
+                str0m::Event::KeyframeRequest(req) => {
+                    if let Some(p) = publisher.as_mut() {
+                        p.keyframe_request(&req);
+                    }
+                }
+                _ => {}
             }
         }
         let wake = Peer::next(Some(&peer)).min(publisher.as_ref().map(|p| p.next()).unwrap_or(Instant::now() + Duration::from_secs(1)));

@@ -39,11 +39,15 @@ pub struct Report {
     /// (subscriber, publisher, kind) that should have arrived in the window and did not.
     pub tracks_expected: u64,
     pub tracks_missing: u64,
+    /// The first few of them: "subscriber <- publisher kind".
+    #[serde(default)]
+    pub missing: Vec<String>,
     /// The load generator's own CPU over the window.
     pub loadgen_cpu_seconds: f64,
-    /// Préau only: the SFU's own count of frames sent over the window (/metrics).
+    /// Préau only: the SFU's own count of packets forwarded over the window (/metrics), to
+    /// cross-check `forwarded_packets` (which also counts retransmissions and probes).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub server_frames_out: Option<u64>,
+    pub server_packets_out: Option<u64>,
 }
 
 pub struct Measured {
@@ -52,7 +56,7 @@ pub struct Measured {
     pub server_rss_before_kib: u64,
     pub server_rss_kib: u64,
     pub loadgen_cpu_seconds: f64,
-    pub server_frames_out: Option<u64>,
+    pub server_packets_out: Option<u64>,
 }
 
 pub fn build(target: &str, scenario: &str, specs: &[BotSpec], stats: &[BotStats], m: Measured) -> Report {
@@ -71,6 +75,7 @@ pub fn build(target: &str, scenario: &str, specs: &[BotSpec], stats: &[BotStats]
     // Every bot should hear every voice that spoke in the window and see every camera and screen.
     let mut expected = 0u64;
     let mut missing = 0u64;
+    let mut which = vec![];
     for (spec, st) in specs.iter().zip(stats) {
         for (other, ost) in specs.iter().zip(stats) {
             if other.n == spec.n {
@@ -90,6 +95,9 @@ pub fn build(target: &str, scenario: &str, specs: &[BotSpec], stats: &[BotStats]
                 expected += 1;
                 if !st.seen.contains(&(other.n, k)) {
                     missing += 1;
+                    if which.len() < 20 {
+                        which.push(format!("bot-{} <- bot-{} {k:?}", spec.n, other.n));
+                    }
                 }
             }
         }
@@ -123,8 +131,9 @@ pub fn build(target: &str, scenario: &str, specs: &[BotSpec], stats: &[BotStats]
         jitter_ms,
         tracks_expected: expected,
         tracks_missing: missing,
+        missing: which,
         loadgen_cpu_seconds: m.loadgen_cpu_seconds,
-        server_frames_out: m.server_frames_out,
+        server_packets_out: m.server_packets_out,
     }
 }
 

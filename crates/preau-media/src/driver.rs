@@ -10,8 +10,12 @@
 //! Signalling talks to it through [`MediaHandle`] (commands) and one [`MediaEvent`] channel per
 //! participant.
 //!
-//! str0m runs in frame mode: it reassembles frames, answers NACKs with RTX from its send
-//! buffer, sends NACKs and PLIs upstream, and estimates each subscriber's bandwidth (TWCC).
+//! str0m runs in RTP mode: packets are forwarded as they come, their payload shared by every
+//! subscriber and only their header rewritten ([`crate::rewrite`]: one continuous stream per
+//! subscriber across layer switches and pauses, VP8 picture ids patched). str0m decrypts and
+//! encrypts (SRTP), answers NACKs with RTX from its send buffer, sends NACKs and PLIs upstream,
+//! and estimates each subscriber's bandwidth (TWCC), which is told what the room would like to
+//! send so that it probes for it.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -19,13 +23,16 @@ use std::time::{Duration, Instant};
 
 use str0m::bwe::{Bitrate, BweKind};
 use str0m::change::SdpOffer;
-use str0m::media::{KeyframeRequestKind, MediaData, MediaKind, Mid};
+use str0m::format::{Codec, PayloadParams};
+use str0m::media::{KeyframeRequestKind, MediaKind, Mid, Pt, Rid};
+use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Ssrc, Vp8Descriptor};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use crate::room::{self, Packet};
+use crate::rewrite::{self, Rewriter};
 use crate::udp;
 use crate::{Layer, ParticipantId, Room, RoomConfig, TrackId, TrackKind};
 
@@ -170,6 +177,7 @@ pub async fn start(config: MediaConfig) -> std::io::Result<MediaHandle> {
         .enable_vp8(true)
         .enable_h264(true)
         .enable_bwe(Some(Bitrate::kbps(800)))
+        .set_rtp_mode(true)
         .set_stats_interval(Some(Duration::from_secs(2)));
     let (tx, rx) = mpsc::unbounded_channel();
     let now = Instant::now();
@@ -234,6 +242,30 @@ struct Slot {
     mid: Mid,
     kind: MediaKind,
     track: Option<TrackId>,
+    /// The header rewriting of what is forwarded on it, restarted when the track changes.
+    fwd: Rewriter,
+    /// The publisher's payload type and this browser's for the same codec, last seen.
+    pt: Option<(Pt, Pt)>,
+}
+
+impl Slot {
+    fn new(mid: Mid, kind: MediaKind) -> Slot {
+        Slot { mid, kind, track: None, fwd: Rewriter::default(), pt: None }
+    }
+
+    fn assign(&mut self, track: Option<TrackId>) {
+        if self.track != track {
+            self.track = track;
+            self.fwd = Rewriter::default();
+        }
+    }
+}
+
+/// What an incoming SSRC carries.
+#[derive(Debug, Clone, Copy)]
+struct Incoming {
+    track: TrackId,
+    layer: Layer,
 }
 
 struct Peer {
@@ -245,6 +277,8 @@ struct Peer {
     sources: HashMap<Mid, Source>,
     /// The browser's sending mids and the tracks they publish.
     published: HashMap<Mid, TrackId>,
+    /// Its SSRCs (one per simulcast layer), resolved once through str0m.
+    incoming: HashMap<Ssrc, Incoming>,
     slots: Vec<Slot>,
     /// The mapping last sent with `Tracks`, to send it only when it changes.
     announced: Vec<TrackSlot>,
@@ -310,7 +344,7 @@ struct TrackInfo {
 
 /// Things found while draining one `Rtc` that involve others.
 enum Work {
-    Media(ParticipantId, MediaData),
+    Rtp(ParticipantId, RtpPacket),
     /// A subscriber asked for a keyframe of what it receives on this track.
     Keyframe(TrackId),
     Estimate(ParticipantId, u64),
@@ -321,9 +355,9 @@ enum Work {
 /// forwarded frame was a measurable cost.
 #[derive(Default)]
 struct Counts {
-    frames_in: u64,
+    packets_in: u64,
     bytes_in: u64,
-    frames_out: u64,
+    packets_out: u64,
     bytes_out: u64,
     junk: u64,
     flood_dropped: u64,
@@ -332,9 +366,9 @@ struct Counts {
 impl Counts {
     fn flush(&mut self, send_dropped: &mut u64) {
         for (name, v) in [
-            ("preau_media_frames_in_total", self.frames_in),
+            ("preau_media_packets_in_total", self.packets_in),
             ("preau_media_bytes_in_total", self.bytes_in),
-            ("preau_media_frames_out_total", self.frames_out),
+            ("preau_media_packets_out_total", self.packets_out),
             ("preau_media_bytes_out_total", self.bytes_out),
             ("preau_media_junk_datagrams_total", self.junk),
             ("preau_media_flood_dropped_total", self.flood_dropped),
@@ -384,10 +418,6 @@ struct Driver {
     io: Io,
     to: Vec<ParticipantId>,
     last_stall_check: Instant,
-}
-
-fn layer_of(data: &MediaData) -> Layer {
-    data.rid.as_ref().and_then(|r| Layer::from_rid(r)).unwrap_or(Layer::High)
 }
 
 fn rid_of(layer: Layer) -> &'static str {
@@ -560,6 +590,7 @@ impl Driver {
                     events,
                     sources: HashMap::new(),
                     published: HashMap::new(),
+                    incoming: HashMap::new(),
                     slots: vec![],
                     announced: vec![],
                     asked: (0, 0),
@@ -634,7 +665,7 @@ impl Driver {
                 for other in self.peers.values_mut().filter(|p| p.room == peer.room) {
                     for slot in &mut other.slots {
                         if slot.track.is_some_and(|t| !self.io.tracks.contains_key(&t)) {
-                            slot.track = None;
+                            slot.assign(None);
                         }
                     }
                 }
@@ -663,7 +694,7 @@ impl Driver {
         while !self.io.work.is_empty() {
             for w in std::mem::take(&mut self.io.work) {
                 match w {
-                    Work::Media(from, data) => self.forward(from, data),
+                    Work::Rtp(from, packet) => self.forward(from, packet),
                     Work::Keyframe(track) => self.request_keyframe(track, None),
                     Work::Estimate(who, bps) => {
                         let Some(room_name) = self.peers.get(&who).map(|p| p.room.clone()) else { continue };
@@ -714,7 +745,7 @@ impl Driver {
             let wanted: Vec<&(TrackId, TrackInfo)> = tracks.iter().filter(|(_, t)| t.owner != *id).collect();
             for slot in &mut peer.slots {
                 if slot.track.is_some_and(|t| !wanted.iter().any(|(w, _)| *w == t)) {
-                    slot.track = None;
+                    slot.assign(None);
                 }
             }
             for (track, info) in &wanted {
@@ -723,7 +754,7 @@ impl Driver {
                 }
                 let kind = if info.source == Source::Audio { MediaKind::Audio } else { MediaKind::Video };
                 match peer.slots.iter_mut().find(|s| s.track.is_none() && s.kind == kind) {
-                    Some(s) => s.track = Some(*track),
+                    Some(s) => s.assign(Some(*track)),
                     None if kind == MediaKind::Audio => missing.0 += 1,
                     None => missing.1 += 1,
                 }
@@ -752,43 +783,100 @@ impl Driver {
         }
     }
 
-    fn forward(&mut self, from: ParticipantId, data: MediaData) {
-        let Some(peer) = self.peers.get(&from) else { return };
-        let Some(track) = peer.published.get(&data.mid).copied() else { return };
-        let source = self.io.tracks.get(&track).map(|t| t.source);
-        if source == Some(Source::Audio) && !peer.audio_allowed {
+    /// Forwards one RTP packet to whoever the room's core says, rewriting each subscriber's
+    /// header (see [`rewrite`]); the payload is shared, never copied.
+    fn forward(&mut self, from: ParticipantId, packet: RtpPacket) {
+        if packet.payload.is_empty() {
+            return; // padding, for the publisher's bandwidth probing
+        }
+        let Some(peer) = self.peers.get_mut(&from) else { return };
+        let ssrc = packet.header.ssrc;
+        let incoming = match peer.incoming.get(&ssrc) {
+            Some(i) => *i,
+            None => {
+                let Some(rx) = peer.rtc.direct_api().stream_rx(&ssrc).map(|rx| (rx.mid(), rx.rid())) else { return };
+                let Some(track) = peer.published.get(&rx.0).copied() else { return };
+                let layer = rx.1.as_ref().and_then(|r| Layer::from_rid(r)).unwrap_or(Layer::High);
+                let i = Incoming { track, layer };
+                peer.incoming.insert(ssrc, i);
+                i
+            }
+        };
+        let track = incoming.track;
+        let Some(source) = self.io.tracks.get(&track).map(|t| t.source) else { return };
+        if source == Source::Audio && !peer.audio_allowed {
             return;
         }
+        let pt = packet.header.payload_type;
+        let Some(params): Option<PayloadParams> = peer.rtc.codec_config().params().iter().find(|p| p.pt() == pt).copied() else {
+            return;
+        };
+        let codec = params.spec().codec;
+        let vp8 = if codec == Codec::Vp8 { Vp8Descriptor::parse(&packet.payload).ok() } else { None };
+        let keyframe = match codec {
+            Codec::Vp8 => vp8.is_some_and(|d| d.starts_keyframe(&packet.payload)),
+            Codec::H264 => h264_keyframe(&packet.payload),
+            _ => false,
+        };
         let room_name = peer.room.clone();
         let Some(room) = self.rooms.get_mut(&room_name) else { return };
         // RFC 6464 says the level in -dBov: str0m gives it negated (0 loudest, -127 silence).
-        let audio_level = data.ext_vals.audio_level.map(|l| l.unsigned_abs().min(127));
-        let packet = Packet {
-            track,
-            layer: layer_of(&data),
-            keyframe: data.is_keyframe(),
-            audio_level,
-            bytes: data.data.len(),
-        };
+        let audio_level = packet.header.ext_vals.audio_level.map(|l| l.unsigned_abs().min(127));
+        let bytes = packet.payload.len();
+        let meta = Packet { track, layer: incoming.layer, keyframe, audio_level, bytes };
         let now = Instant::now();
         let mut to = std::mem::take(&mut self.to);
-        room.on_packet(now, &packet, &mut to);
-        self.io.counts.frames_in += 1;
-        self.io.counts.bytes_in += packet.bytes as u64;
-        // One copy of the frame, shared by every subscriber's packetizer.
-        let (params, network_time, time) = (data.params, data.network_time, data.time);
-        let payload: std::sync::Arc<[u8]> = data.data.into();
+        room.on_packet(now, &meta, &mut to);
+        self.io.counts.packets_in += 1;
+        self.io.counts.bytes_in += bytes as u64;
+        let audio = source == Source::Audio;
+        let input = rewrite::In {
+            seq: *packet.seq_no,
+            ts: packet.header.timestamp,
+            layer: incoming.layer,
+            picture_id: vp8.and_then(|d| d.picture_id()),
+            tl0: vp8.and_then(|d| d.tl0_pic_idx()),
+            at: packet.timestamp,
+            clock_hz: params.spec().clock_rate.get(),
+        };
+        let mut ext = ExtensionValues::default();
+        ext.audio_level = packet.header.ext_vals.audio_level;
+        ext.voice_activity = packet.header.ext_vals.voice_activity;
+        ext.video_orientation = packet.header.ext_vals.video_orientation;
         for s in &to {
             let Some(sub) = self.peers.get_mut(s) else { continue };
-            let Some(slot) = sub.slots.iter().find(|sl| sl.track == Some(track)) else { continue };
-            let Some(writer) = sub.rtc.writer(slot.mid) else { continue };
-            let Some(pt) = writer.match_params(params) else { continue };
-            if let Err(e) = writer.write(pt, network_time, time, payload.clone()) {
-                tracing::debug!(participant = s.0, error = %e, "media: write failed");
-                continue;
+            let Some(slot) = sub.slots.iter_mut().find(|sl| sl.track == Some(track)) else { continue };
+            let out_pt = match slot.pt {
+                Some((i, o)) if i == pt => o,
+                _ => {
+                    let Some(o) = sub.rtc.codec_config().match_params(params) else { continue };
+                    slot.pt = Some((pt, o.pt()));
+                    o.pt()
+                }
+            };
+            let out = if audio { slot.fwd.audio(&input) } else { slot.fwd.video(&input) };
+            let mut write = RtpWrite::new(out_pt, out.seq.into(), out.ts, packet.timestamp, packet.payload.clone())
+                .marker(packet.header.marker)
+                .ext_vals(ext.clone())
+                .nackable(!audio);
+            if let Some(d) = vp8 {
+                let mut patch = d.patch();
+                if let Some(pid) = out.picture_id {
+                    patch = patch.picture_id(pid);
+                }
+                if let Some(tl0) = out.tl0 {
+                    patch = patch.tl0_pic_idx(tl0);
+                }
+                if let Ok(p) = patch.build() {
+                    write = write.vp8_patch(p);
+                }
             }
-            self.io.counts.frames_out += 1;
-            self.io.counts.bytes_out += packet.bytes as u64;
+            let mid = slot.mid;
+            let mut api = sub.rtc.direct_api();
+            let Some(tx) = api.stream_tx_by_mid(mid, None) else { continue };
+            tx.write_rtp(write);
+            self.io.counts.packets_out += 1;
+            self.io.counts.bytes_out += bytes as u64;
             if !sub.dirty {
                 sub.dirty = true;
                 self.io.dirty.push(*s);
@@ -802,22 +890,26 @@ impl Driver {
     fn request_keyframe(&mut self, track: TrackId, layer: Option<Layer>) {
         let Some(info) = self.io.tracks.get(&track) else { return };
         let Some(peer) = self.peers.get_mut(&info.owner) else { return };
-        let Some(mut writer) = peer.rtc.writer(info.mid) else { return };
-        match layer {
+        let mut api = peer.rtc.direct_api();
+        let rids: Vec<Option<Rid>> = match layer {
             // A stream sent without simulcast (a screen share, or a browser that sends one
             // layer) has no rid: the core sees it as the high layer, and its PLI goes rid-less.
-            Some(l) => {
-                if writer.request_keyframe(Some(rid_of(l).into()), KeyframeRequestKind::Pli).is_err() {
-                    let _ = writer.request_keyframe(None, KeyframeRequestKind::Pli);
-                }
-            }
-            None => {
-                for rid in [Some("q".into()), Some("h".into()), Some("f".into()), None] {
-                    let _ = writer.request_keyframe(rid, KeyframeRequestKind::Pli);
+            Some(l) => vec![Some(rid_of(l).into()), None],
+            None => vec![Some("q".into()), Some("h".into()), Some("f".into()), None],
+        };
+        let mut asked = false;
+        for rid in rids {
+            if let Some(rx) = api.stream_rx_by_mid(info.mid, rid) {
+                rx.request_keyframe(KeyframeRequestKind::Pli);
+                asked = true;
+                if layer.is_some() {
+                    break;
                 }
             }
         }
-        metrics::counter!("preau_media_keyframe_requests_total").increment(1);
+        if asked {
+            metrics::counter!("preau_media_keyframe_requests_total").increment(1);
+        }
         let owner = info.owner;
         if let Some(peer) = self.peers.get_mut(&owner) {
             drain(owner, peer, &mut self.io);
@@ -864,6 +956,29 @@ impl Driver {
                 }
             }
         }
+    }
+}
+
+/// Does this H.264 RTP payload (RFC 6184) start a keyframe: an IDR slice or a parameter set,
+/// alone, first in an aggregation (STAP-A), or the first fragment of one (FU-A)?
+fn h264_keyframe(payload: &[u8]) -> bool {
+    let key = |nal_type: u8| nal_type == 5 || nal_type == 7;
+    match payload.first().map(|b| b & 0x1f) {
+        Some(24) => {
+            let mut rest = &payload[1..];
+            while rest.len() > 2 {
+                let size = usize::from(u16::from_be_bytes([rest[0], rest[1]]));
+                let Some(nal) = rest.get(2) else { return false };
+                if key(nal & 0x1f) {
+                    return true;
+                }
+                rest = rest.get(2 + size..).unwrap_or(&[]);
+            }
+            false
+        }
+        Some(28) => payload.get(1).is_some_and(|fu| fu & 0x80 != 0 && key(fu & 0x1f)),
+        Some(t) => key(t),
+        None => false,
     }
 }
 
@@ -915,7 +1030,7 @@ fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
                         peer.published.insert(m.mid, track);
                     }
                     if m.direction.is_sending() {
-                        peer.slots.push(Slot { mid: m.mid, kind: m.kind, track: None });
+                        peer.slots.push(Slot::new(m.mid, m.kind));
                     }
                     io.work.push(Work::Slots(peer.room.clone()));
                 }
@@ -927,14 +1042,7 @@ fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
                         io.work.push(Work::Slots(peer.room.clone()));
                     }
                 }
-                Event::MediaData(data) => {
-                    if !data.contiguous
-                        && let Some(mut w) = peer.rtc.writer(data.mid)
-                    {
-                        let _ = w.request_keyframe(data.rid, KeyframeRequestKind::Pli);
-                    }
-                    io.work.push(Work::Media(id, data));
-                }
+                Event::RtpPacket(packet) => io.work.push(Work::Rtp(id, packet)),
                 Event::KeyframeRequest(req) => {
                     if let Some(track) = peer.slots.iter().find(|s| s.mid == req.mid).and_then(|s| s.track) {
                         io.work.push(Work::Keyframe(track));
@@ -965,6 +1073,20 @@ fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn h264_keyframes_are_found_alone_aggregated_and_fragmented() {
+        assert!(h264_keyframe(&[0x65, 0x88]), "an IDR slice");
+        assert!(!h264_keyframe(&[0x41, 0x9a]), "a P slice");
+        // STAP-A: an SEI (6) then an SPS (7).
+        assert!(h264_keyframe(&[0x78, 0x00, 0x02, 0x06, 0x00, 0x00, 0x02, 0x67, 0x42]));
+        assert!(!h264_keyframe(&[0x78, 0x00, 0x02, 0x06, 0x00]));
+        assert!(!h264_keyframe(&[0x78, 0xff, 0xff]), "a size past the end is not read");
+        // FU-A: the first fragment of an IDR, a middle one.
+        assert!(h264_keyframe(&[0x7c, 0x85, 0x00]));
+        assert!(!h264_keyframe(&[0x7c, 0x05, 0x00]));
+        assert!(!h264_keyframe(&[]));
+    }
 
     #[test]
     fn a_flooding_peer_is_throttled_per_second_and_reported_once() {

@@ -8,6 +8,7 @@
 
 pub mod alloc;
 pub mod driver;
+pub mod rewrite;
 pub mod room;
 pub mod speakers;
 pub mod udp;
