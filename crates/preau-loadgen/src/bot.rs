@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use str0m::change::{SdpAnswer, SdpPendingOffer};
 use str0m::format::Codec;
-use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid, Rid, Simulcast, SimulcastLayer};
+use str0m::media::{
+    Direction, Frequency, MediaKind, MediaTime, Mid, Rid, Simulcast, SimulcastLayer,
+};
 use str0m::net::{Protocol, Receive};
 use str0m::{Candidate, Event, Input, Output, Rtc};
 use tokio::net::UdpSocket;
@@ -46,7 +48,11 @@ impl BotSpec {
 
     /// The simulcast layer this bot watches a publisher's camera at (the Janus substream).
     pub fn layer_for(&self, publisher_is_host: bool) -> u8 {
-        let h = if publisher_is_host { self.host_height } else { self.other_height };
+        let h = if publisher_is_host {
+            self.host_height
+        } else {
+            self.other_height
+        };
         match h {
             0..=180 => 0,
             181..=360 => 1,
@@ -70,7 +76,8 @@ impl Ctx {
     pub fn mark_connected(&self, stats: &mut BotStats) {
         if stats.connected_at.is_none() {
             stats.connected_at = Some(Instant::now());
-            self.connected.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            self.connected
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
     }
 }
@@ -97,28 +104,51 @@ impl Peer {
         let socket = UdpSocket::bind(SocketAddr::new(ip, 0)).await?;
         let addr = socket.local_addr()?;
         let now = Instant::now();
-        let mut rtc = Rtc::builder().clear_codecs().enable_opus(true, false).enable_vp8(true).build(now);
+        let mut rtc = Rtc::builder()
+            .clear_codecs()
+            .enable_opus(true, false)
+            .enable_vp8(true)
+            .build(now);
         rtc.add_local_candidate(Candidate::host(addr, "udp")?);
-        Ok(Peer { rtc, socket, addr, next: now, pending: None, buf: vec![0u8; 2048], rtp_in: (0, 0) })
+        Ok(Peer {
+            rtc,
+            socket,
+            addr,
+            next: now,
+            pending: None,
+            buf: vec![0u8; 2048],
+            rtp_in: (0, 0),
+        })
     }
 
     /// Waits for a datagram and feeds it in. Never returns when `peer` is `None`.
     pub async fn recv(peer: Option<&mut Peer>, count: bool) -> anyhow::Result<()> {
-        let Some(p) = peer else { return std::future::pending().await };
+        let Some(p) = peer else {
+            return std::future::pending().await;
+        };
         let (n, source) = p.socket.recv_from(&mut p.buf).await?;
         if count && crate::stats::is_rtp(&p.buf[..n]) {
             p.rtp_in.0 += 1;
             p.rtp_in.1 += n as u64;
         }
         if let Ok(contents) = (&p.buf[..n]).try_into() {
-            let input = Input::Receive(Instant::now(), Receive { proto: Protocol::Udp, source, destination: p.addr, contents });
+            let input = Input::Receive(
+                Instant::now(),
+                Receive {
+                    proto: Protocol::Udp,
+                    source,
+                    destination: p.addr,
+                    contents,
+                },
+            );
             p.rtc.handle_input(input)?;
         }
         Ok(())
     }
 
     pub fn next(peer: Option<&Peer>) -> Instant {
-        peer.map(|p| p.next).unwrap_or_else(|| Instant::now() + Duration::from_secs(3600))
+        peer.map(|p| p.next)
+            .unwrap_or_else(|| Instant::now() + Duration::from_secs(3600))
     }
 
     /// Advances time when due, sends what str0m has to send, counts received frames and
@@ -150,22 +180,39 @@ impl Peer {
     /// Adds transceivers and makes an offer: the sending ones this bot needs when `senders`
     /// is given (camera with simulcast when `simulcast`), and receive-only ones. Returns the
     /// offer and the (mid, kind) of each sending transceiver; `None` when nothing changed.
-    pub fn offer(&mut self, senders: Option<&BotSpec>, simulcast: bool, recv: (usize, usize)) -> Option<(String, Vec<(Mid, Kind)>)> {
+    pub fn offer(
+        &mut self,
+        senders: Option<&BotSpec>,
+        simulcast: bool,
+        recv: (usize, usize),
+    ) -> Option<(String, Vec<(Mid, Kind)>)> {
         let mut api = self.rtc.sdp_api();
         let mut out = vec![];
         if let Some(spec) = senders {
             if spec.voice.is_some() {
-                out.push((api.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None), Kind::Audio));
+                out.push((
+                    api.add_media(MediaKind::Audio, Direction::SendOnly, None, None, None),
+                    Kind::Audio,
+                ));
             }
             if spec.camera {
                 let layers = simulcast.then(|| Simulcast {
-                    send: media::LAYER_RIDS.iter().map(|r| SimulcastLayer::new(r)).collect(),
+                    send: media::LAYER_RIDS
+                        .iter()
+                        .map(|r| SimulcastLayer::new(r))
+                        .collect(),
                     recv: vec![],
                 });
-                out.push((api.add_media(MediaKind::Video, Direction::SendOnly, None, None, layers), Kind::Camera));
+                out.push((
+                    api.add_media(MediaKind::Video, Direction::SendOnly, None, None, layers),
+                    Kind::Camera,
+                ));
             }
             if spec.screen {
-                out.push((api.add_media(MediaKind::Video, Direction::SendOnly, None, None, None), Kind::Screen));
+                out.push((
+                    api.add_media(MediaKind::Video, Direction::SendOnly, None, None, None),
+                    Kind::Screen,
+                ));
             }
         }
         for _ in 0..recv.0 {
@@ -186,8 +233,12 @@ impl Peer {
     }
 
     pub fn accept_answer(&mut self, sdp: &str) -> anyhow::Result<()> {
-        let Some(pending) = self.pending.take() else { anyhow::bail!("an answer without an offer") };
-        self.rtc.sdp_api().accept_answer(pending, SdpAnswer::from_sdp_string(sdp)?)?;
+        let Some(pending) = self.pending.take() else {
+            anyhow::bail!("an answer without an offer")
+        };
+        self.rtc
+            .sdp_api()
+            .accept_answer(pending, SdpAnswer::from_sdp_string(sdp)?)?;
         Ok(())
     }
 }
@@ -228,7 +279,9 @@ impl Publisher {
 
     /// The SFU asked for a keyframe (PLI/FIR), as a browser's encoder would answer at once.
     pub fn keyframe_request(&mut self, req: &str0m::media::KeyframeRequest) {
-        let Some((_, kind)) = self.mids.iter().find(|(m, _)| *m == req.mid) else { return };
+        let Some((_, kind)) = self.mids.iter().find(|(m, _)| *m == req.mid) else {
+            return;
+        };
         match (kind, req.rid.as_ref().map(|r| r.to_string())) {
             (Kind::Screen, _) => self.keyframe_asked[3] = true,
             (Kind::Camera, Some(rid)) => {
@@ -284,7 +337,11 @@ impl Publisher {
                         stats.voiced |= count;
                     }
                     let frame = media::audio_frame(n, self.audio_index, !voiced, now);
-                    let level = if voiced { media::VOICED_LEVEL } else { media::SILENT_LEVEL };
+                    let level = if voiced {
+                        media::VOICED_LEVEL
+                    } else {
+                        media::SILENT_LEVEL
+                    };
                     let pt = pt_of(&peer.rtc, Codec::Opus);
                     let time = MediaTime::new(self.ticks * 960, Frequency::FORTY_EIGHT_KHZ);
                     self.ticks += 1;
@@ -297,15 +354,24 @@ impl Publisher {
                 Kind::Camera if self.next_video <= now => {
                     self.video_index += 1;
                     let keyframe = self.video_index % media::CAMERA_KEYFRAME_EVERY == 1;
-                    let time = MediaTime::new(u64::from(self.video_index) * 3000, Frequency::NINETY_KHZ);
+                    let time =
+                        MediaTime::new(u64::from(self.video_index) * 3000, Frequency::NINETY_KHZ);
                     let pt = pt_of(&peer.rtc, Codec::Vp8);
                     let simulcast = self.simulcast;
                     for layer in 0..3u8 {
                         if !simulcast && layer < 2 {
                             continue;
                         }
-                        let keyframe = keyframe || std::mem::take(&mut self.keyframe_asked[layer as usize]);
-                        let frame = media::video_frame(n, Kind::Camera, layer, self.video_index, keyframe, now);
+                        let keyframe =
+                            keyframe || std::mem::take(&mut self.keyframe_asked[layer as usize]);
+                        let frame = media::video_frame(
+                            n,
+                            Kind::Camera,
+                            layer,
+                            self.video_index,
+                            keyframe,
+                            now,
+                        );
                         if let (Some(pt), Some(mut w)) = (pt, peer.rtc.writer(mid)) {
                             if simulcast {
                                 w = w.rid(Rid::from(media::LAYER_RIDS[layer as usize]));
@@ -318,10 +384,15 @@ impl Publisher {
                 }
                 Kind::Screen if self.next_screen <= now => {
                     self.screen_index += 1;
-                    let keyframe = self.screen_index % media::SCREEN_KEYFRAME_EVERY == 1 || std::mem::take(&mut self.keyframe_asked[3]);
-                    let time = MediaTime::new(u64::from(self.screen_index) * 18000, Frequency::NINETY_KHZ);
-                    let frame = media::video_frame(n, Kind::Screen, 0, self.screen_index, keyframe, now);
-                    if let (Some(pt), Some(w)) = (pt_of(&peer.rtc, Codec::Vp8), peer.rtc.writer(mid)) {
+                    let keyframe = self.screen_index % media::SCREEN_KEYFRAME_EVERY == 1
+                        || std::mem::take(&mut self.keyframe_asked[3]);
+                    let time =
+                        MediaTime::new(u64::from(self.screen_index) * 18000, Frequency::NINETY_KHZ);
+                    let frame =
+                        media::video_frame(n, Kind::Screen, 0, self.screen_index, keyframe, now);
+                    if let (Some(pt), Some(w)) =
+                        (pt_of(&peer.rtc, Codec::Vp8), peer.rtc.writer(mid))
+                    {
                         w.write(pt, now, time, frame)?;
                         stats.frames_out += u64::from(count);
                     }
@@ -331,7 +402,11 @@ impl Publisher {
             }
         }
         // After a stall (the process starved), do not burst to catch up: real encoders skip.
-        for t in [&mut self.next_audio, &mut self.next_video, &mut self.next_screen] {
+        for t in [
+            &mut self.next_audio,
+            &mut self.next_video,
+            &mut self.next_screen,
+        ] {
             if *t + Duration::from_millis(200) < now {
                 *t = now;
             }
@@ -341,5 +416,9 @@ impl Publisher {
 }
 
 fn pt_of(rtc: &Rtc, codec: Codec) -> Option<str0m::media::Pt> {
-    rtc.codec_config().params().iter().find(|p| p.spec().codec == codec).map(|p| p.pt())
+    rtc.codec_config()
+        .params()
+        .iter()
+        .find(|p| p.spec().codec == codec)
+        .map(|p| p.pt())
 }

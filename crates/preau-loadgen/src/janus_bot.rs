@@ -15,7 +15,12 @@ use crate::stats::BotStats;
 /// Creates the room every bot of the run joins.
 pub async fn create_room(url: &str, participants: u32) -> anyhow::Result<u64> {
     let (client, _events) = JanusClient::connect(url).await?;
-    let room = client.create_room(&RoomOptions { publishers: participants + 8, ..RoomOptions::default() }).await?;
+    let room = client
+        .create_room(&RoomOptions {
+            publishers: participants + 8,
+            ..RoomOptions::default()
+        })
+        .await?;
     Ok(room)
 }
 
@@ -43,8 +48,12 @@ pub async fn run(spec: BotSpec, mut ctx: Ctx, url: &str, room: u64) -> anyhow::R
     if spec.voice.is_some() || spec.camera || spec.screen {
         let mut peer = Peer::new_on(ip).await?;
         if let Some((sdp, mids)) = peer.offer(Some(&spec), true, (0, 0)) {
-            let descriptions: Vec<(String, &str)> = mids.iter().map(|(m, k)| (m.to_string(), kind_name(*k))).collect();
-            let descriptions: Vec<(&str, &str)> = descriptions.iter().map(|(m, d)| (m.as_str(), *d)).collect();
+            let descriptions: Vec<(String, &str)> = mids
+                .iter()
+                .map(|(m, k)| (m.to_string(), kind_name(*k)))
+                .collect();
+            let descriptions: Vec<(&str, &str)> =
+                descriptions.iter().map(|(m, d)| (m.as_str(), *d)).collect();
             let answer = publisher_handle.publish(&sdp, &descriptions).await?;
             peer.accept_answer(&answer)?;
             publisher = Some(Publisher::new(spec.clone(), true, mids));
@@ -83,14 +92,25 @@ pub async fn run(spec: BotSpec, mut ctx: Ctx, url: &str, room: u64) -> anyhow::R
             let refs: Vec<StreamRef> = fresh.iter().map(|f| StreamRef::feed(*f)).collect();
             let offer = match &sub {
                 None => {
-                    let (handle, offer) = client.join_subscriber(room, &refs, Some(publisher_handle.private_id)).await?;
+                    let (handle, offer) = client
+                        .join_subscriber(room, &refs, Some(publisher_handle.private_id))
+                        .await?;
                     sub = Some((handle, Peer::new_on(ip).await?));
                     Some(offer)
                 }
                 Some((handle, _)) => handle.subscribe(&refs).await?,
             };
             if let (Some(offer), Some((handle, peer))) = (offer, sub.as_mut()) {
-                answer(&spec, handle, peer, &offer, &described, &feeds, &mut layered).await?;
+                answer(
+                    &spec,
+                    handle,
+                    peer,
+                    &offer,
+                    &described,
+                    &feeds,
+                    &mut layered,
+                )
+                .await?;
             }
         }
 
@@ -112,7 +132,12 @@ pub async fn run(spec: BotSpec, mut ctx: Ctx, url: &str, room: u64) -> anyhow::R
         }
         let wake = Peer::next(pub_peer.as_ref())
             .min(Peer::next(sub.as_ref().map(|(_, p)| p)))
-            .min(publisher.as_ref().map(|p| p.next()).unwrap_or(Instant::now() + Duration::from_secs(1)))
+            .min(
+                publisher
+                    .as_ref()
+                    .map(|p| p.next())
+                    .unwrap_or(Instant::now() + Duration::from_secs(1)),
+            )
             .max(Instant::now() + Duration::from_micros(200));
         let sub_peer = sub.as_mut().map(|(_, p)| p);
         let event = tokio::select! {
@@ -134,7 +159,9 @@ pub async fn run(spec: BotSpec, mut ctx: Ctx, url: &str, room: u64) -> anyhow::R
         };
         match event {
             None => {}
-            Some(Some(JanusEvent::Publishers { publishers, .. })) => pending_feeds.extend(publishers),
+            Some(Some(JanusEvent::Publishers { publishers, .. })) => {
+                pending_feeds.extend(publishers)
+            }
             Some(Some(JanusEvent::Offer { handle, offer })) => {
                 if let Some((h, peer)) = sub.as_mut()
                     && h.id() == handle
@@ -142,7 +169,9 @@ pub async fn run(spec: BotSpec, mut ctx: Ctx, url: &str, room: u64) -> anyhow::R
                     answer(&spec, h, peer, &offer, &described, &feeds, &mut layered).await?;
                 }
             }
-            Some(Some(JanusEvent::Closed { reason })) => anyhow::bail!("{}: Janus closed: {reason}", spec.name()),
+            Some(Some(JanusEvent::Closed { reason })) => {
+                anyhow::bail!("{}: Janus closed: {reason}", spec.name())
+            }
             Some(Some(_)) => {}
             Some(None) => anyhow::bail!("{}: Janus events ended", spec.name()),
         }
@@ -165,9 +194,17 @@ async fn answer(
     let sdp = peer.accept_offer(&offer.sdp)?;
     handle.start(&sdp).await?;
     let mut choices: Vec<(String, u8)> = vec![];
-    for s in offer.streams.iter().filter(|s| s.active && s.kind == "video") {
-        let (Some(feed), Some(feed_mid)) = (s.feed_id, s.feed_mid.as_ref()) else { continue };
-        if described.get(&(feed, feed_mid.clone())) != Some(&Kind::Camera) || layered.contains(&s.mid) {
+    for s in offer
+        .streams
+        .iter()
+        .filter(|s| s.active && s.kind == "video")
+    {
+        let (Some(feed), Some(feed_mid)) = (s.feed_id, s.feed_mid.as_ref()) else {
+            continue;
+        };
+        if described.get(&(feed, feed_mid.clone())) != Some(&Kind::Camera)
+            || layered.contains(&s.mid)
+        {
             continue;
         }
         // In every scenario the host is bot 0.

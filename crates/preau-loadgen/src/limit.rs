@@ -42,9 +42,10 @@
 //!   what str0m itself pays above the floor.
 //! - **sendmmsg**: batches of datagrams are sent from a UDP socket on 127.0.0.1 to another
 //!   socket on 127.0.0.1. Each message names its destination, as an SFU's would. The same
-//!   thread takes them off the receiving socket between rounds of up to 1,024 datagrams, with
-//!   its clock stopped (see [`Loopback`] for why there is no separate draining thread). So
-//!   only sending is counted, no datagram is dropped, and nobody is ever woken up.
+//!   thread takes them off the receiving socket between rounds of a few batches, with its
+//!   clock stopped (see [`Loopback`] for why there is no separate draining thread). So only
+//!   sending is counted, no datagram is dropped, and nobody is ever woken up. One read of the
+//!   clock is subtracted per round ([`LimitReport::clock_overhead_ns`]).
 //!   **send_to** is the same with one `sendto` per packet. **protect+sendmmsg** does both in
 //!   one loop, as a check on the sum.
 //! - **recvmmsg+unprotect** (optional): the reverse. A round is queued with the clock stopped,
@@ -69,11 +70,10 @@
 //!   congestion control here. This is a floor, not a model of an SFU.
 //! - The CPU here supports AES-NI, VAES and VPCLMULQDQ. Without them, GCM is far slower.
 //! - Other processes' time is not counted in this thread's CPU time, but they still share
-//!   caches and the CPU clock. In a VM, time the hypervisor steals may be counted. The figures
-//!   therefore vary from run to run, the send figures most. Every run's figure is in
-//!   [`LimitReport::samples`].
-
-#![allow(dead_code)]
+//!   caches and the CPU clock. In a VM, time the hypervisor steals may be counted. On this
+//!   2-vCPU VM, repeats within one run agree to within 5–15 %, but whole runs minutes apart
+//!   differ by up to ±25 %, all figures together. Run it a few times before quoting a number.
+//!   Every repeat's figure is in [`LimitReport::samples`].
 
 use std::io;
 use std::mem::size_of;
@@ -135,8 +135,8 @@ pub struct LimitOptions {
     #[arg(long, value_enum)]
     pub profile: Option<Profile>,
     /// Datagrams sent per round before they are taken off the receiving socket again (0: four
-    /// batches). Small rounds keep the kernel's buffers hot, as a NIC's prompt transmit
-    /// completions would.
+    /// batches). It is capped at what the receive buffer holds. Rounds from 32 to 1024 made no
+    /// difference beyond the noise here.
     #[arg(long, default_value_t = 0)]
     pub round: usize,
     /// Skip the receive (recvmmsg + unprotect) measurement.
@@ -860,11 +860,15 @@ fn measure_crypto(profile: Profile, opts: &LimitOptions) -> anyhow::Result<Crypt
 /// Datagram buffers laid out for `sendmmsg`/`recvmmsg`: one contiguous buffer, plus an iovec
 /// and an `mmsghdr` per slot, all allocated once. The headers point into the other fields'
 /// heap memory, so none of the vectors may be resized after `new`. Moving the struct is fine.
+/// `iovs` and `dest` are only read by the kernel, through `hdrs`, and are kept here so that
+/// they live as long as the headers.
 struct MmsgBatch {
     bufs: Vec<u8>,
     stride: usize,
     iovs: Vec<libc::iovec>,
     hdrs: Vec<libc::mmsghdr>,
+    // Read by the kernel only, through `hdrs`: kept so that it lives as long as they do.
+    #[allow(dead_code)]
     dest: Option<Box<libc::sockaddr_in>>,
 }
 
@@ -1033,13 +1037,13 @@ fn sendmmsg_all(fd: RawFd, hdrs: &mut [libc::mmsghdr], stats: &mut LinkStats) ->
 /// datagrams at a time. The thread either sends a round with the clock running and then
 /// takes it off the receiving socket with the clock stopped, or the reverse.
 ///
-/// A concurrent draining thread would be the obvious design, and it was tried first. On this
-/// 2-vCPU machine the sender's softirq (enqueueing) and the drain (dequeueing) fought over the
-/// receive queue from two CPUs. The send figure swung between 1.3 and 2.5 µs per datagram from
-/// run to run, and the queue overflowed (0.2–8 % lost) whenever the drain was descheduled.
-/// Neither effect exists when sending through a NIC. Alternating has neither. A round fits in
-/// the receive buffer, and since nobody is ever asleep on the socket, no wake-up is charged
-/// to the sender either.
+/// A concurrent draining thread was tried first. It lost 0.2–8 % of the datagrams whenever it
+/// was descheduled on this shared 2-vCPU machine. It also made the sender's figure depend on
+/// another thread's scheduling, and on the two CPUs contending for the receive queue, which a
+/// NIC does not cause. Alternating avoids all of that: a round always fits in the receive
+/// buffer, and nobody is ever asleep on the socket, so no wake-up is charged to the sender.
+/// Both designs gave send figures in the same range, 1.1–2.0 µs per datagram, which varied
+/// from run to run with the load on the machine.
 struct Loopback {
     tx: UdpSocket,
     rx: UdpSocket,
@@ -1754,7 +1758,7 @@ mod tests {
     #[test]
     #[ignore = "a benchmark: run it in release mode"]
     fn print_limit_report() {
-        let r = run(&LimitOptions { round: std::env::var("LIMIT_ROUND").map_or(0, |v| v.parse().unwrap()), ..LimitOptions::default() }).unwrap(); // EXPERIMENT
+        let r = run(&LimitOptions::default()).unwrap();
         println!("{}", serde_json::to_string_pretty(&r).unwrap());
         println!("{}", summary(&r));
     }

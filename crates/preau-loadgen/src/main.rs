@@ -25,7 +25,10 @@ use crate::scenario::Scenario;
 use crate::stats::Window;
 
 #[derive(Parser)]
-#[command(name = "preau-loadgen", about = "WebRTC load bots for Préau's SFU and Janus, side by side.")]
+#[command(
+    name = "preau-loadgen",
+    about = "WebRTC load bots for Préau's SFU and Janus, side by side."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -80,8 +83,8 @@ enum Command {
     },
     /// The least one forwarded packet can cost on this machine.
     Limit {
-        #[arg(long, default_value_t = 200_000)]
-        packets: u64,
+        #[command(flatten)]
+        options: limit::LimitOptions,
         #[arg(long)]
         json: Option<PathBuf>,
     },
@@ -97,19 +100,50 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     media::epoch();
     match cli.command {
-        Command::Run { target, url, token, server_pid, scenario, participants, seconds, warmup, join_rate, json, strict, callgrind } => {
-            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+        Command::Run {
+            target,
+            url,
+            token,
+            server_pid,
+            scenario,
+            participants,
+            seconds,
+            warmup,
+            join_rate,
+            json,
+            strict,
+            callgrind,
+        } => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
             let n = participants.unwrap_or_else(|| scenario.default_participants());
-            let opts = RunOpts { target, url, token, server_pid, scenario, n, seconds, warmup, join_rate, callgrind };
+            let opts = RunOpts {
+                target,
+                url,
+                token,
+                server_pid,
+                scenario,
+                n,
+                seconds,
+                warmup,
+                join_rate,
+                callgrind,
+            };
             let report = runtime.block_on(run(opts))?;
             let text = serde_json::to_string_pretty(&report)?;
             if let Some(path) = json {
-                std::fs::write(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+                std::fs::write(&path, &text)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
             }
             println!("{}", report::summary(&report));
             if strict {
                 anyhow::ensure!(report.frames_received > 0, "no frame arrived");
-                anyhow::ensure!(report.frames_lost == 0, "{} frames lost", report.frames_lost);
+                anyhow::ensure!(
+                    report.frames_lost == 0,
+                    "{} frames lost",
+                    report.frames_lost
+                );
                 anyhow::ensure!(
                     report.tracks_missing == 0,
                     "{} of {} tracks did not arrive: {}",
@@ -120,16 +154,23 @@ fn main() -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Limit { packets, json } => {
-            // LIMIT-WIRING
-            let _ = (packets, json);
-            anyhow::bail!("not yet")
+        Command::Limit { options, json } => {
+            let r = limit::run(&options)?;
+            if let Some(path) = json {
+                std::fs::write(&path, serde_json::to_string_pretty(&r)?)?;
+            }
+            println!("{}", limit::summary(&r));
+            Ok(())
         }
         Command::Plot { out, reports } => {
             let mut all = vec![];
             for p in reports {
-                let text = std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))?;
-                all.push(serde_json::from_str::<report::Report>(&text).with_context(|| format!("{} is not a report", p.display()))?);
+                let text = std::fs::read_to_string(&p)
+                    .with_context(|| format!("cannot read {}", p.display()))?;
+                all.push(
+                    serde_json::from_str::<report::Report>(&text)
+                        .with_context(|| format!("{} is not a report", p.display()))?,
+                );
             }
             std::fs::write(&out, report::plot(&all))?;
             Ok(())
@@ -165,10 +206,19 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
     let specs = o.scenario.bots(o.n);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let connected = Arc::new(AtomicUsize::new(0));
-    let ctx = Ctx { window: Window::default(), start: Instant::now(), stop: stop_rx, connected: connected.clone() };
+    let ctx = Ctx {
+        window: Window::default(),
+        start: Instant::now(),
+        stop: stop_rx,
+        connected: connected.clone(),
+    };
     let rss_before = proc_rss_kib(o.server_pid)?;
     let room = room_id();
-    let janus_room = if o.target == Target::Janus { Some(janus_bot::create_room(&o.url, o.n).await?) } else { None };
+    let janus_room = if o.target == Target::Janus {
+        Some(janus_bot::create_room(&o.url, o.n).await?)
+    } else {
+        None
+    };
     let mut tasks = vec![];
     let gap = Duration::from_secs_f64(1.0 / o.join_rate.max(0.1));
     for spec in specs.clone() {
@@ -183,7 +233,9 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
                     let base = url.replacen("http://", "ws://", 1);
                     preau_bot::run(spec, ctx, &preau_bot::Target { base, token, room }).await
                 }
-                Target::Janus => janus_bot::run(spec, ctx, &url, janus_room.unwrap_or_default()).await,
+                Target::Janus => {
+                    janus_bot::run(spec, ctx, &url, janus_room.unwrap_or_default()).await
+                }
             }
         }));
         tokio::time::sleep(gap).await;
@@ -197,7 +249,11 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
                     eprintln!("bot failed: {e:#}");
                 }
             }
-            anyhow::bail!("only {} of {} bots connected", connected.load(Ordering::Relaxed), specs.len());
+            anyhow::bail!(
+                "only {} of {} bots connected",
+                connected.load(Ordering::Relaxed),
+                specs.len()
+            );
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
@@ -245,13 +301,22 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
         Target::Preau => "preau",
         Target::Janus => "janus",
     };
-    Ok(report::build(name, &format!("{:?}", o.scenario).to_lowercase(), &specs, &stats, m))
+    Ok(report::build(
+        name,
+        &format!("{:?}", o.scenario).to_lowercase(),
+        &specs,
+        &stats,
+        m,
+    ))
 }
 
 /// A fresh room id, shaped like Préau's (a ULID, lower case).
 fn room_id() -> String {
     const ALPHABET: &[u8] = b"0123456789abcdefghjkmnpqrstvwxyz";
-    let mut seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(1) as u64;
+    let mut seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(1) as u64;
     let mut out = String::from("0");
     for _ in 0..25 {
         // xorshift: a room name need not be secret, only fresh.
@@ -265,18 +330,25 @@ fn room_id() -> String {
 
 /// User + system CPU seconds of a process, all its threads.
 fn proc_cpu_seconds(pid: u32) -> anyhow::Result<f64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).with_context(|| format!("no process {pid}"))?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .with_context(|| format!("no process {pid}"))?;
     // The command name may hold spaces: fields count from the last ')'.
     let rest = stat.rsplit_once(')').map(|(_, r)| r).unwrap_or("");
     let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
     Ok((ticks(11) + ticks(12)) as f64 / hz)
 }
 
 fn proc_rss_kib(pid: u32) -> anyhow::Result<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).with_context(|| format!("no process {pid}"))?;
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .with_context(|| format!("no process {pid}"))?;
     Ok(status
         .lines()
         .find_map(|l| l.strip_prefix("VmRSS:"))
@@ -297,7 +369,8 @@ async fn metric(base: &str, name: &str) -> anyhow::Result<f64> {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let host = base.trim_start_matches("http://").trim_end_matches('/');
     let mut s = tokio::net::TcpStream::connect(host).await?;
-    s.write_all(format!("GET /metrics HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes()).await?;
+    s.write_all(format!("GET /metrics HTTP/1.0\r\nHost: {host}\r\n\r\n").as_bytes())
+        .await?;
     let mut body = String::new();
     s.read_to_string(&mut body).await?;
     body.lines()

@@ -75,7 +75,9 @@ impl Probe {
     /// Finds the probe at the start of a received frame: right at the start (audio), after a
     /// VP8 interframe header (3 bytes) or a keyframe header (10 bytes).
     pub fn find(frame: &[u8]) -> Option<Probe> {
-        [0usize, 3, 10].into_iter().find_map(|at| Probe::read(frame.get(at..at + PROBE_LEN)?))
+        [0usize, 3, 10]
+            .into_iter()
+            .find_map(|at| Probe::read(frame.get(at..at + PROBE_LEN)?))
     }
 
     fn read(b: &[u8]) -> Option<Probe> {
@@ -114,17 +116,37 @@ pub const SCREEN_KEYFRAME_EVERY: u32 = 50;
 /// One synthetic Opus frame.
 pub fn audio_frame(publisher: u32, index: u32, silent: bool, now: Instant) -> Vec<u8> {
     let mut out = Vec::with_capacity(AUDIO_BYTES);
-    Probe { publisher, kind: Kind::Audio, layer: 0, silent, index, sent_ns: nanos_since_epoch(now) }.write(&mut out);
+    Probe {
+        publisher,
+        kind: Kind::Audio,
+        layer: 0,
+        silent,
+        index,
+        sent_ns: nanos_since_epoch(now),
+    }
+    .write(&mut out);
     out.resize(AUDIO_BYTES, 0x5a);
     out
 }
 
 /// One synthetic VP8 frame of a layer (camera) or of the screen share. Keyframes are three
 /// times the size of an interframe; interframes are sized so that the average holds the rate.
-pub fn video_frame(publisher: u32, kind: Kind, layer: u8, index: u32, keyframe: bool, now: Instant) -> Vec<u8> {
+pub fn video_frame(
+    publisher: u32,
+    kind: Kind,
+    layer: u8,
+    index: u32,
+    keyframe: bool,
+    now: Instant,
+) -> Vec<u8> {
     let (bps, fps, every, (w, h)) = match kind {
         Kind::Screen => (SCREEN_BPS, SCREEN_FPS, SCREEN_KEYFRAME_EVERY, (1280, 720)),
-        _ => (LAYER_BPS[layer as usize], VIDEO_FPS, CAMERA_KEYFRAME_EVERY, LAYER_SIZE[layer as usize]),
+        _ => (
+            LAYER_BPS[layer as usize],
+            VIDEO_FPS,
+            CAMERA_KEYFRAME_EVERY,
+            LAYER_SIZE[layer as usize],
+        ),
     };
     let average = (bps / 8 / fps) as usize;
     // every frames carry (every - 1) interframes and one keyframe of 3 interframes.
@@ -141,7 +163,15 @@ pub fn video_frame(publisher: u32, kind: Kind, layer: u8, index: u32, keyframe: 
         out.extend_from_slice(&w.to_le_bytes());
         out.extend_from_slice(&h.to_le_bytes());
     }
-    Probe { publisher, kind, layer, silent: false, index, sent_ns: nanos_since_epoch(now) }.write(&mut out);
+    Probe {
+        publisher,
+        kind,
+        layer,
+        silent: false,
+        index,
+        sent_ns: nanos_since_epoch(now),
+    }
+    .write(&mut out);
     out.resize(size.max(out.len()), 0xa5);
     out
 }
@@ -156,12 +186,18 @@ mod tests {
         let a = audio_frame(7, 42, false, now);
         assert_eq!(a.len(), AUDIO_BYTES);
         let p = Probe::find(&a).expect("audio probe");
-        assert_eq!((p.publisher, p.kind, p.index, p.silent), (7, Kind::Audio, 42, false));
+        assert_eq!(
+            (p.publisher, p.kind, p.index, p.silent),
+            (7, Kind::Audio, 42, false)
+        );
         for keyframe in [true, false] {
             let v = video_frame(3, Kind::Camera, 2, 9, keyframe, now);
             assert_eq!(v[0] & 1 == 0, keyframe, "the P bit says keyframe");
             let p = Probe::find(&v).expect("video probe");
-            assert_eq!((p.publisher, p.kind, p.layer, p.index), (3, Kind::Camera, 2, 9));
+            assert_eq!(
+                (p.publisher, p.kind, p.layer, p.index),
+                (3, Kind::Camera, 2, 9)
+            );
         }
         assert!(Probe::find(&[0u8; 40]).is_none());
     }
@@ -175,7 +211,10 @@ mod tests {
                 .sum();
             let bps = bytes as f64 * 8.0 * VIDEO_FPS as f64 / CAMERA_KEYFRAME_EVERY as f64;
             let nominal = LAYER_BPS[layer as usize] as f64;
-            assert!((bps - nominal).abs() / nominal < 0.02, "layer {layer}: {bps} bit/s for {nominal}");
+            assert!(
+                (bps - nominal).abs() / nominal < 0.02,
+                "layer {layer}: {bps} bit/s for {nominal}"
+            );
         }
     }
 }

@@ -46,9 +46,12 @@ pub async fn run(spec: BotSpec, mut ctx: Ctx, target: &Target) -> anyhow::Result
         u8::from(spec.host)
     );
     let mut request = url.into_client_request()?;
-    request.headers_mut().insert("authorization", format!("Bearer {}", target.token).parse()?);
+    request
+        .headers_mut()
+        .insert("authorization", format!("Bearer {}", target.token).parse()?);
     let (mut ws, _) = tokio_tungstenite::connect_async(request).await?;
-    ws.send(Message::text(json!({"v": 1, "type": "join"}).to_string())).await?;
+    ws.send(Message::text(json!({"v": 1, "type": "join"}).to_string()))
+        .await?;
 
     let mut stats = BotStats::default();
     let mut peer = Peer::new().await?;
@@ -75,7 +78,12 @@ pub async fn run(spec: BotSpec, mut ctx: Ctx, target: &Target) -> anyhow::Result
                 _ => {}
             }
         }
-        let wake = Peer::next(Some(&peer)).min(publisher.as_ref().map(|p| p.next()).unwrap_or(Instant::now() + Duration::from_secs(1)));
+        let wake = Peer::next(Some(&peer)).min(
+            publisher
+                .as_ref()
+                .map(|p| p.next())
+                .unwrap_or(Instant::now() + Duration::from_secs(1)),
+        );
         let wake = wake.max(Instant::now() + Duration::from_micros(200));
         tokio::select! {
             r = Peer::recv(Some(&mut peer), count) => r?,
@@ -165,13 +173,16 @@ pub async fn run(spec: BotSpec, mut ctx: Ctx, target: &Target) -> anyhow::Result
 }
 
 fn remember(people: &mut HashMap<String, (u32, bool)>, p: &Value) {
-    let (Some(id), Some(name)) = (p["id"].as_str(), p["name"].as_str()) else { return };
+    let (Some(id), Some(name)) = (p["id"].as_str(), p["name"].as_str()) else {
+        return;
+    };
     if let Some(n) = name.strip_prefix("bot-").and_then(|n| n.parse().ok()) {
         people.insert(id.to_string(), (n, p["host"].as_bool().unwrap_or(false)));
     }
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 async fn offer(ws: &mut Ws, sdp: &str, mids: &[(str0m::media::Mid, Kind)]) -> anyhow::Result<()> {
     let sources: serde_json::Map<String, Value> = mids
@@ -185,17 +196,27 @@ async fn offer(ws: &mut Ws, sdp: &str, mids: &[(str0m::media::Mid, Kind)]) -> an
             (mid.to_string(), json!(s))
         })
         .collect();
-    ws.send(Message::text(json!({"v": 1, "type": "offer", "sdp": sdp, "sources": sources}).to_string())).await?;
+    ws.send(Message::text(
+        json!({"v": 1, "type": "offer", "sdp": sdp, "sources": sources}).to_string(),
+    ))
+    .await?;
     Ok(())
 }
 
 /// Adds receive transceivers up to what the server asked for; true when an offer went out.
-async fn renegotiate(ws: &mut Ws, peer: &mut Peer, have: &mut (usize, usize), want: (usize, usize)) -> anyhow::Result<bool> {
+async fn renegotiate(
+    ws: &mut Ws,
+    peer: &mut Peer,
+    have: &mut (usize, usize),
+    want: (usize, usize),
+) -> anyhow::Result<bool> {
     let add = (want.0.saturating_sub(have.0), want.1.saturating_sub(have.1));
     if add == (0, 0) {
         return Ok(false);
     }
-    let Some((sdp, _)) = peer.offer(None, false, add) else { return Ok(false) };
+    let Some((sdp, _)) = peer.offer(None, false, add) else {
+        return Ok(false);
+    };
     *have = (have.0 + add.0, have.1 + add.1);
     offer(ws, &sdp, &[]).await?;
     Ok(true)

@@ -59,9 +59,18 @@ pub struct Measured {
     pub server_packets_out: Option<u64>,
 }
 
-pub fn build(target: &str, scenario: &str, specs: &[BotSpec], stats: &[BotStats], m: Measured) -> Report {
+pub fn build(
+    target: &str,
+    scenario: &str,
+    specs: &[BotSpec],
+    stats: &[BotStats],
+    m: Measured,
+) -> Report {
     let n = specs.len() as u32;
-    let mut lat: Vec<u32> = stats.iter().flat_map(|s| s.latencies_us.iter().copied()).collect();
+    let mut lat: Vec<u32> = stats
+        .iter()
+        .flat_map(|s| s.latencies_us.iter().copied())
+        .collect();
     lat.sort_unstable();
     let pct = |q: f64| -> f64 {
         if lat.is_empty() {
@@ -71,7 +80,11 @@ pub fn build(target: &str, scenario: &str, specs: &[BotSpec], stats: &[BotStats]
         f64::from(lat[i]) / 1000.0
     };
     let jitters: Vec<f64> = stats.iter().flat_map(|s| s.jitters_ns()).collect();
-    let jitter_ms = if jitters.is_empty() { 0.0 } else { jitters.iter().sum::<f64>() / jitters.len() as f64 / 1e6 };
+    let jitter_ms = if jitters.is_empty() {
+        0.0
+    } else {
+        jitters.iter().sum::<f64>() / jitters.len() as f64 / 1e6
+    };
     // Every bot should hear every voice that spoke in the window and see every camera and screen.
     let mut expected = 0u64;
     let mut missing = 0u64;
@@ -106,7 +119,11 @@ pub fn build(target: &str, scenario: &str, specs: &[BotSpec], stats: &[BotStats]
     let bytes: u64 = stats.iter().map(|s| s.rtp_bytes_in).sum();
     let received: u64 = stats.iter().map(|s| s.frames_in).sum();
     let lost: u64 = stats.iter().map(|s| s.frames_lost).sum();
-    let per_cpu = if m.server_cpu_seconds > 0.0 { packets as f64 / m.server_cpu_seconds } else { 0.0 };
+    let per_cpu = if m.server_cpu_seconds > 0.0 {
+        packets as f64 / m.server_cpu_seconds
+    } else {
+        0.0
+    };
     Report {
         target: target.into(),
         scenario: scenario.into(),
@@ -116,7 +133,9 @@ pub fn build(target: &str, scenario: &str, specs: &[BotSpec], stats: &[BotStats]
         server_cpu_percent: 100.0 * m.server_cpu_seconds / m.seconds,
         server_rss_before_kib: m.server_rss_before_kib,
         server_rss_kib: m.server_rss_kib,
-        server_rss_per_participant_kib: m.server_rss_kib.saturating_sub(m.server_rss_before_kib) as f64 / f64::from(n.max(1)),
+        server_rss_per_participant_kib: m.server_rss_kib.saturating_sub(m.server_rss_before_kib)
+            as f64
+            / f64::from(n.max(1)),
         forwarded_packets: packets,
         forwarded_bytes: bytes,
         forwarded_packets_per_second: packets as f64 / m.seconds,
@@ -124,7 +143,11 @@ pub fn build(target: &str, scenario: &str, specs: &[BotSpec], stats: &[BotStats]
         frames_sent: stats.iter().map(|s| s.frames_out).sum(),
         frames_received: received,
         frames_lost: lost,
-        loss_percent: if received + lost > 0 { 100.0 * lost as f64 / (received + lost) as f64 } else { 0.0 },
+        loss_percent: if received + lost > 0 {
+            100.0 * lost as f64 / (received + lost) as f64
+        } else {
+            0.0
+        },
         latency_p50_ms: pct(0.5),
         latency_p99_ms: pct(0.99),
         latency_max_ms: pct(1.0),
@@ -163,14 +186,24 @@ pub fn plot(reports: &[Report]) -> String {
     use std::fmt::Write;
     let mut series: BTreeMap<(String, String), Vec<&Report>> = BTreeMap::new();
     for r in reports {
-        series.entry((r.target.clone(), r.scenario.clone())).or_default().push(r);
+        series
+            .entry((r.target.clone(), r.scenario.clone()))
+            .or_default()
+            .push(r);
     }
     for v in series.values_mut() {
         v.sort_by_key(|r| r.participants);
     }
-    let max_n = reports.iter().map(|r| r.participants).max().unwrap_or(1).max(1) as f64;
+    let max_n = reports
+        .iter()
+        .map(|r| r.participants)
+        .max()
+        .unwrap_or(1)
+        .max(1) as f64;
     let (w, h, pad) = (360.0, 240.0, 48.0);
-    let colours = ["#1f5fa8", "#c0392b", "#2e7d32", "#8e44ad", "#e67e22", "#555555"];
+    let colours = [
+        "#1f5fa8", "#c0392b", "#2e7d32", "#8e44ad", "#e67e22", "#555555",
+    ];
     let mut svg = String::new();
     let _ = write!(
         svg,
@@ -178,8 +211,11 @@ pub fn plot(reports: &[Report]) -> String {
         2.0 * w + 20.0,
         h + 60.0
     );
-    let panels: [(&str, fn(&Report) -> f64); 2] =
-        [("server CPU (% of one core)", |r| r.server_cpu_percent), ("latency p99 (ms)", |r| r.latency_p99_ms)];
+    type Panel = (&'static str, fn(&Report) -> f64);
+    let panels: [Panel; 2] = [
+        ("server CPU (% of one core)", |r| r.server_cpu_percent),
+        ("latency p99 (ms)", |r| r.latency_p99_ms),
+    ];
     for (pi, (label, value)) in panels.iter().enumerate() {
         let x0 = pi as f64 * (w + 20.0);
         let max_y = reports.iter().map(value).fold(1.0f64, f64::max) * 1.1;
@@ -202,13 +238,22 @@ pub fn plot(reports: &[Report]) -> String {
                     format!("{x:.1},{y:.1}")
                 })
                 .collect();
-            let _ = write!(svg, r#"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"/>"#, points.join(" "));
+            let _ = write!(
+                svg,
+                r#"<polyline fill="none" stroke="{colour}" stroke-width="2" points="{}"/>"#,
+                points.join(" ")
+            );
             for p in &points {
                 let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
                 let _ = write!(svg, r#"<circle cx="{x}" cy="{y}" r="3" fill="{colour}"/>"#);
             }
             if pi == 0 {
-                let _ = write!(svg, r#"<text x="{}" y="{}" fill="{colour}">{target} {scenario}</text>"#, pad + 6.0, 26.0 + 14.0 * si as f64);
+                let _ = write!(
+                    svg,
+                    r#"<text x="{}" y="{}" fill="{colour}">{target} {scenario}</text>"#,
+                    pad + 6.0,
+                    26.0 + 14.0 * si as f64
+                );
             }
         }
         svg.push_str("</g>");

@@ -32,12 +32,23 @@ impl Scenario {
                 (0..n)
                     .map(|i| {
                         if i == 0 {
-                            BotSpec { n: i, host: true, voice: Some(Voice::Always), camera: true, screen: true, host_height: 180, other_height: 180 }
+                            BotSpec {
+                                n: i,
+                                host: true,
+                                voice: Some(Voice::Always),
+                                camera: true,
+                                screen: true,
+                                host_height: 180,
+                                other_height: 180,
+                            }
                         } else {
                             BotSpec {
                                 n: i,
                                 host: false,
-                                voice: (i <= speakers).then_some(Voice::Turn { slot: i - 1, of: speakers }),
+                                voice: (i <= speakers).then_some(Voice::Turn {
+                                    slot: i - 1,
+                                    of: speakers,
+                                }),
                                 camera: (speakers + 1..=speakers + 2).contains(&i),
                                 screen: false,
                                 host_height: 720,
@@ -48,7 +59,11 @@ impl Scenario {
                     .collect()
             }
             Scenario::Meeting | Scenario::Council => {
-                let cameras = if self == Scenario::Meeting { n } else { 8.min(n) };
+                let cameras = if self == Scenario::Meeting {
+                    n
+                } else {
+                    8.min(n)
+                };
                 (0..n)
                     .map(|i| BotSpec {
                         n: i,
@@ -75,7 +90,10 @@ mod tests {
         assert_eq!(bots.len(), 30);
         assert_eq!(bots.iter().filter(|b| b.host).count(), 1);
         assert!(bots[0].camera && bots[0].screen);
-        assert_eq!(bots.iter().filter(|b| !b.host && b.voice.is_some()).count(), 5);
+        assert_eq!(
+            bots.iter().filter(|b| !b.host && b.voice.is_some()).count(),
+            5
+        );
         assert_eq!(bots.iter().filter(|b| !b.host && b.camera).count(), 2);
         assert_eq!(bots[3].layer_for(true), 2, "pupils watch the teacher large");
     }

@@ -62,7 +62,8 @@ impl BotStats {
         if count {
             self.frames_in += 1;
             self.seen.insert((p.publisher, p.kind));
-            self.latencies_us.push((transit.max(0) / 1000).min(u32::MAX as i64) as u32);
+            self.latencies_us
+                .push((transit.max(0) / 1000).min(u32::MAX as i64) as u32);
         }
         let s = self.streams.entry((p.publisher, p.kind)).or_default();
         if let Some(last) = s.last_index
@@ -89,6 +90,9 @@ impl BotStats {
     }
 
     pub fn jitters_ns(&self) -> impl Iterator<Item = f64> + '_ {
-        self.streams.values().filter(|s| s.last_transit.is_some()).map(|s| s.jitter)
+        self.streams
+            .values()
+            .filter(|s| s.last_transit.is_some())
+            .map(|s| s.jitter)
     }
 }

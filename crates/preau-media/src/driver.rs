@@ -25,14 +25,14 @@ use str0m::bwe::{Bitrate, BweKind};
 use str0m::change::SdpOffer;
 use str0m::format::{Codec, PayloadParams};
 use str0m::media::{KeyframeRequestKind, MediaKind, Mid, Pt, Rid};
-use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Ssrc, Vp8Descriptor};
 use str0m::net::{Protocol, Receive};
+use str0m::rtp::{ExtensionValues, RtpPacket, RtpWrite, Ssrc, Vp8Descriptor};
 use str0m::{Candidate, Event, IceConnectionState, Input, Output, Rtc, RtcConfig};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
-use crate::room::{self, Packet};
 use crate::rewrite::{self, Rewriter};
+use crate::room::{self, Packet};
 use crate::udp;
 use crate::{Layer, ParticipantId, Room, RoomConfig, TrackId, TrackKind};
 
@@ -85,22 +85,45 @@ pub struct MediaConfig {
 
 impl MediaConfig {
     pub fn new(udp: SocketAddr, public_ips: Vec<IpAddr>) -> MediaConfig {
-        MediaConfig { udp, public_ips, room: RoomConfig::default(), connect_timeout: Duration::from_secs(30) }
+        MediaConfig {
+            udp,
+            public_ips,
+            room: RoomConfig::default(),
+            connect_timeout: Duration::from_secs(30),
+        }
     }
 }
 
 /// A signalling request to the media task.
 #[derive(Debug)]
 pub enum Command {
-    Join { room: String, participant: ParticipantId, events: mpsc::UnboundedSender<MediaEvent> },
+    Join {
+        room: String,
+        participant: ParticipantId,
+        events: mpsc::UnboundedSender<MediaEvent>,
+    },
     /// The browser's SDP offer; `sources` says what each of its sending mids is. The answer
     /// comes back as [`MediaEvent::Answer`] on the participant's channel.
-    Offer { participant: ParticipantId, sdp: String, sources: Vec<(String, Source)> },
+    Offer {
+        participant: ParticipantId,
+        sdp: String,
+        sources: Vec<(String, Source)>,
+    },
     /// What the page shows: displayed height per received mid, pins, audio only.
-    View { participant: ParticipantId, heights: Vec<(String, u32)>, pins: Vec<ParticipantId>, audio_only: bool },
+    View {
+        participant: ParticipantId,
+        heights: Vec<(String, u32)>,
+        pins: Vec<ParticipantId>,
+        audio_only: bool,
+    },
     /// The host muted this participant: their audio is not forwarded until they unmute.
-    AudioAllowed { participant: ParticipantId, allowed: bool },
-    Leave { participant: ParticipantId },
+    AudioAllowed {
+        participant: ParticipantId,
+        allowed: bool,
+    },
+    Leave {
+        participant: ParticipantId,
+    },
 }
 
 /// What the media task tells one participant's signalling.
@@ -112,9 +135,15 @@ pub enum MediaEvent {
     /// Which of the participant's receive mids carries whom.
     Tracks(Vec<TrackSlot>),
     /// Offer again with at least this many receive transceivers of each kind.
-    Renegotiate { audio: usize, video: usize },
+    Renegotiate {
+        audio: usize,
+        video: usize,
+    },
     /// The server stopped or resumed sending the video of this receive mid.
-    Video { mid: String, on: bool },
+    Video {
+        mid: String,
+        on: bool,
+    },
     Speaker(Option<ParticipantId>),
     /// ICE/DTLS connected (true) or lost (false).
     Connected(bool),
@@ -148,11 +177,17 @@ impl MediaHandle {
 /// Binds the UDP socket and starts the media task on the current tokio runtime.
 pub async fn start(config: MediaConfig) -> std::io::Result<MediaHandle> {
     str0m::crypto::from_feature_flags().install_process_default();
-    let socket = UdpSocket::bind(config.udp).await?;
+    // A std socket: it is handed to the media thread's own runtime, whose reactor it joins.
+    let socket = std::net::UdpSocket::bind(config.udp)?;
+    socket.set_nonblocking(true)?;
     let local = socket.local_addr()?;
     socket_buffers(&socket);
     let mut candidates = vec![];
-    let ips = if config.public_ips.is_empty() { vec![local.ip()] } else { config.public_ips.clone() };
+    let ips = if config.public_ips.is_empty() {
+        vec![local.ip()]
+    } else {
+        config.public_ips.clone()
+    };
     for ip in ips {
         match Candidate::host(SocketAddr::new(ip, local.port()), "udp") {
             Ok(c) => candidates.push(c),
@@ -180,33 +215,84 @@ pub async fn start(config: MediaConfig) -> std::io::Result<MediaHandle> {
         .set_rtp_mode(true)
         .set_stats_interval(Some(Duration::from_secs(2)));
     let (tx, rx) = mpsc::unbounded_channel();
-    let now = Instant::now();
-    let driver = Driver {
-        connect_timeout: config.connect_timeout,
-        local,
-        candidates,
-        rtc_config,
-        room_config: config.room,
-        peers: HashMap::new(),
-        rooms: HashMap::new(),
-        room_next: HashMap::new(),
-        by_addr: HashMap::new(),
-        io: Io {
-            socket,
-            outbox: udp::Outbox::default(),
-            work: Vec::new(),
-            tracks: HashMap::new(),
-            next_track: 1,
-            earliest: now,
-            dirty: Vec::new(),
-            counts: Counts::default(),
-        },
-        to: Vec::new(),
-        last_stall_check: now,
-    };
-    tokio::spawn(driver.run(rx));
+    let connect_timeout = config.connect_timeout;
+    let room_config = config.room;
+    // The media loop gets a thread and a single-threaded runtime of its own: it never migrates
+    // between the server's workers nor wakes them, and its timers and socket are its own.
+    std::thread::Builder::new()
+        .name("preau-media".into())
+        .spawn(move || {
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    tracing::error!(error = %e, "media: cannot start the media runtime");
+                    return;
+                }
+            };
+            runtime.block_on(async move {
+                let socket = match UdpSocket::from_std(socket) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        tracing::error!(error = %e, "media: cannot use the UDP socket");
+                        return;
+                    }
+                };
+                Driver::new(
+                    socket,
+                    local,
+                    candidates,
+                    rtc_config,
+                    room_config,
+                    connect_timeout,
+                )
+                .run(rx)
+                .await;
+            });
+        })?;
     tracing::info!(address = %local, "media: listening on UDP");
-    Ok(MediaHandle { commands: tx, local_addr: local })
+    Ok(MediaHandle {
+        commands: tx,
+        local_addr: local,
+    })
+}
+
+impl Driver {
+    fn new(
+        socket: UdpSocket,
+        local: SocketAddr,
+        candidates: Vec<Candidate>,
+        rtc_config: RtcConfig,
+        room_config: RoomConfig,
+        connect_timeout: Duration,
+    ) -> Driver {
+        let now = Instant::now();
+        Driver {
+            connect_timeout,
+            local,
+            candidates,
+            rtc_config,
+            room_config,
+            peers: HashMap::new(),
+            rooms: HashMap::new(),
+            room_next: HashMap::new(),
+            by_addr: HashMap::new(),
+            io: Io {
+                socket,
+                outbox: udp::Outbox::default(),
+                work: Vec::new(),
+                tracks: HashMap::new(),
+                next_track: 1,
+                earliest: now,
+                dirty: Vec::new(),
+                counts: Counts::default(),
+            },
+            to: Vec::new(),
+            last_stall_check: now,
+        }
+    }
 }
 
 /// Socket buffer size asked for, each way. The kernel's default (about 208 KiB, which holds only
@@ -217,7 +303,7 @@ const SOCKET_BUFFER: usize = 4 << 20;
 
 /// Raises the socket's buffers to [`SOCKET_BUFFER`], as far as the kernel lets us
 /// (`net.core.rmem_max` / `wmem_max` cap them); says so when it does not.
-fn socket_buffers(socket: &UdpSocket) {
+fn socket_buffers(socket: &std::net::UdpSocket) {
     let s = socket2::SockRef::from(socket);
     let _ = s.set_recv_buffer_size(SOCKET_BUFFER);
     let _ = s.set_send_buffer_size(SOCKET_BUFFER);
@@ -250,7 +336,13 @@ struct Slot {
 
 impl Slot {
     fn new(mid: Mid, kind: MediaKind) -> Slot {
-        Slot { mid, kind, track: None, fwd: Rewriter::default(), pt: None }
+        Slot {
+            mid,
+            kind,
+            track: None,
+            fwd: Rewriter::default(),
+            pt: None,
+        }
     }
 
     fn assign(&mut self, track: Option<TrackId>) {
@@ -316,7 +408,11 @@ pub enum FloodVerdict {
 
 impl Flood {
     pub fn new(now: Instant) -> Flood {
-        Flood { start: now, count: 0, reported: false }
+        Flood {
+            start: now,
+            count: 0,
+            reported: false,
+        }
     }
 
     pub fn check(&mut self, now: Instant) -> FloodVerdict {
@@ -343,6 +439,8 @@ struct TrackInfo {
 }
 
 /// Things found while draining one `Rtc` that involve others.
+// Nearly all work is packets: boxing them would cost an allocation each to save nothing.
+#[allow(clippy::large_enum_variant)]
 enum Work {
     Rtp(ParticipantId, RtpPacket),
     /// A subscriber asked for a keyframe of what it receives on this track.
@@ -436,7 +534,11 @@ impl Driver {
         let mut inbox = udp::Inbox::default();
         loop {
             let now = Instant::now();
-            let deadline = self.io.earliest.min(now + Duration::from_millis(50)).max(now + Duration::from_millis(1));
+            let deadline = self
+                .io
+                .earliest
+                .min(now + Duration::from_millis(50))
+                .max(now + Duration::from_millis(1));
             tokio::select! {
                 ready = self.io.socket.readable() => {
                     if let Err(e) = ready {
@@ -496,12 +598,29 @@ impl Driver {
             self.io.counts.junk += 1;
             return;
         };
-        let input = Input::Receive(now, Receive { proto: Protocol::Udp, source, destination: self.local, contents });
-        let known = self.by_addr.get(&source).copied().filter(|id| self.peers.get(id).is_some_and(|p| p.rtc.accepts(&input)));
+        let input = Input::Receive(
+            now,
+            Receive {
+                proto: Protocol::Udp,
+                source,
+                destination: self.local,
+                contents,
+            },
+        );
+        let known = self
+            .by_addr
+            .get(&source)
+            .copied()
+            .filter(|id| self.peers.get(id).is_some_and(|p| p.rtc.accepts(&input)));
         let id = match known {
             Some(id) => id,
             None => {
-                let Some(id) = self.peers.iter().find(|(_, p)| p.rtc.accepts(&input)).map(|(id, _)| *id) else {
+                let Some(id) = self
+                    .peers
+                    .iter()
+                    .find(|(_, p)| p.rtc.accepts(&input))
+                    .map(|(id, _)| *id)
+                else {
                     self.io.counts.junk += 1;
                     return;
                 };
@@ -509,7 +628,9 @@ impl Driver {
                 id
             }
         };
-        let Some(peer) = self.peers.get_mut(&id) else { return };
+        let Some(peer) = self.peers.get_mut(&id) else {
+            return;
+        };
         match peer.flood.check(now) {
             FloodVerdict::Accept => {}
             verdict => {
@@ -535,11 +656,16 @@ impl Driver {
             let stalled: Vec<ParticipantId> = self
                 .peers
                 .iter()
-                .filter(|(_, p)| !p.connected && now.saturating_duration_since(p.joined) > self.connect_timeout)
+                .filter(|(_, p)| {
+                    !p.connected && now.saturating_duration_since(p.joined) > self.connect_timeout
+                })
                 .map(|(id, _)| *id)
                 .collect();
             for id in stalled {
-                tracing::warn!(participant = id.0, "media: ICE/DTLS not completed in time, dropping the media session");
+                tracing::warn!(
+                    participant = id.0,
+                    "media: ICE/DTLS not completed in time, dropping the media session"
+                );
                 metrics::counter!("preau_media_connect_timeouts_total").increment(1);
                 if let Some(p) = self.peers.get(&id) {
                     let _ = p.events.send(MediaEvent::Dropped("connect_timeout"));
@@ -562,7 +688,12 @@ impl Driver {
             }
             earliest = earliest.min(peer.next);
         }
-        let due: Vec<String> = self.room_next.iter().filter(|(_, t)| **t <= now).map(|(n, _)| n.clone()).collect();
+        let due: Vec<String> = self
+            .room_next
+            .iter()
+            .filter(|(_, t)| **t <= now)
+            .map(|(n, _)| n.clone())
+            .collect();
         for name in due {
             if let Some(room) = self.rooms.get_mut(&name) {
                 room.handle_timeout(now);
@@ -577,7 +708,11 @@ impl Driver {
 
     fn command(&mut self, c: Command) {
         match c {
-            Command::Join { room, participant, events } => {
+            Command::Join {
+                room,
+                participant,
+                events,
+            } => {
                 let now = Instant::now();
                 let mut rtc = self.rtc_config.clone().build(now);
                 for c in &self.candidates {
@@ -604,19 +739,33 @@ impl Driver {
                 self.peers.insert(participant, peer);
                 self.io.earliest = self.io.earliest.min(now);
                 let config = self.room_config.clone();
-                self.rooms.entry(room.clone()).or_insert_with(|| Room::new(config, now)).join(participant, now);
+                self.rooms
+                    .entry(room.clone())
+                    .or_insert_with(|| Room::new(config, now))
+                    .join(participant, now);
                 self.room_outputs(&room);
                 self.gauges();
                 self.io.work.push(Work::Slots(room));
             }
-            Command::Offer { participant, sdp, sources } => {
-                let Some(peer) = self.peers.get_mut(&participant) else { return };
+            Command::Offer {
+                participant,
+                sdp,
+                sources,
+            } => {
+                let Some(peer) = self.peers.get_mut(&participant) else {
+                    return;
+                };
                 for (mid, source) in sources {
                     peer.sources.insert(Mid::from(mid.as_str()), source);
                 }
                 let answer = SdpOffer::from_sdp_string(&sdp)
                     .map_err(|e| e.to_string())
-                    .and_then(|offer| peer.rtc.sdp_api().accept_offer(offer).map_err(|e| e.to_string()));
+                    .and_then(|offer| {
+                        peer.rtc
+                            .sdp_api()
+                            .accept_offer(offer)
+                            .map_err(|e| e.to_string())
+                    });
                 match answer {
                     Ok(answer) => {
                         let _ = peer.events.send(MediaEvent::Answer(answer.to_sdp_string()));
@@ -631,9 +780,16 @@ impl Driver {
                 drain(participant, peer, &mut self.io);
                 self.io.work.push(Work::Slots(room));
             }
-            Command::View { participant, heights, pins, audio_only } => {
+            Command::View {
+                participant,
+                heights,
+                pins,
+                audio_only,
+            } => {
                 let now = Instant::now();
-                let Some(peer) = self.peers.get(&participant) else { return };
+                let Some(peer) = self.peers.get(&participant) else {
+                    return;
+                };
                 let room_name = peer.room.clone();
                 let shown: Vec<(TrackId, u32)> = heights
                     .iter()
@@ -651,13 +807,18 @@ impl Driver {
                 }
                 self.room_outputs(&room_name);
             }
-            Command::AudioAllowed { participant, allowed } => {
+            Command::AudioAllowed {
+                participant,
+                allowed,
+            } => {
                 if let Some(peer) = self.peers.get_mut(&participant) {
                     peer.audio_allowed = allowed;
                 }
             }
             Command::Leave { participant } => {
-                let Some(mut peer) = self.peers.remove(&participant) else { return };
+                let Some(mut peer) = self.peers.remove(&participant) else {
+                    return;
+                };
                 peer.rtc.disconnect();
                 self.by_addr.retain(|_, id| *id != participant);
                 let now = Instant::now();
@@ -697,7 +858,9 @@ impl Driver {
                     Work::Rtp(from, packet) => self.forward(from, packet),
                     Work::Keyframe(track) => self.request_keyframe(track, None),
                     Work::Estimate(who, bps) => {
-                        let Some(room_name) = self.peers.get(&who).map(|p| p.room.clone()) else { continue };
+                        let Some(room_name) = self.peers.get(&who).map(|p| p.room.clone()) else {
+                            continue;
+                        };
                         if let Some(room) = self.rooms.get_mut(&room_name) {
                             room.set_estimate(who, bps, Instant::now());
                         }
@@ -715,13 +878,23 @@ impl Driver {
     /// Publishes in the room the tracks its peers' offers added.
     fn register_tracks(&mut self, room_name: &str) {
         let now = Instant::now();
-        let Some(room) = self.rooms.get_mut(room_name) else { return };
+        let Some(room) = self.rooms.get_mut(room_name) else {
+            return;
+        };
         for (id, t) in &self.io.tracks {
-            if !room.has_track(*id) && self.peers.get(&t.owner).is_some_and(|p| p.room == room_name) {
+            if !room.has_track(*id)
+                && self
+                    .peers
+                    .get(&t.owner)
+                    .is_some_and(|p| p.room == room_name)
+            {
                 room.publish(t.owner, *id, t.source.track_kind(), now);
             }
         }
-        let gone: Vec<TrackId> = room.track_ids().filter(|t| !self.io.tracks.contains_key(t)).collect();
+        let gone: Vec<TrackId> = room
+            .track_ids()
+            .filter(|t| !self.io.tracks.contains_key(t))
+            .collect();
         for t in gone {
             room.unpublish(t, now);
         }
@@ -736,15 +909,23 @@ impl Driver {
             .io
             .tracks
             .iter()
-            .filter(|(_, t)| self.peers.get(&t.owner).is_some_and(|p| p.room == room_name))
+            .filter(|(_, t)| {
+                self.peers
+                    .get(&t.owner)
+                    .is_some_and(|p| p.room == room_name)
+            })
             .map(|(id, t)| (*id, t.clone()))
             .collect();
         tracks.sort_by_key(|(id, _)| *id);
         for (id, peer) in self.peers.iter_mut().filter(|(_, p)| p.room == room_name) {
             let mut missing = (0usize, 0usize);
-            let wanted: Vec<&(TrackId, TrackInfo)> = tracks.iter().filter(|(_, t)| t.owner != *id).collect();
+            let wanted: Vec<&(TrackId, TrackInfo)> =
+                tracks.iter().filter(|(_, t)| t.owner != *id).collect();
             for slot in &mut peer.slots {
-                if slot.track.is_some_and(|t| !wanted.iter().any(|(w, _)| *w == t)) {
+                if slot
+                    .track
+                    .is_some_and(|t| !wanted.iter().any(|(w, _)| *w == t))
+                {
                     slot.assign(None);
                 }
             }
@@ -752,19 +933,34 @@ impl Driver {
                 if peer.slots.iter().any(|s| s.track == Some(*track)) {
                     continue;
                 }
-                let kind = if info.source == Source::Audio { MediaKind::Audio } else { MediaKind::Video };
-                match peer.slots.iter_mut().find(|s| s.track.is_none() && s.kind == kind) {
+                let kind = if info.source == Source::Audio {
+                    MediaKind::Audio
+                } else {
+                    MediaKind::Video
+                };
+                match peer
+                    .slots
+                    .iter_mut()
+                    .find(|s| s.track.is_none() && s.kind == kind)
+                {
                     Some(s) => s.assign(Some(*track)),
                     None if kind == MediaKind::Audio => missing.0 += 1,
                     None => missing.1 += 1,
                 }
             }
-            let audio = peer.slots.iter().filter(|s| s.kind == MediaKind::Audio).count();
+            let audio = peer
+                .slots
+                .iter()
+                .filter(|s| s.kind == MediaKind::Audio)
+                .count();
             let video = peer.slots.len() - audio;
             let need = (audio + missing.0, video + missing.1);
             if (missing.0 > 0 || missing.1 > 0) && peer.asked != need {
                 peer.asked = need;
-                let _ = peer.events.send(MediaEvent::Renegotiate { audio: need.0, video: need.1 });
+                let _ = peer.events.send(MediaEvent::Renegotiate {
+                    audio: need.0,
+                    video: need.1,
+                });
             }
             let mut map: Vec<TrackSlot> = peer
                 .slots
@@ -772,7 +968,11 @@ impl Driver {
                 .filter_map(|s| {
                     let t = s.track?;
                     let info = self.io.tracks.get(&t)?;
-                    Some(TrackSlot { mid: s.mid.to_string(), participant: info.owner, source: info.source })
+                    Some(TrackSlot {
+                        mid: s.mid.to_string(),
+                        participant: info.owner,
+                        source: info.source,
+                    })
                 })
                 .collect();
             map.sort_by(|a, b| a.mid.cmp(&b.mid));
@@ -789,41 +989,80 @@ impl Driver {
         if packet.payload.is_empty() {
             return; // padding, for the publisher's bandwidth probing
         }
-        let Some(peer) = self.peers.get_mut(&from) else { return };
+        let Some(peer) = self.peers.get_mut(&from) else {
+            return;
+        };
         let ssrc = packet.header.ssrc;
         let incoming = match peer.incoming.get(&ssrc) {
             Some(i) => *i,
             None => {
-                let Some(rx) = peer.rtc.direct_api().stream_rx(&ssrc).map(|rx| (rx.mid(), rx.rid())) else { return };
-                let Some(track) = peer.published.get(&rx.0).copied() else { return };
-                let layer = rx.1.as_ref().and_then(|r| Layer::from_rid(r)).unwrap_or(Layer::High);
+                let Some(rx) = peer
+                    .rtc
+                    .direct_api()
+                    .stream_rx(&ssrc)
+                    .map(|rx| (rx.mid(), rx.rid()))
+                else {
+                    return;
+                };
+                let Some(track) = peer.published.get(&rx.0).copied() else {
+                    return;
+                };
+                let layer =
+                    rx.1.as_ref()
+                        .and_then(|r| Layer::from_rid(r))
+                        .unwrap_or(Layer::High);
                 let i = Incoming { track, layer };
                 peer.incoming.insert(ssrc, i);
                 i
             }
         };
         let track = incoming.track;
-        let Some(source) = self.io.tracks.get(&track).map(|t| t.source) else { return };
+        let Some(source) = self.io.tracks.get(&track).map(|t| t.source) else {
+            return;
+        };
         if source == Source::Audio && !peer.audio_allowed {
             return;
         }
         let pt = packet.header.payload_type;
-        let Some(params): Option<PayloadParams> = peer.rtc.codec_config().params().iter().find(|p| p.pt() == pt).copied() else {
+        let Some(params): Option<PayloadParams> = peer
+            .rtc
+            .codec_config()
+            .params()
+            .iter()
+            .find(|p| p.pt() == pt)
+            .copied()
+        else {
             return;
         };
         let codec = params.spec().codec;
-        let vp8 = if codec == Codec::Vp8 { Vp8Descriptor::parse(&packet.payload).ok() } else { None };
+        let vp8 = if codec == Codec::Vp8 {
+            Vp8Descriptor::parse(&packet.payload).ok()
+        } else {
+            None
+        };
         let keyframe = match codec {
             Codec::Vp8 => vp8.is_some_and(|d| d.starts_keyframe(&packet.payload)),
             Codec::H264 => h264_keyframe(&packet.payload),
             _ => false,
         };
         let room_name = peer.room.clone();
-        let Some(room) = self.rooms.get_mut(&room_name) else { return };
+        let Some(room) = self.rooms.get_mut(&room_name) else {
+            return;
+        };
         // RFC 6464 says the level in -dBov: str0m gives it negated (0 loudest, -127 silence).
-        let audio_level = packet.header.ext_vals.audio_level.map(|l| l.unsigned_abs().min(127));
+        let audio_level = packet
+            .header
+            .ext_vals
+            .audio_level
+            .map(|l| l.unsigned_abs().min(127));
         let bytes = packet.payload.len();
-        let meta = Packet { track, layer: incoming.layer, keyframe, audio_level, bytes };
+        let meta = Packet {
+            track,
+            layer: incoming.layer,
+            keyframe,
+            audio_level,
+            bytes,
+        };
         let now = Instant::now();
         let mut to = std::mem::take(&mut self.to);
         room.on_packet(now, &meta, &mut to);
@@ -839,26 +1078,44 @@ impl Driver {
             at: packet.timestamp,
             clock_hz: params.spec().clock_rate.get(),
         };
-        let mut ext = ExtensionValues::default();
-        ext.audio_level = packet.header.ext_vals.audio_level;
-        ext.voice_activity = packet.header.ext_vals.voice_activity;
-        ext.video_orientation = packet.header.ext_vals.video_orientation;
+        let ext = ExtensionValues {
+            audio_level: packet.header.ext_vals.audio_level,
+            voice_activity: packet.header.ext_vals.voice_activity,
+            video_orientation: packet.header.ext_vals.video_orientation,
+            ..Default::default()
+        };
         for s in &to {
-            let Some(sub) = self.peers.get_mut(s) else { continue };
-            let Some(slot) = sub.slots.iter_mut().find(|sl| sl.track == Some(track)) else { continue };
+            let Some(sub) = self.peers.get_mut(s) else {
+                continue;
+            };
+            let Some(slot) = sub.slots.iter_mut().find(|sl| sl.track == Some(track)) else {
+                continue;
+            };
             let out_pt = match slot.pt {
                 Some((i, o)) if i == pt => o,
                 _ => {
-                    let Some(o) = sub.rtc.codec_config().match_params(params) else { continue };
+                    let Some(o) = sub.rtc.codec_config().match_params(params) else {
+                        continue;
+                    };
                     slot.pt = Some((pt, o.pt()));
                     o.pt()
                 }
             };
-            let out = if audio { slot.fwd.audio(&input) } else { slot.fwd.video(&input) };
-            let mut write = RtpWrite::new(out_pt, out.seq.into(), out.ts, packet.timestamp, packet.payload.clone())
-                .marker(packet.header.marker)
-                .ext_vals(ext.clone())
-                .nackable(!audio);
+            let out = if audio {
+                slot.fwd.audio(&input)
+            } else {
+                slot.fwd.video(&input)
+            };
+            let mut write = RtpWrite::new(
+                out_pt,
+                out.seq.into(),
+                out.ts,
+                packet.timestamp,
+                packet.payload.clone(),
+            )
+            .marker(packet.header.marker)
+            .ext_vals(ext.clone())
+            .nackable(!audio);
             if let Some(d) = vp8 {
                 let mut patch = d.patch();
                 if let Some(pid) = out.picture_id {
@@ -873,7 +1130,13 @@ impl Driver {
             }
             let mid = slot.mid;
             let mut api = sub.rtc.direct_api();
-            let Some(tx) = api.stream_tx_by_mid(mid, None) else { continue };
+            let Some(tx) = api.stream_tx_by_mid(mid, None) else {
+                continue;
+            };
+            // Forwarded as it comes, as the publisher's own pacer already spread it: queueing it
+            // again behind a second pacer would only add delay and wake-ups. (Probes and
+            // padding for bandwidth estimation are still paced by str0m.)
+            tx.set_unpaced(true);
             tx.write_rtp(write);
             self.io.counts.packets_out += 1;
             self.io.counts.bytes_out += bytes as u64;
@@ -888,8 +1151,12 @@ impl Driver {
     }
 
     fn request_keyframe(&mut self, track: TrackId, layer: Option<Layer>) {
-        let Some(info) = self.io.tracks.get(&track) else { return };
-        let Some(peer) = self.peers.get_mut(&info.owner) else { return };
+        let Some(info) = self.io.tracks.get(&track) else {
+            return;
+        };
+        let Some(peer) = self.peers.get_mut(&info.owner) else {
+            return;
+        };
         let mut api = peer.rtc.direct_api();
         let rids: Vec<Option<Rid>> = match layer {
             // A stream sent without simulcast (a screen share, or a browser that sends one
@@ -919,7 +1186,9 @@ impl Driver {
     /// Carries out what a room's core decided.
     fn room_outputs(&mut self, room_name: &str) {
         loop {
-            let Some(room) = self.rooms.get_mut(room_name) else { return };
+            let Some(room) = self.rooms.get_mut(room_name) else {
+                return;
+            };
             match room.poll_output() {
                 room::Output::Timeout(t) => {
                     match self.room_next.get_mut(room_name) {
@@ -931,18 +1200,33 @@ impl Driver {
                     self.io.earliest = self.io.earliest.min(t);
                     return;
                 }
-                room::Output::KeyframeRequest { track, layer } => self.request_keyframe(track, Some(layer)),
-                room::Output::Video { subscriber, track, layer } => {
+                room::Output::KeyframeRequest { track, layer } => {
+                    self.request_keyframe(track, Some(layer))
+                }
+                room::Output::Video {
+                    subscriber,
+                    track,
+                    layer,
+                } => {
                     metrics::counter!("preau_media_layer_switches_total").increment(1);
                     if let Some(peer) = self.peers.get(&subscriber)
                         && let Some(slot) = peer.slots.iter().find(|s| s.track == Some(track))
                     {
-                        let _ = peer.events.send(MediaEvent::Video { mid: slot.mid.to_string(), on: layer.is_some() });
+                        let _ = peer.events.send(MediaEvent::Video {
+                            mid: slot.mid.to_string(),
+                            on: layer.is_some(),
+                        });
                     }
                 }
-                room::Output::Bandwidth { subscriber, allocated, desired } => {
+                room::Output::Bandwidth {
+                    subscriber,
+                    allocated,
+                    desired,
+                } => {
                     if let Some(peer) = self.peers.get_mut(&subscriber) {
-                        peer.rtc.bwe().set_bitrate(Bitrate::bps(allocated), Bitrate::bps(desired));
+                        peer.rtc
+                            .bwe()
+                            .set_bitrate(Bitrate::bps(allocated), Bitrate::bps(desired));
                         if !peer.dirty {
                             peer.dirty = true;
                             self.io.dirty.push(subscriber);
@@ -976,7 +1260,9 @@ fn h264_keyframe(payload: &[u8]) -> bool {
             }
             false
         }
-        Some(28) => payload.get(1).is_some_and(|fu| fu & 0x80 != 0 && key(fu & 0x1f)),
+        Some(28) => payload
+            .get(1)
+            .is_some_and(|fu| fu & 0x80 != 0 && key(fu & 0x1f)),
         Some(t) => key(t),
         None => false,
     }
@@ -1026,7 +1312,14 @@ fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
                         });
                         let track = TrackId(io.next_track);
                         io.next_track += 1;
-                        io.tracks.insert(track, TrackInfo { owner: id, mid: m.mid, source });
+                        io.tracks.insert(
+                            track,
+                            TrackInfo {
+                                owner: id,
+                                mid: m.mid,
+                                source,
+                            },
+                        );
                         peer.published.insert(m.mid, track);
                     }
                     if m.direction.is_sending() {
@@ -1044,7 +1337,12 @@ fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
                 }
                 Event::RtpPacket(packet) => io.work.push(Work::Rtp(id, packet)),
                 Event::KeyframeRequest(req) => {
-                    if let Some(track) = peer.slots.iter().find(|s| s.mid == req.mid).and_then(|s| s.track) {
+                    if let Some(track) = peer
+                        .slots
+                        .iter()
+                        .find(|s| s.mid == req.mid)
+                        .and_then(|s| s.track)
+                    {
                         io.work.push(Work::Keyframe(track));
                     }
                 }
@@ -1054,15 +1352,25 @@ fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
                 // NACKs and PLIs: received from subscribers (egress), sent to publishers (ingress).
                 Event::MediaEgressStats(st) => {
                     let key = (true, st.mid, st.rid.map(|r| r.to_string()));
-                    let (n, p) = peer.feedback.insert(key, (st.nacks, st.plis)).unwrap_or((0, 0));
-                    metrics::counter!("preau_media_nacks_received_total").increment(st.nacks.saturating_sub(n));
-                    metrics::counter!("preau_media_plis_received_total").increment(st.plis.saturating_sub(p));
+                    let (n, p) = peer
+                        .feedback
+                        .insert(key, (st.nacks, st.plis))
+                        .unwrap_or((0, 0));
+                    metrics::counter!("preau_media_nacks_received_total")
+                        .increment(st.nacks.saturating_sub(n));
+                    metrics::counter!("preau_media_plis_received_total")
+                        .increment(st.plis.saturating_sub(p));
                 }
                 Event::MediaIngressStats(st) => {
                     let key = (false, st.mid, st.rid.map(|r| r.to_string()));
-                    let (n, p) = peer.feedback.insert(key, (st.nacks, st.plis)).unwrap_or((0, 0));
-                    metrics::counter!("preau_media_nacks_sent_total").increment(st.nacks.saturating_sub(n));
-                    metrics::counter!("preau_media_plis_sent_total").increment(st.plis.saturating_sub(p));
+                    let (n, p) = peer
+                        .feedback
+                        .insert(key, (st.nacks, st.plis))
+                        .unwrap_or((0, 0));
+                    metrics::counter!("preau_media_nacks_sent_total")
+                        .increment(st.nacks.saturating_sub(n));
+                    metrics::counter!("preau_media_plis_sent_total")
+                        .increment(st.plis.saturating_sub(p));
                 }
                 _ => {}
             },
@@ -1079,9 +1387,14 @@ mod tests {
         assert!(h264_keyframe(&[0x65, 0x88]), "an IDR slice");
         assert!(!h264_keyframe(&[0x41, 0x9a]), "a P slice");
         // STAP-A: an SEI (6) then an SPS (7).
-        assert!(h264_keyframe(&[0x78, 0x00, 0x02, 0x06, 0x00, 0x00, 0x02, 0x67, 0x42]));
+        assert!(h264_keyframe(&[
+            0x78, 0x00, 0x02, 0x06, 0x00, 0x00, 0x02, 0x67, 0x42
+        ]));
         assert!(!h264_keyframe(&[0x78, 0x00, 0x02, 0x06, 0x00]));
-        assert!(!h264_keyframe(&[0x78, 0xff, 0xff]), "a size past the end is not read");
+        assert!(
+            !h264_keyframe(&[0x78, 0xff, 0xff]),
+            "a size past the end is not read"
+        );
         // FU-A: the first fragment of an IDR, a middle one.
         assert!(h264_keyframe(&[0x7c, 0x85, 0x00]));
         assert!(!h264_keyframe(&[0x7c, 0x05, 0x00]));
@@ -1097,6 +1410,10 @@ mod tests {
         }
         assert_eq!(f.check(t0), FloodVerdict::DropAndReport);
         assert_eq!(f.check(t0 + Duration::from_millis(500)), FloodVerdict::Drop);
-        assert_eq!(f.check(t0 + Duration::from_millis(1000)), FloodVerdict::Accept, "a new second");
+        assert_eq!(
+            f.check(t0 + Duration::from_millis(1000)),
+            FloodVerdict::Accept,
+            "a new second"
+        );
     }
 }

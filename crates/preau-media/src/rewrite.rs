@@ -58,13 +58,16 @@ pub struct Rewriter {
 impl Rewriter {
     /// A video packet of the layer the subscriber receives now.
     pub fn video(&mut self, p: &In) -> Out {
-        let paused = self.last_at.is_some_and(|t| p.at.saturating_duration_since(t) > RESUME_AFTER);
+        let paused = self
+            .last_at
+            .is_some_and(|t| p.at.saturating_duration_since(t) > RESUME_AFTER);
         let rebase = !self.started || self.layer != Some(p.layer) || paused;
         if rebase {
             let (seq, ts, pid, tl0) = match self.last_at.filter(|_| self.started) {
                 Some(last) => {
                     let elapsed = p.at.saturating_duration_since(last);
-                    let ticks = (elapsed.as_micros() as u64 * u64::from(p.clock_hz) / 1_000_000).max(1) as u32;
+                    let ticks = (elapsed.as_micros() as u64 * u64::from(p.clock_hz) / 1_000_000)
+                        .max(1) as u32;
                     (
                         self.last_seq + 1,
                         self.last_ts.wrapping_add(ticks),
@@ -118,7 +121,12 @@ impl Rewriter {
         let ts = p.ts.wrapping_add(self.ts_off);
         self.last_ts = ts;
         self.last_at = Some(p.at);
-        Out { seq: self.last_seq, ts, picture_id: None, tl0: None }
+        Out {
+            seq: self.last_seq,
+            ts,
+            picture_id: None,
+            tl0: None,
+        }
     }
 }
 
@@ -127,7 +135,15 @@ mod tests {
     use super::*;
 
     fn pkt(seq: u64, ts: u32, layer: Layer, pid: u16, at: Instant) -> In {
-        In { seq, ts, layer, picture_id: Some(pid), tl0: Some((pid % 256) as u8), at, clock_hz: 90_000 }
+        In {
+            seq,
+            ts,
+            layer,
+            picture_id: Some(pid),
+            tl0: Some((pid % 256) as u8),
+            at,
+            clock_hz: 90_000,
+        }
     }
 
     #[test]
@@ -137,16 +153,37 @@ mod tests {
         // The low layer: a new stream starts from the packet's own (small) numbers.
         let a = r.video(&pkt(70_000, 1000, Layer::Low, 500, t0));
         assert_eq!(a.seq, 70_000 & 0xffff, "no roll-over count on a new stream");
-        let b = r.video(&pkt(70_001, 4000, Layer::Low, 501, t0 + Duration::from_millis(33)));
+        let b = r.video(&pkt(
+            70_001,
+            4000,
+            Layer::Low,
+            501,
+            t0 + Duration::from_millis(33),
+        ));
         assert_eq!((b.seq, b.ts, b.picture_id), (a.seq + 1, 4000, Some(501)));
         // The switch to the high layer, whose numbers are unrelated.
-        let c = r.video(&pkt(9, 777_000, Layer::High, 12_000, t0 + Duration::from_millis(66)));
+        let c = r.video(&pkt(
+            9,
+            777_000,
+            Layer::High,
+            12_000,
+            t0 + Duration::from_millis(66),
+        ));
         assert_eq!(c.seq, b.seq + 1);
         assert_eq!(c.ts, 4000 + 2970, "33 ms later at 90 kHz");
         assert_eq!(c.picture_id, Some(502));
         assert_eq!(c.tl0, Some(b.tl0.unwrap().wrapping_add(1)));
-        let d = r.video(&pkt(10, 780_000, Layer::High, 12_001, t0 + Duration::from_millis(99)));
-        assert_eq!((d.seq, d.ts, d.picture_id), (c.seq + 1, c.ts + 3000, Some(503)));
+        let d = r.video(&pkt(
+            10,
+            780_000,
+            Layer::High,
+            12_001,
+            t0 + Duration::from_millis(99),
+        ));
+        assert_eq!(
+            (d.seq, d.ts, d.picture_id),
+            (c.seq + 1, c.ts + 3000, Some(503))
+        );
     }
 
     #[test]
@@ -159,7 +196,11 @@ mod tests {
         let b = r.video(&pkt(101, 0, Layer::Mid, 1, t0));
         assert_eq!(b.seq, a.seq + 1, "the retransmission takes it");
         let d = r.video(&pkt(103, 0, Layer::Mid, 1, t0));
-        assert_eq!(d.seq, c.seq + 1, "and the late packet did not move the end back");
+        assert_eq!(
+            d.seq,
+            c.seq + 1,
+            "and the late packet did not move the end back"
+        );
     }
 
     #[test]
@@ -167,7 +208,13 @@ mod tests {
         let t0 = Instant::now();
         let mut r = Rewriter::default();
         let a = r.video(&pkt(100, 0, Layer::Mid, 1, t0));
-        let b = r.video(&pkt(900, 90_000 * 5, Layer::Mid, 300, t0 + Duration::from_secs(5)));
+        let b = r.video(&pkt(
+            900,
+            90_000 * 5,
+            Layer::Mid,
+            300,
+            t0 + Duration::from_secs(5),
+        ));
         assert_eq!(b.seq, a.seq + 1);
         assert_eq!(b.ts, 90_000 * 5, "the pause's length in timestamps");
         assert_eq!(b.picture_id, Some(2));
@@ -177,8 +224,24 @@ mod tests {
     fn audio_is_numbered_without_gaps() {
         let t0 = Instant::now();
         let mut r = Rewriter::default();
-        let a = r.audio(&In { seq: 5, ts: 960, layer: Layer::High, picture_id: None, tl0: None, at: t0, clock_hz: 48_000 });
-        let b = r.audio(&In { seq: 9, ts: 960 * 5, layer: Layer::High, picture_id: None, tl0: None, at: t0, clock_hz: 48_000 });
+        let a = r.audio(&In {
+            seq: 5,
+            ts: 960,
+            layer: Layer::High,
+            picture_id: None,
+            tl0: None,
+            at: t0,
+            clock_hz: 48_000,
+        });
+        let b = r.audio(&In {
+            seq: 9,
+            ts: 960 * 5,
+            layer: Layer::High,
+            picture_id: None,
+            tl0: None,
+            at: t0,
+            clock_hz: 48_000,
+        });
         assert_eq!((a.seq, b.seq), (5, 6));
         assert_eq!(b.ts, 960 * 5, "timestamps keep the silence's length");
     }

@@ -79,7 +79,10 @@ fn main() -> ExitCode {
     for key in Config::unknown_env_keys() {
         tracing::warn!(variable = %key, "this environment variable names no Préau setting: ignored");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("preau: cannot start the runtime: {e}");
@@ -89,7 +92,11 @@ fn main() -> ExitCode {
     let result = runtime.block_on(async {
         match cli.command {
             Command::Serve { bench_token } => serve(config, bench_token).await,
-            Command::Demo { port, data_dir, demo_password } => demo::run(config, port, data_dir, demo_password).await,
+            Command::Demo {
+                port,
+                data_dir,
+                demo_password,
+            } => demo::run(config, port, data_dir, demo_password).await,
             Command::User(cmd) => admin::user(&config, cmd).await,
             Command::Establishment(cmd) => admin::establishment(&config, cmd).await,
             Command::CheckConfig => check_config(&config).await,
@@ -117,13 +124,20 @@ fn init_logs(filter: &str) {
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Store> {
-    Store::open(&config.data_dir, config.db_max_connections).await.context("cannot open the database")
+    Store::open(&config.data_dir, config.db_max_connections)
+        .await
+        .context("cannot open the database")
 }
 
 async fn serve(config: Config, bench_token: Option<String>) -> anyhow::Result<()> {
     if let Some(t) = &bench_token {
-        anyhow::ensure!(t.len() >= 32, "--bench-token must be at least 32 characters long");
-        tracing::warn!("benchmark mode: load bots with the bench token may join in-memory rooms without an account");
+        anyhow::ensure!(
+            t.len() >= 32,
+            "--bench-token must be at least 32 characters long"
+        );
+        tracing::warn!(
+            "benchmark mode: load bots with the bench token may join in-memory rooms without an account"
+        );
     }
     let store = open_store(&config).await?;
     if store.is_empty().await? {
@@ -138,7 +152,12 @@ async fn serve(config: Config, bench_token: Option<String>) -> anyhow::Result<()
     let bound = listener.local_addr()?;
     let media = preau_media::driver::start(config.media(config.media_udp))
         .await
-        .with_context(|| format!("cannot start the media server on UDP {} (setting `media_udp`)", config.media_udp))?;
+        .with_context(|| {
+            format!(
+                "cannot start the media server on UDP {} (setting `media_udp`)",
+                config.media_udp
+            )
+        })?;
     let signal = std::sync::Arc::new(preau_web::signal::Live::new(Some(media), config.ice()));
     let mut web = config.web(config.public_url(bound));
     web.bench_token = bench_token;
@@ -194,6 +213,9 @@ async fn check_config(config: &Config) -> anyhow::Result<()> {
     // The data directory must be usable too.
     let store = open_store(config).await?;
     store.close().await;
-    eprintln!("configuration OK; data directory {} is usable", config.data_dir.display());
+    eprintln!(
+        "configuration OK; data directory {} is usable",
+        config.data_dir.display()
+    );
     Ok(())
 }
