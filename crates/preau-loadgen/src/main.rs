@@ -49,8 +49,14 @@ enum Command {
         /// Préau: its http:// address. Janus: its WebSocket address (ws://…).
         #[arg(long)]
         url: String,
-        /// Préau: the token given to `preau serve --bench-token`.
-        #[arg(long, env = "PREAU_BENCH_TOKEN", default_value = "")]
+        /// Préau: the bench token (the content of `preau serve --bench-token-file`); better given
+        /// in the environment, as PREAU_BENCH_TOKEN, than on the command line.
+        #[arg(
+            long,
+            env = "PREAU_BENCH_TOKEN",
+            default_value = "",
+            hide_env_values = true
+        )]
         token: String,
         /// The server's process id, for its CPU and memory (from /proc).
         #[arg(long)]

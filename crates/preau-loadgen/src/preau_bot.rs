@@ -1,5 +1,5 @@
 //! A bot in a Préau room: the room signalling of docs/signalling.md over the benchmark socket
-//! (`/bench/rooms/{id}/ws`, open only on a server started with `--bench-token`), one peer
+//! (`/bench/rooms/{id}/ws`, open only on a server started with `--bench-token-file`), one peer
 //! connection for everything, the bot always offering.
 
 use std::collections::HashMap;

@@ -19,9 +19,7 @@ pub struct Candidate {
 
 impl Candidate {
     fn lowest(&self) -> Option<Layer> {
-        Layer::ALL
-            .into_iter()
-            .find(|l| self.rates[*l as usize].is_some())
+        Layer::ALL.into_iter().find(|l| self.rates[*l as usize].is_some())
     }
 
     /// The next available layer above `from`, not above what is wanted.
@@ -71,9 +69,7 @@ pub fn allocate(budget: u64, candidates: &[Candidate]) -> Vec<Option<Layer>> {
         let mut raised = false;
         for (i, c) in candidates.iter().enumerate().filter(|(_, c)| !c.screen) {
             let Some(current) = chosen[i] else { continue };
-            let Some(up) = c.next_up(current) else {
-                continue;
-            };
+            let Some(up) = c.next_up(current) else { continue };
             let extra = c.rate(up).saturating_sub(c.rate(current));
             if extra <= left {
                 left -= extra;
@@ -95,102 +91,41 @@ mod tests {
     const SIMULCAST: [Option<u64>; 3] = [Some(150_000), Some(500_000), Some(1_500_000)];
 
     fn camera(wanted: Layer) -> Candidate {
-        Candidate {
-            screen: false,
-            wanted,
-            rates: SIMULCAST,
-        }
+        Candidate { screen: false, wanted, rates: SIMULCAST }
     }
 
     #[test]
     fn plenty_of_bandwidth_gives_what_the_display_needs() {
-        let got = allocate(
-            10_000_000,
-            &[camera(Layer::High), camera(Layer::Low), camera(Layer::Mid)],
-        );
-        assert_eq!(
-            got,
-            vec![Some(Layer::High), Some(Layer::Low), Some(Layer::Mid)]
-        );
+        let got = allocate(10_000_000, &[camera(Layer::High), camera(Layer::Low), camera(Layer::Mid)]);
+        assert_eq!(got, vec![Some(Layer::High), Some(Layer::Low), Some(Layer::Mid)]);
     }
 
     #[test]
     fn cameras_are_lowered_layer_by_layer_then_paused_in_priority_order() {
-        let cams = [
-            camera(Layer::High),
-            camera(Layer::High),
-            camera(Layer::High),
-        ];
-        assert_eq!(
-            allocate(3_500_000, &cams),
-            vec![Some(Layer::High), Some(Layer::High), Some(Layer::Mid)]
-        );
-        assert_eq!(
-            allocate(2_300_000, &cams),
-            vec![Some(Layer::Mid), Some(Layer::Mid), Some(Layer::Mid)]
-        );
-        assert_eq!(
-            allocate(1_200_000, &cams),
-            vec![Some(Layer::Mid), Some(Layer::Mid), Some(Layer::Low)]
-        );
-        assert_eq!(
-            allocate(450_000, &cams),
-            vec![Some(Layer::Low), Some(Layer::Low), Some(Layer::Low)]
-        );
-        assert_eq!(
-            allocate(300_000, &cams),
-            vec![Some(Layer::Low), Some(Layer::Low), None]
-        );
+        let cams = [camera(Layer::High), camera(Layer::High), camera(Layer::High)];
+        assert_eq!(allocate(3_500_000, &cams), vec![Some(Layer::High), Some(Layer::High), Some(Layer::Mid)]);
+        assert_eq!(allocate(2_300_000, &cams), vec![Some(Layer::Mid), Some(Layer::Mid), Some(Layer::Mid)]);
+        assert_eq!(allocate(1_200_000, &cams), vec![Some(Layer::Mid), Some(Layer::Mid), Some(Layer::Low)]);
+        assert_eq!(allocate(450_000, &cams), vec![Some(Layer::Low), Some(Layer::Low), Some(Layer::Low)]);
+        assert_eq!(allocate(300_000, &cams), vec![Some(Layer::Low), Some(Layer::Low), None]);
         assert_eq!(allocate(100_000, &cams), vec![None, None, None]);
     }
 
     #[test]
     fn the_screen_share_is_served_before_cameras() {
-        let screen = Candidate {
-            screen: true,
-            wanted: Layer::High,
-            rates: [None, None, Some(300_000)],
-        };
-        let got = allocate(
-            400_000,
-            &[camera(Layer::High), screen.clone(), camera(Layer::Mid)],
-        );
-        assert_eq!(
-            got,
-            vec![None, Some(Layer::High), None],
-            "screen 300k leaves 100k: no camera fits"
-        );
+        let screen = Candidate { screen: true, wanted: Layer::High, rates: [None, None, Some(300_000)] };
+        let got = allocate(400_000, &[camera(Layer::High), screen.clone(), camera(Layer::Mid)]);
+        assert_eq!(got, vec![None, Some(Layer::High), None], "screen 300k leaves 100k: no camera fits");
         let got = allocate(600_000, &[camera(Layer::High), screen, camera(Layer::Mid)]);
-        assert_eq!(
-            got,
-            vec![Some(Layer::Low), Some(Layer::High), Some(Layer::Low)]
-        );
+        assert_eq!(got, vec![Some(Layer::Low), Some(Layer::High), Some(Layer::Low)]);
     }
 
     #[test]
     fn missing_layers_are_skipped() {
-        let only_low_and_high = Candidate {
-            screen: false,
-            wanted: Layer::High,
-            rates: [Some(150_000), None, Some(1_500_000)],
-        };
-        assert_eq!(
-            allocate(1_000_000, std::slice::from_ref(&only_low_and_high)),
-            vec![Some(Layer::Low)]
-        );
-        assert_eq!(
-            allocate(2_000_000, &[only_low_and_high]),
-            vec![Some(Layer::High)]
-        );
-        let single = Candidate {
-            screen: false,
-            wanted: Layer::Low,
-            rates: [None, None, Some(800_000)],
-        };
-        assert_eq!(
-            allocate(1_000_000, &[single]),
-            vec![Some(Layer::High)],
-            "a non-simulcast video is sent as it is"
-        );
+        let only_low_and_high = Candidate { screen: false, wanted: Layer::High, rates: [Some(150_000), None, Some(1_500_000)] };
+        assert_eq!(allocate(1_000_000, std::slice::from_ref(&only_low_and_high)), vec![Some(Layer::Low)]);
+        assert_eq!(allocate(2_000_000, &[only_low_and_high]), vec![Some(Layer::High)]);
+        let single = Candidate { screen: false, wanted: Layer::Low, rates: [None, None, Some(800_000)] };
+        assert_eq!(allocate(1_000_000, &[single]), vec![Some(Layer::High)], "a non-simulcast video is sent as it is");
     }
 }

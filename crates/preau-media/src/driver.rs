@@ -348,7 +348,10 @@ impl Slot {
     fn assign(&mut self, track: Option<TrackId>) {
         if self.track != track {
             self.track = track;
-            self.fwd = Rewriter::default();
+            // Same outgoing SSRC: its numbering goes on (see `rewrite`), and the new track's
+            // payload type is looked up again.
+            self.fwd.retarget();
+            self.pt = None;
         }
     }
 }
@@ -688,6 +691,9 @@ impl Driver {
             }
             earliest = earliest.min(peer.next);
         }
+        // From here on, whatever lowers a deadline (a room's keyframe request drains its
+        // publisher) lowers `io.earliest` too.
+        self.io.earliest = earliest;
         let due: Vec<String> = self
             .room_next
             .iter()
@@ -701,9 +707,8 @@ impl Driver {
             self.room_outputs(&name);
         }
         for t in self.room_next.values() {
-            earliest = earliest.min(*t);
+            self.io.earliest = self.io.earliest.min(*t);
         }
-        self.io.earliest = earliest;
     }
 
     fn command(&mut self, c: Command) {
@@ -1070,6 +1075,8 @@ impl Driver {
         self.io.counts.bytes_in += bytes as u64;
         let audio = source == Source::Audio;
         let input = rewrite::In {
+            ssrc: *ssrc,
+            keyframe,
             seq: *packet.seq_no,
             ts: packet.header.timestamp,
             layer: incoming.layer,
@@ -1104,7 +1111,10 @@ impl Driver {
             let out = if audio {
                 slot.fwd.audio(&input)
             } else {
-                slot.fwd.video(&input)
+                match slot.fwd.video(&input) {
+                    Some(out) => out,
+                    None => continue,
+                }
             };
             let mut write = RtpWrite::new(
                 out_pt,

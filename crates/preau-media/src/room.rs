@@ -75,21 +75,13 @@ pub enum Output {
     /// Ask the publisher of `track` for a keyframe on `layer` (PLI/FIR).
     KeyframeRequest { track: TrackId, layer: Layer },
     /// `subscriber` now receives `track` at `layer`, or nothing (show the avatar).
-    Video {
-        subscriber: ParticipantId,
-        track: TrackId,
-        layer: Option<Layer>,
-    },
+    Video { subscriber: ParticipantId, track: TrackId, layer: Option<Layer> },
     /// The dominant speaker changed.
     DominantSpeaker(Option<ParticipantId>),
     /// What `subscriber` receives now and what it would receive with bandwidth to spare
     /// (bits/s): congestion control probes towards `desired`, or the estimate would never grow
     /// past what is sent and the videos would stay at their lowest layer.
-    Bandwidth {
-        subscriber: ParticipantId,
-        allocated: u64,
-        desired: u64,
-    },
+    Bandwidth { subscriber: ParticipantId, allocated: u64, desired: u64 },
     /// Nothing more now: call [`Room::handle_timeout`] at this instant.
     Timeout(Instant),
 }
@@ -203,12 +195,7 @@ impl Room {
 
     /// Removes a participant and everything they published.
     pub fn leave(&mut self, p: ParticipantId, now: Instant) {
-        let theirs: Vec<TrackId> = self
-            .tracks
-            .iter()
-            .filter(|(_, t)| t.owner == p)
-            .map(|(id, _)| *id)
-            .collect();
+        let theirs: Vec<TrackId> = self.tracks.iter().filter(|(_, t)| t.owner == p).map(|(id, _)| *id).collect();
         for t in theirs {
             self.drop_track(t);
         }
@@ -222,15 +209,7 @@ impl Room {
         if !self.participants.contains_key(&owner) {
             return;
         }
-        self.tracks.insert(
-            track,
-            Track {
-                owner,
-                kind,
-                layers: Default::default(),
-                keyframe_asked: [None; 3],
-            },
-        );
+        self.tracks.insert(track, Track { owner, kind, layers: Default::default(), keyframe_asked: [None; 3] });
         self.reallocate(now);
     }
 
@@ -248,11 +227,7 @@ impl Room {
             if let Some(r) = p.video.remove(&track)
                 && r.current.is_some()
             {
-                self.outputs.push_back(Output::Video {
-                    subscriber: *id,
-                    track,
-                    layer: None,
-                });
+                self.outputs.push_back(Output::Video { subscriber: *id, track, layer: None });
             }
         }
     }
@@ -293,17 +268,13 @@ impl Room {
     /// caller keeps `to` between packets, so forwarding allocates nothing.
     pub fn on_packet(&mut self, now: Instant, packet: &Packet, to: &mut Vec<ParticipantId>) {
         to.clear();
-        let Some(track) = self.tracks.get_mut(&packet.track) else {
-            return;
-        };
+        let Some(track) = self.tracks.get_mut(&packet.track) else { return };
         self.stats.packets_in += 1;
         self.stats.bytes_in += packet.bytes as u64;
         let owner = track.owner;
         let stat = &mut track.layers[packet.layer as usize];
         stat.bytes += packet.bytes as u64;
-        let newly_active = stat
-            .last_seen
-            .is_none_or(|t| now.saturating_duration_since(t) >= self.config.layer_timeout);
+        let newly_active = stat.last_seen.is_none_or(|t| now.saturating_duration_since(t) >= self.config.layer_timeout);
         stat.last_seen = Some(now);
         if newly_active && track.kind != TrackKind::Audio {
             // A layer (re)appeared: choose again without waiting for the tick.
@@ -324,17 +295,11 @@ impl Room {
             }
             TrackKind::Camera | TrackKind::Screen => {
                 for (id, p) in &mut self.participants {
-                    let Some(r) = p.video.get_mut(&packet.track) else {
-                        continue;
-                    };
+                    let Some(r) = p.video.get_mut(&packet.track) else { continue };
                     if r.target == Some(packet.layer) && r.current != r.target && packet.keyframe {
                         r.current = r.target;
                         self.stats.layer_switches += 1;
-                        self.outputs.push_back(Output::Video {
-                            subscriber: *id,
-                            track: packet.track,
-                            layer: r.current,
-                        });
+                        self.outputs.push_back(Output::Video { subscriber: *id, track: packet.track, layer: r.current });
                     }
                     if r.current == Some(packet.layer) {
                         to.push(*id);
@@ -359,13 +324,7 @@ impl Room {
         // Replace a member whose voice is no longer recent, or the quietest if `who` is louder.
         let ranked = self.speakers.loudest(self.participants.len(), now);
         let rank = |p: &ParticipantId| ranked.iter().position(|r| r == p).unwrap_or(usize::MAX);
-        let (i, weakest) = self
-            .audible
-            .iter()
-            .enumerate()
-            .max_by_key(|(_, p)| rank(p))
-            .map(|(i, p)| (i, *p))
-            .unwrap();
+        let (i, weakest) = self.audible.iter().enumerate().max_by_key(|(_, p)| rank(p)).map(|(i, p)| (i, *p)).unwrap();
         if rank(&who) < rank(&weakest) {
             self.audible[i] = who;
             true
@@ -378,17 +337,12 @@ impl Room {
         if now < self.next_tick {
             return;
         }
-        let elapsed = now
-            .saturating_duration_since(self.last_tick)
-            .as_secs_f64()
-            .max(0.001);
+        let elapsed = now.saturating_duration_since(self.last_tick).as_secs_f64().max(0.001);
         self.last_tick = now;
         self.next_tick = now + self.config.tick;
         for t in self.tracks.values_mut() {
             for s in &mut t.layers {
-                let fresh = s.last_seen.is_some_and(|seen| {
-                    now.saturating_duration_since(seen) < self.config.layer_timeout
-                });
+                let fresh = s.last_seen.is_some_and(|seen| now.saturating_duration_since(seen) < self.config.layer_timeout);
                 if !fresh {
                     s.rate = None;
                 } else if s.bytes > 0 {
@@ -408,22 +362,15 @@ impl Room {
 
     /// The next output, or `Timeout` when there is none.
     pub fn poll_output(&mut self) -> Output {
-        self.outputs
-            .pop_front()
-            .unwrap_or(Output::Timeout(self.next_tick))
+        self.outputs.pop_front().unwrap_or(Output::Timeout(self.next_tick))
     }
 
     /// The videos a subscriber should receive, most important first: pinned participants,
     /// then screen shares, then the most recent speakers, then by order of arrival.
     fn last_n(&self, me: ParticipantId) -> Vec<TrackId> {
-        let Some(part) = self.participants.get(&me) else {
-            return vec![];
-        };
+        let Some(part) = self.participants.get(&me) else { return vec![] };
         let cameras_of = |p: ParticipantId| {
-            self.tracks
-                .iter()
-                .filter(move |(_, t)| t.owner == p && t.kind == TrackKind::Camera)
-                .map(|(id, _)| *id)
+            self.tracks.iter().filter(move |(_, t)| t.owner == p && t.kind == TrackKind::Camera).map(|(id, _)| *id)
         };
         let mut order: Vec<TrackId> = vec![];
         let push = |order: &mut Vec<TrackId>, t: TrackId| {
@@ -434,21 +381,13 @@ impl Room {
         for p in part.pins.iter().filter(|p| **p != me) {
             cameras_of(*p).for_each(|t| push(&mut order, t));
         }
-        for (id, _) in self
-            .tracks
-            .iter()
-            .filter(|(_, t)| t.kind == TrackKind::Screen && t.owner != me)
-        {
+        for (id, _) in self.tracks.iter().filter(|(_, t)| t.kind == TrackKind::Screen && t.owner != me) {
             push(&mut order, *id);
         }
         for p in self.speakers.by_recency().into_iter().filter(|p| *p != me) {
             cameras_of(p).for_each(|t| push(&mut order, t));
         }
-        let mut by_arrival: Vec<_> = self
-            .participants
-            .iter()
-            .filter(|(id, _)| **id != me)
-            .collect();
+        let mut by_arrival: Vec<_> = self.participants.iter().filter(|(id, _)| **id != me).collect();
         by_arrival.sort_by_key(|(_, p)| p.order);
         for (id, _) in by_arrival {
             cameras_of(*id).for_each(|t| push(&mut order, t));
@@ -460,57 +399,31 @@ impl Room {
     /// Re-chooses, for every subscriber, which videos and layers it receives.
     fn reallocate(&mut self, now: Instant) {
         let ids: Vec<ParticipantId> = self.participants.keys().copied().collect();
-        let audio_publishers = self
-            .tracks
-            .values()
-            .filter(|t| t.kind == TrackKind::Audio)
-            .count();
+        let audio_publishers = self.tracks.values().filter(|t| t.kind == TrackKind::Audio).count();
         for me in ids {
-            let selected = if self.participants[&me].audio_only {
-                vec![]
-            } else {
-                self.last_n(me)
-            };
+            let selected = if self.participants[&me].audio_only { vec![] } else { self.last_n(me) };
             let part = &self.participants[&me];
             let shown: Vec<TrackId> = selected
                 .into_iter()
-                .filter(|t| {
-                    part.heights
-                        .get(t)
-                        .copied()
-                        .unwrap_or(self.config.default_height)
-                        > 0
-                })
+                .filter(|t| part.heights.get(t).copied().unwrap_or(self.config.default_height) > 0)
                 .collect();
             let candidates: Vec<Candidate> = shown
                 .iter()
                 .map(|t| {
                     let track = &self.tracks[t];
-                    let height = part
-                        .heights
-                        .get(t)
-                        .copied()
-                        .unwrap_or(self.config.default_height);
+                    let height = part.heights.get(t).copied().unwrap_or(self.config.default_height);
                     let mut rates = [None; 3];
                     for l in Layer::ALL {
                         let s = track.layers[l as usize];
-                        let fresh = s.last_seen.is_some_and(|seen| {
-                            now.saturating_duration_since(seen) < self.config.layer_timeout
-                        });
+                        let fresh = s.last_seen.is_some_and(|seen| now.saturating_duration_since(seen) < self.config.layer_timeout);
                         if fresh {
-                            rates[l as usize] =
-                                Some(s.rate.unwrap_or(self.config.nominal_rates[l as usize]));
+                            rates[l as usize] = Some(s.rate.unwrap_or(self.config.nominal_rates[l as usize]));
                         }
                     }
-                    Candidate {
-                        screen: track.kind == TrackKind::Screen,
-                        wanted: Layer::for_height(height),
-                        rates,
-                    }
+                    Candidate { screen: track.kind == TrackKind::Screen, wanted: Layer::for_height(height), rates }
                 })
                 .collect();
-            let audio_reserve =
-                self.config.audio_bps * audio_publishers.min(self.config.max_audio) as u64;
+            let audio_reserve = self.config.audio_bps * audio_publishers.min(self.config.max_audio) as u64;
             let budget = part.estimate.saturating_sub(audio_reserve);
             let layers = allocate(budget, &candidates);
             let sum = |chosen: &[Option<Layer>]| -> u64 {
@@ -527,28 +440,15 @@ impl Room {
             let part = self.participants.get_mut(&me).expect("listed above");
             if part.bandwidth != bandwidth {
                 part.bandwidth = bandwidth;
-                self.outputs.push_back(Output::Bandwidth {
-                    subscriber: me,
-                    allocated: bandwidth.0,
-                    desired: bandwidth.1,
-                });
+                self.outputs.push_back(Output::Bandwidth { subscriber: me, allocated: bandwidth.0, desired: bandwidth.1 });
             }
             // Videos no longer selected stop at once.
-            let dropped: Vec<TrackId> = part
-                .video
-                .keys()
-                .filter(|t| !targets.contains_key(t))
-                .copied()
-                .collect();
+            let dropped: Vec<TrackId> = part.video.keys().filter(|t| !targets.contains_key(t)).copied().collect();
             for t in dropped {
                 if let Some(r) = part.video.remove(&t)
                     && r.current.is_some()
                 {
-                    self.outputs.push_back(Output::Video {
-                        subscriber: me,
-                        track: t,
-                        layer: None,
-                    });
+                    self.outputs.push_back(Output::Video { subscriber: me, track: t, layer: None });
                 }
             }
             for (t, target) in targets {
@@ -556,11 +456,7 @@ impl Room {
                 r.target = target;
                 if target.is_none() && r.current.is_some() {
                     r.current = None;
-                    self.outputs.push_back(Output::Video {
-                        subscriber: me,
-                        track: t,
-                        layer: None,
-                    });
+                    self.outputs.push_back(Output::Video { subscriber: me, track: t, layer: None });
                 }
                 // A new layer starts on a keyframe: ask for one, not too often.
                 if let Some(l) = target
@@ -568,13 +464,10 @@ impl Room {
                     && let Some(track) = self.tracks.get_mut(&t)
                 {
                     let asked = &mut track.keyframe_asked[l as usize];
-                    if asked.is_none_or(|at| {
-                        now.saturating_duration_since(at) >= self.config.keyframe_retry
-                    }) {
+                    if asked.is_none_or(|at| now.saturating_duration_since(at) >= self.config.keyframe_retry) {
                         *asked = Some(now);
                         self.stats.keyframe_requests += 1;
-                        self.outputs
-                            .push_back(Output::KeyframeRequest { track: t, layer: l });
+                        self.outputs.push_back(Output::KeyframeRequest { track: t, layer: l });
                     }
                 }
             }

@@ -27,12 +27,7 @@ pub struct Inbox {
 
 impl Default for Inbox {
     fn default() -> Self {
-        Inbox {
-            bufs: vec![0u8; BATCH * MAX_DATAGRAM],
-            lens: [0; BATCH],
-            from: [None; BATCH],
-            count: 0,
-        }
+        Inbox { bufs: vec![0u8; BATCH * MAX_DATAGRAM], lens: [0; BATCH], from: [None; BATCH], count: 0 }
     }
 }
 
@@ -54,20 +49,11 @@ impl Inbox {
                     iov_len: MAX_DATAGRAM,
                 };
                 hdrs[i].msg_hdr.msg_name = (&mut storage[i] as *mut libc::sockaddr_storage).cast();
-                hdrs[i].msg_hdr.msg_namelen =
-                    std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+                hdrs[i].msg_hdr.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
                 hdrs[i].msg_hdr.msg_iov = &mut iov[i];
                 hdrs[i].msg_hdr.msg_iovlen = 1;
             }
-            let n = unsafe {
-                libc::recvmmsg(
-                    fd,
-                    hdrs.as_mut_ptr(),
-                    BATCH as _,
-                    libc::MSG_DONTWAIT,
-                    std::ptr::null_mut(),
-                )
-            };
+            let n = unsafe { libc::recvmmsg(fd, hdrs.as_mut_ptr(), BATCH as _, libc::MSG_DONTWAIT, std::ptr::null_mut()) };
             if n < 0 {
                 return Err(io::Error::last_os_error());
             }
@@ -91,12 +77,7 @@ impl Inbox {
 
     /// The datagrams read by the last [`Inbox::receive`], with their sender.
     pub fn datagrams(&self) -> impl Iterator<Item = (&[u8], SocketAddr)> + '_ {
-        (0..self.count).filter_map(|i| {
-            Some((
-                &self.bufs[i * MAX_DATAGRAM..i * MAX_DATAGRAM + self.lens[i]],
-                self.from[i]?,
-            ))
-        })
+        (0..self.count).filter_map(|i| Some((&self.bufs[i * MAX_DATAGRAM..i * MAX_DATAGRAM + self.lens[i]], self.from[i]?)))
     }
 }
 
@@ -132,10 +113,7 @@ impl Outbox {
             let mut iov: [libc::iovec; BATCH] = unsafe { std::mem::zeroed() };
             let mut hdrs: [libc::mmsghdr; BATCH] = unsafe { std::mem::zeroed() };
             for (i, (_, d)) in chunk.iter().enumerate() {
-                iov[i] = libc::iovec {
-                    iov_base: d.as_ptr() as *mut libc::c_void,
-                    iov_len: d.len(),
-                };
+                iov[i] = libc::iovec { iov_base: d.as_ptr() as *mut libc::c_void, iov_len: d.len() };
                 hdrs[i].msg_hdr.msg_name = addrs[i].as_ptr() as *mut libc::c_void;
                 hdrs[i].msg_hdr.msg_namelen = addrs[i].len();
                 hdrs[i].msg_hdr.msg_iov = &mut iov[i];
@@ -187,11 +165,7 @@ mod tests {
             }
         }
         for (i, (d, from)) in got.iter().enumerate() {
-            assert_eq!(
-                d,
-                &vec![i as u8; 100 + i],
-                "datagram {i} intact and in order"
-            );
+            assert_eq!(d, &vec![i as u8; 100 + i], "datagram {i} intact and in order");
             assert_eq!(*from, a.local_addr().unwrap());
         }
         assert!(matches!(inbox.receive(&b), Err(e) if e.kind() == io::ErrorKind::WouldBlock));

@@ -19,12 +19,7 @@ struct Asset {
 
 macro_rules! asset {
     ($name:literal, $path:literal, $ty:literal) => {
-        (
-            $name,
-            include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/", $path))
-                as &'static [u8],
-            $ty,
-        )
+        ($name, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/../../web/", $path)) as &'static [u8], $ty)
     };
 }
 
@@ -38,15 +33,8 @@ static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     .map(|(name, bytes, content_type)| {
         let digest = Sha256::digest(bytes);
         let hash: String = digest[..5].iter().map(|b| format!("{b:02x}")).collect();
-        let (stem, ext) = name
-            .rsplit_once('.')
-            .expect("asset names have an extension");
-        Asset {
-            name,
-            url: format!("/static/{stem}.{hash}.{ext}"),
-            bytes,
-            content_type,
-        }
+        let (stem, ext) = name.rsplit_once('.').expect("asset names have an extension");
+        Asset { name, url: format!("/static/{stem}.{hash}.{ext}"), bytes, content_type }
     })
     .collect()
 });
@@ -62,19 +50,10 @@ pub fn url(name: &str) -> &'static str {
 
 pub async fn serve(Path(file): Path<String>) -> Result<Response, AppError> {
     let path = format!("/static/{file}");
-    let asset = ASSETS
-        .iter()
-        .find(|a| a.url == path)
-        .ok_or(AppError::NotFound)?;
+    let asset = ASSETS.iter().find(|a| a.url == path).ok_or(AppError::NotFound)?;
     let mut response = asset.bytes.into_response();
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(asset.content_type),
-    );
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=31536000, immutable"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type));
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable"));
     Ok(response)
 }

@@ -28,18 +28,13 @@ fn argon2() -> Argon2<'static> {
 /// Hashes a password into a PHC string. CPU-heavy: call it off the async threads.
 pub fn hash_password(password: &str) -> String {
     let salt = SaltString::encode_b64(&random_bytes::<16>()).expect("16 bytes make a valid salt");
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .expect("Argon2 hashing cannot fail with valid parameters")
-        .to_string()
+    argon2().hash_password(password.as_bytes(), &salt).expect("Argon2 hashing cannot fail with valid parameters").to_string()
 }
 
 /// Checks a password against a stored hash; a malformed hash never verifies.
 pub fn verify_password(password: &str, hash: &str) -> bool {
     match PasswordHash::new(hash) {
-        Ok(parsed) => argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
+        Ok(parsed) => argon2().verify_password(password.as_bytes(), &parsed).is_ok(),
         Err(_) => false,
     }
 }
@@ -54,10 +49,7 @@ pub fn dummy_hash() -> &'static str {
 /// A password to hand to someone once: 20 characters from an alphabet without look-alikes.
 pub fn generate_password() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    random_bytes::<20>()
-        .iter()
-        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
-        .collect()
+    random_bytes::<20>().iter().map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
 }
 
 /// A fresh session token (256 random bits) as it goes in the cookie.
@@ -81,11 +73,7 @@ pub fn csrf_for_session(token: &str) -> String {
 
 /// Compares two secrets in time independent of where they differ.
 pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// Builds a Set-Cookie value.
@@ -134,13 +122,7 @@ impl LoginThrottle {
     /// Starts a password check for `login` from `ip`: refused with the wait in milliseconds when
     /// either must wait; otherwise a failure is counted at once, under the lock, so that
     /// parallel attempts cannot all slip through before the first one fails.
-    pub fn begin(
-        &self,
-        state: &AppState,
-        login: &str,
-        ip: IpAddr,
-        now: Millis,
-    ) -> Result<Attempt, Millis> {
+    pub fn begin(&self, state: &AppState, login: &str, ip: IpAddr, now: Millis) -> Result<Attempt, Millis> {
         let (per_account, per_ip) = (state.config.login_per_account, state.config.login_per_ip);
         let mut b = self.buckets.lock().unwrap();
         // Forget drained keys now and then so that a scan of logins cannot grow the maps forever.
@@ -148,32 +130,16 @@ impl LoginThrottle {
             b.accounts.retain(|_, k| !k.is_idle(now));
             b.ips.retain(|_, k| !k.is_idle(now));
         }
-        let account = b
-            .accounts
-            .get(login)
-            .copied()
-            .unwrap_or_default()
-            .check(per_account, now);
-        let address = b
-            .ips
-            .get(&ip)
-            .copied()
-            .unwrap_or_default()
-            .check(per_ip, now);
+        let account = b.accounts.get(login).copied().unwrap_or_default().check(per_account, now);
+        let address = b.ips.get(&ip).copied().unwrap_or_default().check(per_ip, now);
         match (account, address) {
             (Ok(()), Ok(())) => {}
             (Err(x), Err(y)) => return Err(x.max(y)),
             (Err(x), _) | (_, Err(x)) => return Err(x),
         }
-        b.accounts
-            .entry(login.to_owned())
-            .or_default()
-            .fail(per_account, now);
+        b.accounts.entry(login.to_owned()).or_default().fail(per_account, now);
         b.ips.entry(ip).or_default().fail(per_ip, now);
-        Ok(Attempt {
-            login: login.to_owned(),
-            ip,
-        })
+        Ok(Attempt { login: login.to_owned(), ip })
     }
 
     /// The password was right: the failure counted in advance is taken back.
@@ -226,11 +192,7 @@ impl SessionParts {
 
 /// A fresh token and the session row it will open, with the browser and address shown on the
 /// "my sessions" page.
-pub fn new_session_parts(
-    state: &AppState,
-    headers: &axum::http::HeaderMap,
-    ip: Option<IpAddr>,
-) -> (SessionParts, String) {
+pub fn new_session_parts(state: &AppState, headers: &axum::http::HeaderMap, ip: Option<IpAddr>) -> (SessionParts, String) {
     let now = state.clock.now();
     let token = new_token();
     let user_agent = headers
@@ -252,12 +214,7 @@ pub fn new_session_parts(
 }
 
 pub fn session_cookie(state: &AppState, token: &str) -> String {
-    cookie(
-        state,
-        SESSION_COOKIE,
-        token,
-        Some(state.config.session_lifetime_ms / 1000),
-    )
+    cookie(state, SESSION_COOKIE, token, Some(state.config.session_lifetime_ms / 1000))
 }
 
 /// Deletes expired sessions every ten minutes.
@@ -266,11 +223,7 @@ pub async fn sweep_sessions(state: SharedState) {
     loop {
         tick.tick().await;
         let now = state.clock.now();
-        match state
-            .store
-            .purge_sessions(now, state.config.session_idle_ms)
-            .await
-        {
+        match state.store.purge_sessions(now, state.config.session_idle_ms).await {
             Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "could not remove expired sessions"),

@@ -22,11 +22,7 @@ pub fn client_ip(state: &AppState, headers: &HeaderMap, ext: &Extensions) -> Opt
     let trusted = &state.config.trusted_proxies;
     // A proxy may append its own header line instead of extending the client's: read them all,
     // in order, as one list.
-    let lines: Vec<&str> = headers
-        .get_all("x-forwarded-for")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
+    let lines: Vec<&str> = headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
     let header = (!lines.is_empty()).then(|| lines.join(","));
     Some(ClientIp {
         ip: parse_forwarded_for(peer, header.as_deref(), trusted),
@@ -71,30 +67,12 @@ mod tests {
     #[test]
     fn forwarded_for_is_believed_only_from_trusted_proxies() {
         let trusted: Vec<IpNet> = vec!["10.0.0.0/8".parse().unwrap()];
-        assert_eq!(
-            parse_forwarded_for(ip("203.0.113.9"), Some("1.2.3.4"), &trusted),
-            ip("203.0.113.9")
-        );
-        assert_eq!(
-            parse_forwarded_for(ip("10.0.0.2"), Some("1.2.3.4"), &trusted),
-            ip("1.2.3.4")
-        );
+        assert_eq!(parse_forwarded_for(ip("203.0.113.9"), Some("1.2.3.4"), &trusted), ip("203.0.113.9"));
+        assert_eq!(parse_forwarded_for(ip("10.0.0.2"), Some("1.2.3.4"), &trusted), ip("1.2.3.4"));
         // A client that forges a header in front of the real chain gets its real address.
-        assert_eq!(
-            parse_forwarded_for(ip("10.0.0.2"), Some("6.6.6.6, 1.2.3.4, 10.0.0.7"), &trusted),
-            ip("1.2.3.4")
-        );
-        assert_eq!(
-            parse_forwarded_for(ip("10.0.0.2"), None, &trusted),
-            ip("10.0.0.2")
-        );
-        assert_eq!(
-            parse_forwarded_for(ip("10.0.0.2"), Some("junk"), &trusted),
-            ip("10.0.0.2")
-        );
-        assert_eq!(
-            parse_forwarded_for(ip("::1"), Some("1.2.3.4"), &[]),
-            ip("::1")
-        );
+        assert_eq!(parse_forwarded_for(ip("10.0.0.2"), Some("6.6.6.6, 1.2.3.4, 10.0.0.7"), &trusted), ip("1.2.3.4"));
+        assert_eq!(parse_forwarded_for(ip("10.0.0.2"), None, &trusted), ip("10.0.0.2"));
+        assert_eq!(parse_forwarded_for(ip("10.0.0.2"), Some("junk"), &trusted), ip("10.0.0.2"));
+        assert_eq!(parse_forwarded_for(ip("::1"), Some("1.2.3.4"), &[]), ip("::1"));
     }
 }

@@ -34,9 +34,7 @@ impl Lang {
         let mut best: Option<(f32, Lang)> = None;
         for part in header.split(',') {
             let mut it = part.split(';');
-            let Some(lang) = it.next().and_then(Lang::parse) else {
-                continue;
-            };
+            let Some(lang) = it.next().and_then(Lang::parse) else { continue };
             let q = it
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .and_then(|q| q.parse::<f32>().ok())
@@ -49,11 +47,7 @@ impl Lang {
     }
 
     /// The person's preference, then the language cookie, then the browser, then French.
-    pub fn negotiate(
-        preference: Option<&str>,
-        cookie: Option<&str>,
-        accept_language: Option<&str>,
-    ) -> Lang {
+    pub fn negotiate(preference: Option<&str>, cookie: Option<&str>, accept_language: Option<&str>) -> Lang {
         preference
             .and_then(Lang::parse)
             .or_else(|| cookie.and_then(Lang::parse))
@@ -67,14 +61,10 @@ pub const EN_FTL: &str = include_str!("../i18n/en.ftl");
 
 fn bundle(lang: Lang) -> &'static FluentBundle<FluentResource> {
     fn build(lang: &str, source: &'static str) -> FluentBundle<FluentResource> {
-        let resource = FluentResource::try_new(source.to_owned())
-            .expect("the catalogs parse (checked by a test)");
-        let mut bundle =
-            FluentBundle::new_concurrent(vec![lang.parse().expect("valid language tag")]);
+        let resource = FluentResource::try_new(source.to_owned()).expect("the catalogs parse (checked by a test)");
+        let mut bundle = FluentBundle::new_concurrent(vec![lang.parse().expect("valid language tag")]);
         bundle.set_use_isolating(false);
-        bundle
-            .add_resource(resource)
-            .expect("no duplicate messages (checked by a test)");
+        bundle.add_resource(resource).expect("no duplicate messages (checked by a test)");
         bundle
     }
     static FR: OnceLock<FluentBundle<FluentResource>> = OnceLock::new();
@@ -103,9 +93,7 @@ impl Tr {
             return id.to_owned();
         };
         let mut errors = vec![];
-        let text = bundle
-            .format_pattern(pattern, args, &mut errors)
-            .into_owned();
+        let text = bundle.format_pattern(pattern, args, &mut errors).into_owned();
         if !errors.is_empty() {
             tracing::error!(id, ?errors, "message formatting failed");
         }
@@ -125,14 +113,7 @@ impl Tr {
     }
 
     /// The message `id` with two arguments.
-    pub fn t2(
-        &self,
-        id: &str,
-        n1: &str,
-        v1: impl std::fmt::Display,
-        n2: &str,
-        v2: impl std::fmt::Display,
-    ) -> String {
+    pub fn t2(&self, id: &str, n1: &str, v1: impl std::fmt::Display, n2: &str, v2: impl std::fmt::Display) -> String {
         let mut args = FluentArgs::new();
         args.set(n1, FluentValue::from(v1.to_string()));
         args.set(n2, FluentValue::from(v2.to_string()));
@@ -147,14 +128,7 @@ impl Tr {
     }
 
     /// The message `id` with a number argument (for plural selection) and a text argument.
-    pub fn tn1(
-        &self,
-        id: &str,
-        n_name: &str,
-        n: i64,
-        name: &str,
-        value: impl std::fmt::Display,
-    ) -> String {
+    pub fn tn1(&self, id: &str, n_name: &str, n: i64, name: &str, value: impl std::fmt::Display) -> String {
         let mut args = FluentArgs::new();
         args.set(n_name, FluentValue::from(n));
         args.set(name, FluentValue::from(value.to_string()));
@@ -163,23 +137,16 @@ impl Tr {
 
     /// "29 novembre 2026 à 17:45" / "29 November 2026 at 17:45", in Paris time.
     pub fn datetime(&self, at: Millis) -> String {
-        let Some(z) = paris(at) else {
-            return String::new();
-        };
+        let Some(z) = paris(at) else { return String::new() };
         let mut args = FluentArgs::new();
         args.set("date", FluentValue::from(self.date_of(&z)));
-        args.set(
-            "time",
-            FluentValue::from(format!("{:02}:{:02}", z.hour(), z.minute())),
-        );
+        args.set("time", FluentValue::from(format!("{:02}:{:02}", z.hour(), z.minute())));
         self.format("datetime", Some(&args))
     }
 
     /// "dimanche 29 novembre 2026" / "Sunday 29 November 2026", in Paris time.
     pub fn long_date(&self, at: Millis) -> String {
-        let Some(z) = paris(at) else {
-            return String::new();
-        };
+        let Some(z) = paris(at) else { return String::new() };
         let weekday = self.t(&format!("weekday-{}", z.weekday().to_monday_one_offset()));
         format!("{weekday} {}", self.date_of(&z))
     }
@@ -211,19 +178,10 @@ mod tests {
     #[test]
     fn negotiation_prefers_the_person_then_cookie_then_browser() {
         assert_eq!(Lang::negotiate(None, None, None), Lang::Fr);
-        assert_eq!(
-            Lang::negotiate(None, None, Some("en-GB,en;q=0.9")),
-            Lang::En
-        );
-        assert_eq!(
-            Lang::negotiate(None, None, Some("de-DE,en;q=0.5,fr;q=0.8")),
-            Lang::Fr
-        );
+        assert_eq!(Lang::negotiate(None, None, Some("en-GB,en;q=0.9")), Lang::En);
+        assert_eq!(Lang::negotiate(None, None, Some("de-DE,en;q=0.5,fr;q=0.8")), Lang::Fr);
         assert_eq!(Lang::negotiate(None, Some("en"), Some("fr")), Lang::En);
-        assert_eq!(
-            Lang::negotiate(Some("fr"), Some("en"), Some("en")),
-            Lang::Fr
-        );
+        assert_eq!(Lang::negotiate(Some("fr"), Some("en"), Some("en")), Lang::Fr);
         assert_eq!(Lang::negotiate(None, None, Some("de, es")), Lang::Fr);
         assert_eq!(Lang::negotiate(None, None, Some("en;q=0")), Lang::Fr);
     }
@@ -239,10 +197,7 @@ mod tests {
         en.sort();
         let missing_en: Vec<_> = fr.iter().filter(|k| !en.contains(k)).collect();
         let missing_fr: Vec<_> = en.iter().filter(|k| !fr.contains(k)).collect();
-        assert!(
-            missing_en.is_empty() && missing_fr.is_empty(),
-            "en lacks {missing_en:?}, fr lacks {missing_fr:?}"
-        );
+        assert!(missing_en.is_empty() && missing_fr.is_empty(), "en lacks {missing_en:?}, fr lacks {missing_fr:?}");
         let mut dedup = fr.clone();
         dedup.dedup();
         assert_eq!(dedup.len(), fr.len(), "duplicate message in fr.ftl");

@@ -8,16 +8,16 @@
 
 pub mod assets;
 pub mod auth;
-pub mod client_ip;
 pub mod clock;
-mod errors;
 pub mod i18n;
+pub mod client_ip;
+mod errors;
 pub mod live;
+pub mod signal;
 mod metrics;
 mod middleware;
 pub(crate) mod pages;
 pub mod routes;
-pub mod signal;
 mod view;
 
 use std::net::SocketAddr;
@@ -54,7 +54,7 @@ pub struct WebConfig {
     /// Most people in one virtual classroom; beyond, the room page says it is full. A room's
     /// hosts are admitted past it: a class must not be locked out of its own teacher.
     pub room_capacity: usize,
-    /// Set only by `preau serve --bench-token`: load bots holding it may open
+    /// Set only by `preau serve --bench-token-file`: load bots holding it may open
     /// `/bench/rooms/{id}/ws` without an account. `None` (always, outside benchmarks): that
     /// address answers 404.
     pub bench_token: Option<String>,
@@ -71,14 +71,8 @@ impl WebConfig {
             max_body_bytes: 1024 * 1024,
             metrics_allow: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()],
             metrics_token: None,
-            login_per_account: Limit {
-                burst: 5,
-                refill_ms: 60_000,
-            },
-            login_per_ip: Limit {
-                burst: 100,
-                refill_ms: 1_000,
-            },
+            login_per_account: Limit { burst: 5, refill_ms: 60_000 },
+            login_per_ip: Limit { burst: 100, refill_ms: 1_000 },
             room_capacity: 60,
             bench_token: None,
         }
@@ -101,8 +95,7 @@ pub struct AppState {
     throttle: auth::LoginThrottle,
     metrics: metrics::Metrics,
     /// Establishment names for the page header; they change rarely and are asked on every page.
-    establishment_names:
-        std::sync::RwLock<std::collections::HashMap<preau_core::EstablishmentId, String>>,
+    establishment_names: std::sync::RwLock<std::collections::HashMap<preau_core::EstablishmentId, String>>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -114,12 +107,7 @@ impl AppState {
 
     /// The state of a server with its media layer: rooms in session are counted by the
     /// signalling registry, which hands media to the SFU.
-    pub fn with_media(
-        store: Store,
-        config: WebConfig,
-        clock: clock::Clock,
-        signal: Arc<signal::Live>,
-    ) -> SharedState {
+    pub fn with_media(store: Store, config: WebConfig, clock: clock::Clock, signal: Arc<signal::Live>) -> SharedState {
         let live: Arc<dyn LiveRooms + Send + Sync> = signal.clone();
         Self::build(store, config, clock, live, signal)
     }
@@ -154,23 +142,12 @@ impl AppState {
         })
     }
 
-    async fn establishment_name(
-        &self,
-        id: &preau_core::EstablishmentId,
-    ) -> Result<String, preau_store::StoreError> {
+    async fn establishment_name(&self, id: &preau_core::EstablishmentId) -> Result<String, preau_store::StoreError> {
         if let Some(name) = self.establishment_names.read().unwrap().get(id) {
             return Ok(name.clone());
         }
-        let name = self
-            .store
-            .establishment(id)
-            .await?
-            .map(|e| e.name)
-            .unwrap_or_default();
-        self.establishment_names
-            .write()
-            .unwrap()
-            .insert(id.clone(), name.clone());
+        let name = self.store.establishment(id).await?.map(|e| e.name).unwrap_or_default();
+        self.establishment_names.write().unwrap().insert(id.clone(), name.clone());
         Ok(name)
     }
 }
@@ -188,9 +165,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(auth::sweep_sessions(state.clone()));
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
     result
 }

@@ -23,9 +23,7 @@ impl Metrics {
             let builder = PrometheusBuilder::new()
                 .set_buckets_for_metric(
                     Matcher::Full(LATENCY.into()),
-                    &[
-                        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-                    ],
+                    &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0],
                 )
                 .expect("non-empty buckets");
             let recorder = builder.build_recorder();
@@ -34,18 +32,10 @@ impl Metrics {
             let _ = metrics::set_global_recorder(recorder);
             handle
         });
-        Metrics {
-            handle: handle.clone(),
-        }
+        Metrics { handle: handle.clone() }
     }
 
-    pub fn record_request(
-        &self,
-        route: &'static str,
-        method: &axum::http::Method,
-        status: u16,
-        seconds: f64,
-    ) {
+    pub fn record_request(&self, route: &'static str, method: &axum::http::Method, status: u16, seconds: f64) {
         // A fixed set of labels: invented methods must not create series without end.
         let method = match *method {
             axum::http::Method::GET => "GET",
@@ -62,11 +52,7 @@ impl Metrics {
         let (size, idle) = state.store.pool_stats();
         metrics::gauge!("preau_db_pool_connections").set(f64::from(size));
         metrics::gauge!("preau_db_pool_idle_connections").set(idle as f64);
-        match state
-            .store
-            .count_live_sessions(state.clock.now(), state.config.session_idle_ms)
-            .await
-        {
+        match state.store.count_live_sessions(state.clock.now(), state.config.session_idle_ms).await {
             Ok(n) => metrics::gauge!("preau_active_sessions").set(n as f64),
             Err(e) => tracing::warn!(error = %e, "could not count sessions"),
         }
@@ -78,26 +64,14 @@ impl Metrics {
 /// relayed by a proxy we do not trust is refused: its peer address says nothing of its origin.
 pub fn may_read(state: &AppState, req: &Request) -> bool {
     if let Some(token) = &state.config.metrics_token {
-        let sent = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok());
-        if sent
-            .and_then(|s| s.strip_prefix("Bearer "))
-            .is_some_and(|s| auth::same_secret(s, token))
-        {
+        let sent = req.headers().get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
+        if sent.and_then(|s| s.strip_prefix("Bearer ")).is_some_and(|s| auth::same_secret(s, token)) {
             return true;
         }
     }
-    let Some(client) = crate::client_ip::client_ip(state, req.headers(), req.extensions()) else {
-        return false;
-    };
+    let Some(client) = crate::client_ip::client_ip(state, req.headers(), req.extensions()) else { return false };
     if !client.trusted_chain && req.headers().contains_key("x-forwarded-for") {
         return false;
     }
-    state
-        .config
-        .metrics_allow
-        .iter()
-        .any(|net| net.contains(&client.ip))
+    state.config.metrics_allow.iter().any(|net| net.contains(&client.ip))
 }

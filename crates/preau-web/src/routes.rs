@@ -51,20 +51,10 @@ struct Routes {
 }
 
 impl Routes {
-    fn add(
-        mut self,
-        method: Method,
-        path: &'static str,
-        permission: Permission,
-        mr: MethodRouter<SharedState>,
-    ) -> Self {
+    fn add(mut self, method: Method, path: &'static str, permission: Permission, mr: MethodRouter<SharedState>) -> Self {
         let guard = from_fn_with_state((self.state.clone(), permission, path), enforce);
         self.router = self.router.route(path, mr.route_layer(guard));
-        self.table.push(RouteInfo {
-            method,
-            path,
-            permission,
-        });
+        self.table.push(RouteInfo { method, path, permission });
         self
     }
 
@@ -89,111 +79,46 @@ impl Routes {
 pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
     use Permission::*;
     use pages::*;
-    let r = Routes {
-        router: Router::new(),
-        table: vec![],
-        state: state.clone(),
-    }
-    .get("/", Public, home)
-    .get("/login", Public, login::form)
-    .post("/login", Public, login::submit)
-    .post("/logout", Signed(Action::ManageOwnAccount), login::logout)
-    .get("/dashboard", Signed(Action::ViewDashboard), dashboard::show)
-    .get("/people/{id}", Signed(Action::ViewPerson), people::show)
-    .get(
-        "/divisions/{id}",
-        Signed(Action::ViewDivision),
-        divisions::show,
-    )
-    .get("/rooms/new", Signed(Action::CreateRoom), rooms::new_form)
-    .post("/rooms/new", Signed(Action::CreateRoom), rooms::create)
-    .get("/rooms/{id}", Signed(Action::JoinRoom), rooms::show)
-    .get(
-        "/rooms/{id}/ws",
-        Signed(Action::JoinRoom),
-        crate::signal::upgrade,
-    )
-    // Answers 404 unless the server was started for a benchmark; the handler checks the token.
-    .get("/bench/rooms/{id}/ws", Anyone, crate::signal::bench_upgrade)
-    .get("/profile", Signed(Action::ManageOwnAccount), profile::show)
-    .post(
-        "/profile/language",
-        Signed(Action::ManageOwnAccount),
-        profile::set_language,
-    )
-    .post(
-        "/profile/password",
-        Signed(Action::ManageOwnAccount),
-        profile::change_password,
-    )
-    .get(
-        "/profile/sessions",
-        Signed(Action::ManageOwnAccount),
-        profile::sessions,
-    )
-    .post(
-        "/profile/sessions/{id}/revoke",
-        Signed(Action::ManageOwnAccount),
-        profile::revoke,
-    )
-    .get(
-        "/admin/people",
-        Signed(Action::AdministerPeople),
-        admin::directory,
-    )
-    .get(
-        "/admin/people/new",
-        Signed(Action::AdministerPeople),
-        admin::new_form,
-    )
-    .post(
-        "/admin/people/new",
-        Signed(Action::AdministerPeople),
-        admin::create,
-    )
-    .get(
-        "/admin/people/{id}/password",
-        Signed(Action::AdministerPeople),
-        admin::password_form,
-    )
-    .post(
-        "/admin/people/{id}/password",
-        Signed(Action::AdministerPeople),
-        admin::reset_password,
-    )
-    .post(
-        "/admin/people/{id}/disable",
-        Signed(Action::AdministerPeople),
-        admin::disable,
-    )
-    .post(
-        "/admin/people/{id}/enable",
-        Signed(Action::AdministerPeople),
-        admin::enable,
-    )
-    .get(
-        "/admin/divisions",
-        Signed(Action::AdministerPeople),
-        admin::divisions,
-    )
-    .get("/static/{file}", Anyone, crate::assets::serve)
-    .get("/healthz", Anyone, ops::healthz)
-    .get("/readyz", Anyone, ops::readyz)
-    .get("/metrics", Metrics, ops::metrics);
+    let r = Routes { router: Router::new(), table: vec![], state: state.clone() }
+        .get("/", Public, home)
+        .get("/login", Public, login::form)
+        .post("/login", Public, login::submit)
+        .post("/logout", Signed(Action::ManageOwnAccount), login::logout)
+        .get("/dashboard", Signed(Action::ViewDashboard), dashboard::show)
+        .get("/people/{id}", Signed(Action::ViewPerson), people::show)
+        .get("/divisions/{id}", Signed(Action::ViewDivision), divisions::show)
+        .get("/rooms/new", Signed(Action::CreateRoom), rooms::new_form)
+        .post("/rooms/new", Signed(Action::CreateRoom), rooms::create)
+        .get("/rooms/{id}", Signed(Action::JoinRoom), rooms::show)
+        .get("/rooms/{id}/ws", Signed(Action::JoinRoom), crate::signal::upgrade)
+        // Answers 404 unless the server was started for a benchmark; the handler checks the token.
+        .get("/bench/rooms/{id}/ws", Anyone, crate::signal::bench_upgrade)
+        .get("/profile", Signed(Action::ManageOwnAccount), profile::show)
+        .post("/profile/language", Signed(Action::ManageOwnAccount), profile::set_language)
+        .post("/profile/password", Signed(Action::ManageOwnAccount), profile::change_password)
+        .get("/profile/sessions", Signed(Action::ManageOwnAccount), profile::sessions)
+        .post("/profile/sessions/{id}/revoke", Signed(Action::ManageOwnAccount), profile::revoke)
+        .get("/admin/people", Signed(Action::AdministerPeople), admin::directory)
+        .get("/admin/people/new", Signed(Action::AdministerPeople), admin::new_form)
+        .post("/admin/people/new", Signed(Action::AdministerPeople), admin::create)
+        .get("/admin/people/{id}/password", Signed(Action::AdministerPeople), admin::password_form)
+        .post("/admin/people/{id}/password", Signed(Action::AdministerPeople), admin::reset_password)
+        .post("/admin/people/{id}/disable", Signed(Action::AdministerPeople), admin::disable)
+        .post("/admin/people/{id}/enable", Signed(Action::AdministerPeople), admin::enable)
+        .get("/admin/divisions", Signed(Action::AdministerPeople), admin::divisions)
+        .get("/static/{file}", Anyone, crate::assets::serve)
+        .get("/healthz", Anyone, ops::healthz)
+        .get("/readyz", Anyone, ops::readyz)
+        .get("/metrics", Metrics, ops::metrics);
     let router = r
         .router
         .fallback(not_found)
         .layer(from_fn(require_marker))
-        .layer(axum::extract::DefaultBodyLimit::max(
-            state.config.max_body_bytes,
-        ))
+        .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(from_fn_with_state(state.clone(), middleware::error_pages))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(from_fn_with_state(state.clone(), middleware::observe))
-        .layer(from_fn_with_state(
-            state.clone(),
-            middleware::security_headers,
-        ))
+        .layer(from_fn_with_state(state.clone(), middleware::security_headers))
         .with_state(state);
     (router, r.table)
 }
@@ -201,9 +126,7 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
 /// Unknown paths: public by nature, and nothing is read.
 async fn not_found() -> Response {
     let mut response = AppError::NotFound.into_response();
-    response
-        .extensions_mut()
-        .insert(Checked { path: "fallback" });
+    response.extensions_mut().insert(Checked { path: "fallback" });
     response
 }
 
@@ -223,12 +146,10 @@ async fn enforce(
 ) -> Response {
     let viewer = match permission {
         Permission::Anyone | Permission::Metrics => None,
-        Permission::Public | Permission::Signed(_) => {
-            match crate::view::load_viewer(&state, req.headers()).await {
-                Ok(v) => v,
-                Err(e) => return marked(e.into_response(), path),
-            }
-        }
+        Permission::Public | Permission::Signed(_) => match crate::view::load_viewer(&state, req.headers()).await {
+            Ok(v) => v,
+            Err(e) => return marked(e.into_response(), path),
+        },
     };
     let mut response = match check(&state, permission, viewer.clone(), req).await {
         Ok(req) => next.run(req).await,
@@ -310,11 +231,7 @@ async fn check(
 
 /// Sends someone who is not signed in to the login page, remembering where they were going.
 fn to_login(req: &Request) -> Response {
-    let target = req
-        .uri()
-        .path_and_query()
-        .map(|p| p.as_str())
-        .unwrap_or("/");
+    let target = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/");
     if req.method() == Method::GET {
         let next: String = form_urlencode(target);
         Redirect::to(&format!("/login?next={next}")).into_response()
@@ -328,21 +245,14 @@ fn form_urlencode(s: &str) -> String {
 }
 
 /// Reads the form body, compares its `csrf` field to `expected`, and puts the body back.
-async fn check_csrf(
-    state: &SharedState,
-    req: Request,
-    expected: Option<&str>,
-) -> Result<Request, Response> {
+async fn check_csrf(state: &SharedState, req: Request, expected: Option<&str>) -> Result<Request, Response> {
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
         Ok(b) => b,
         Err(_) => return Err(AppError::TooLarge.into_response()),
     };
     let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-    let sent = fields
-        .iter()
-        .find(|(k, _)| k == "csrf")
-        .map(|(_, v)| v.as_str());
+    let sent = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
     let origin_ok = same_origin(&parts.headers, &state.config.public_url);
     match (sent, expected) {
         (Some(sent), Some(expected)) if origin_ok && auth::same_secret(sent, expected) => {
@@ -355,9 +265,7 @@ async fn check_csrf(
 /// When the browser says where a request comes from, it must be this site: the configured
 /// public URL's origin, or the host the request was sent to (a proxy may rewrite the port away).
 pub(crate) fn same_origin(headers: &axum::http::HeaderMap, public_url: &str) -> bool {
-    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else {
-        return true;
-    };
+    let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) else { return true };
     let public_origin = public_url.trim_end_matches('/');
     let public_origin = match public_origin.split_once("://") {
         Some((scheme, rest)) => format!("{scheme}://{}", rest.split('/').next().unwrap_or("")),
@@ -367,11 +275,7 @@ pub(crate) fn same_origin(headers: &axum::http::HeaderMap, public_url: &str) -> 
         return true;
     }
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    host.is_some_and(|host| {
-        origin
-            .split_once("://")
-            .is_some_and(|(_, rest)| rest == host)
-    })
+    host.is_some_and(|host| origin.split_once("://").is_some_and(|(_, rest)| rest == host))
 }
 
 /// Refuses any response that did not go through [`enforce`]: a route added without a
@@ -379,9 +283,7 @@ pub(crate) fn same_origin(headers: &axum::http::HeaderMap, public_url: &str) -> 
 async fn require_marker(req: Request, next: Next) -> Response {
     let response = next.run(req).await;
     // 405 comes from the router itself when a path exists for other methods: no handler ran.
-    if response.extensions().get::<Checked>().is_some()
-        || response.status() == StatusCode::METHOD_NOT_ALLOWED
-    {
+    if response.extensions().get::<Checked>().is_some() || response.status() == StatusCode::METHOD_NOT_ALLOWED {
         response
     } else {
         tracing::error!("a route answered without a permission check");
@@ -395,3 +297,4 @@ async fn require_marker(req: Request, next: Next) -> Response {
 pub fn table(state: SharedState) -> Vec<RouteInfo> {
     build(state).1
 }
+

@@ -123,45 +123,20 @@ enum ServerMsg<'a> {
         ice_servers: Vec<serde_json::Value>,
         chat: &'a [ChatLine],
     },
-    Answer {
-        sdp: &'a str,
-    },
-    Tracks {
-        tracks: Vec<serde_json::Value>,
-    },
-    Renegotiate {
-        audio: usize,
-        video: usize,
-    },
-    ParticipantJoined {
-        participant: ParticipantView,
-    },
-    ParticipantLeft {
-        id: String,
-    },
-    ParticipantState {
-        participant: ParticipantView,
-    },
-    Hands {
-        queue: Vec<String>,
-    },
-    Speaker {
-        id: Option<String>,
-    },
-    Video {
-        mid: &'a str,
-        on: bool,
-    },
+    Answer { sdp: &'a str },
+    Tracks { tracks: Vec<serde_json::Value> },
+    Renegotiate { audio: usize, video: usize },
+    ParticipantJoined { participant: ParticipantView },
+    ParticipantLeft { id: String },
+    ParticipantState { participant: ParticipantView },
+    Hands { queue: Vec<String> },
+    Speaker { id: Option<String> },
+    Video { mid: &'a str, on: bool },
     Chat(&'a ChatLine),
-    Muted {
-        by: &'a str,
-    },
+    Muted { by: &'a str },
     Removed,
     Ended,
-    Error {
-        code: &'a str,
-        message: &'a str,
-    },
+    Error { code: &'a str, message: &'a str },
     Pong,
 }
 
@@ -202,21 +177,11 @@ enum ClientMsg {
         #[serde(default)]
         screen: bool,
     },
-    Chat {
-        text: String,
-    },
-    Hand {
-        raised: bool,
-    },
-    Mute {
-        participant: String,
-    },
-    LowerHand {
-        participant: String,
-    },
-    Remove {
-        participant: String,
-    },
+    Chat { text: String },
+    Hand { raised: bool },
+    Mute { participant: String },
+    LowerHand { participant: String },
+    Remove { participant: String },
     End,
     Ping,
 }
@@ -255,29 +220,16 @@ pub struct Joiner {
 
 impl Live {
     pub fn new(media: Option<MediaHandle>, ice: IceConfig) -> Live {
-        Live {
-            media,
-            rooms: Mutex::new(HashMap::new()),
-            next: AtomicU64::new(1),
-            ice,
-        }
+        Live { media, rooms: Mutex::new(HashMap::new()), next: AtomicU64::new(1), ice }
     }
 
     /// People currently in a room (sockets in their grace period included).
     pub fn count(&self, room: &RoomId) -> usize {
-        self.rooms
-            .lock()
-            .unwrap()
-            .get(room)
-            .map_or(0, |r| r.members.len())
+        self.rooms.lock().unwrap().get(room).map_or(0, |r| r.members.len())
     }
 
     pub fn is_removed(&self, room: &RoomId, person: &PersonId) -> bool {
-        self.rooms
-            .lock()
-            .unwrap()
-            .get(room)
-            .is_some_and(|r| r.removed.contains(person))
+        self.rooms.lock().unwrap().get(room).is_some_and(|r| r.removed.contains(person))
     }
 
     fn ice_servers(&self, participant: ParticipantId, now_unix: u64) -> Vec<serde_json::Value> {
@@ -286,12 +238,9 @@ impl Live {
         }
         match &self.ice.turn_secret {
             Some(secret) => {
-                let username =
-                    format!("{}:{}", now_unix + self.ice.ttl.as_secs(), pid(participant));
+                let username = format!("{}:{}", now_unix + self.ice.ttl.as_secs(), pid(participant));
                 let credential = turn_password(secret, &username);
-                vec![
-                    serde_json::json!({ "urls": self.ice.urls, "username": username, "credential": credential }),
-                ]
+                vec![serde_json::json!({ "urls": self.ice.urls, "username": username, "credential": credential })]
             }
             None => vec![serde_json::json!({ "urls": self.ice.urls })],
         }
@@ -310,22 +259,13 @@ impl Live {
 
     fn send_to(&self, room: &RoomId, who: ParticipantId, msg: &ServerMsg<'_>) {
         let rooms = self.rooms.lock().unwrap();
-        if let Some(s) = rooms
-            .get(room)
-            .and_then(|r| r.members.get(&who))
-            .and_then(|m| m.socket.as_ref())
-        {
+        if let Some(s) = rooms.get(room).and_then(|r| r.members.get(&who)).and_then(|m| m.socket.as_ref()) {
             let _ = s.send(Out::Msg(encode(msg)));
         }
     }
 
     fn view(id: ParticipantId, m: &Member) -> ParticipantView {
-        ParticipantView {
-            id: pid(id),
-            name: m.name.clone(),
-            host: m.host,
-            state: m.state,
-        }
+        ParticipantView { id: pid(id), name: m.name.clone(), host: m.host, state: m.state }
     }
 
     fn hands(room: &LiveRoom) -> Vec<String> {
@@ -335,9 +275,7 @@ impl Live {
     /// Removes a participant for good: from the room, the media task and everyone's list.
     fn leave(&self, room_id: &RoomId, who: ParticipantId) {
         let mut rooms = self.rooms.lock().unwrap();
-        let Some(room) = rooms.get_mut(room_id) else {
-            return;
-        };
+        let Some(room) = rooms.get_mut(room_id) else { return };
         if room.members.remove(&who).is_none() {
             return;
         }
@@ -346,13 +284,7 @@ impl Live {
             media.send(Command::Leave { participant: who });
         }
         self.broadcast(room, None, &ServerMsg::ParticipantLeft { id: pid(who) });
-        self.broadcast(
-            room,
-            None,
-            &ServerMsg::Hands {
-                queue: Self::hands(room),
-            },
-        );
+        self.broadcast(room, None, &ServerMsg::Hands { queue: Self::hands(room) });
         if room.members.is_empty() {
             // The session is over when the last one leaves: chat and removals go with it.
             rooms.remove(room_id);
@@ -372,10 +304,7 @@ pub async fn upgrade(
     viewer: crate::view::Viewer,
     axum::extract::Path(id): axum::extract::Path<String>,
     headers: axum::http::HeaderMap,
-    ws: Result<
-        axum::extract::ws::WebSocketUpgrade,
-        axum::extract::ws::rejection::WebSocketUpgradeRejection,
-    >,
+    ws: Result<axum::extract::ws::WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<axum::response::Response, crate::errors::AppError> {
     use axum::response::IntoResponse;
     // A WebSocket is not protected by SameSite cookies: only our own pages may open one.
@@ -388,48 +317,30 @@ pub async fn upgrade(
     if admission.full {
         return Ok((axum::http::StatusCode::SERVICE_UNAVAILABLE, "room full").into_response());
     }
-    if state
-        .signal
-        .is_removed(&admission.room.id, &viewer.person.id)
-    {
+    if state.signal.is_removed(&admission.room.id, &viewer.person.id) {
         return Err(crate::errors::AppError::Forbidden);
     }
-    let Ok(ws) = ws else {
-        return Err(crate::errors::AppError::BadRequest("error-400-text"));
-    };
-    let joiner = Joiner {
-        person: viewer.person.id.clone(),
-        name: viewer.person.display_name(),
-        host: admission.host,
-        lang: viewer.tr,
-    };
+    let Ok(ws) = ws else { return Err(crate::errors::AppError::BadRequest("error-400-text")) };
+    let joiner = Joiner { person: viewer.person.id.clone(), name: viewer.person.display_name(), host: admission.host, lang: viewer.tr };
     let live = state.signal.clone();
     let room = admission.room.id.clone();
-    Ok(ws
-        .max_message_size(MAX_READ)
-        .max_frame_size(MAX_READ)
-        .on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
+    Ok(ws.max_message_size(MAX_READ).max_frame_size(MAX_READ).on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
 }
 
 /// `GET /bench/rooms/{id}/ws`: a load bot's socket, for `preau-loadgen` only. It exists only when
-/// the server was started with `--bench-token`; the bot must send that token as
-/// `Authorization: Bearer …`. The room lives in memory only (any well-formed room id, no school
-/// data behind it), the bot is a participant with no account (`name`, and `host=1` for a host),
+/// the server was started with `--bench-token-file`; the bot must send that token as
+/// `Authorization: Bearer …`. The room lives in memory only (any well-formed room id that is not a
+/// school's room: 404 for those), the bot is a participant with no account (`name`, and `host=1` for a host),
 /// and room capacity does not apply. Everything after the upgrade is the ordinary signalling.
 pub async fn bench_upgrade(
     axum::extract::State(state): axum::extract::State<crate::SharedState>,
     axum::extract::Path(id): axum::extract::Path<String>,
     axum::extract::Query(query): axum::extract::Query<HashMap<String, String>>,
     headers: axum::http::HeaderMap,
-    ws: Result<
-        axum::extract::ws::WebSocketUpgrade,
-        axum::extract::ws::rejection::WebSocketUpgradeRejection,
-    >,
+    ws: Result<axum::extract::ws::WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<axum::response::Response, crate::errors::AppError> {
     use crate::errors::AppError;
-    let Some(expected) = state.config.bench_token.as_deref() else {
-        return Err(AppError::NotFound);
-    };
+    let Some(expected) = state.config.bench_token.as_deref() else { return Err(AppError::NotFound) };
     let sent = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -438,16 +349,13 @@ pub async fn bench_upgrade(
     if !crate::auth::same_secret(sent, expected) {
         return Err(AppError::Forbidden);
     }
-    let Ok(room) = id.parse::<RoomId>() else {
+    let Ok(room) = id.parse::<RoomId>() else { return Err(AppError::NotFound) };
+    // A bot never enters a school's room: bench rooms are fresh ids with nothing behind them.
+    if state.store.room(&room).await.map_err(|e| AppError::Internal(e.to_string()))?.is_some() {
         return Err(AppError::NotFound);
-    };
-    let Ok(ws) = ws else {
-        return Err(AppError::BadRequest("error-400-text"));
-    };
-    let name: String = query
-        .get("name")
-        .map(|n| n.chars().take(64).collect())
-        .unwrap_or_else(|| "bot".into());
+    }
+    let Ok(ws) = ws else { return Err(AppError::BadRequest("error-400-text")) };
+    let name: String = query.get("name").map(|n| n.chars().take(64).collect()).unwrap_or_else(|| "bot".into());
     let now = crate::clock::Clock::default().now();
     let joiner = Joiner {
         person: PersonId::new(now, crate::clock::random_u128()),
@@ -456,35 +364,23 @@ pub async fn bench_upgrade(
         lang: crate::i18n::Tr::new(crate::i18n::Lang::Fr),
     };
     let live = state.signal.clone();
-    Ok(ws
-        .max_message_size(MAX_READ)
-        .max_frame_size(MAX_READ)
-        .on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
+    Ok(ws.max_message_size(MAX_READ).max_frame_size(MAX_READ).on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
 }
 
 /// TURN REST password: base64(HMAC-SHA1(secret, username)).
 pub fn turn_password(secret: &str, username: &str) -> String {
     use hmac::{Hmac, Mac};
-    let mut mac = <Hmac<sha1::Sha1> as Mac>::new_from_slice(secret.as_bytes())
-        .expect("HMAC takes any key length");
+    let mut mac = <Hmac<sha1::Sha1> as Mac>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(username.as_bytes());
     base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
 }
 
 fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
 /// Runs one socket until it closes.
-pub async fn run_socket(
-    live: std::sync::Arc<Live>,
-    room_id: RoomId,
-    joiner: Joiner,
-    mut ws: WebSocket,
-) {
+pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joiner, mut ws: WebSocket) {
     let tr = joiner.lang;
     // The first message must be `join`, soon.
     let first = tokio::time::timeout(Duration::from_secs(10), ws.recv()).await;
@@ -496,8 +392,7 @@ pub async fn run_socket(
         _ => return,
     };
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Out>();
-    let (me, generation) = match attach(&live, &room_id, &joiner, resume.as_deref(), out_tx.clone())
-    {
+    let (me, generation) = match attach(&live, &room_id, &joiner, resume.as_deref(), out_tx.clone()) {
         Some(x) => x,
         None => return close(ws, 1008, "removed").await,
     };
@@ -594,14 +489,7 @@ const CLOSE_WAIT: Duration = Duration::from_secs(2);
 /// answers (or [`CLOSE_WAIT`] passes). Dropping the connection with unread data in it would reset
 /// it, and the page would lose our close frame: it would see 1006 instead of the code.
 async fn close_handshake(ws: &mut WebSocket, code: u16, reason: &'static str) {
-    if ws
-        .send(Message::Close(Some(CloseFrame {
-            code,
-            reason: reason.into(),
-        })))
-        .await
-        .is_err()
-    {
+    if ws.send(Message::Close(Some(CloseFrame { code, reason: reason.into() }))).await.is_err() {
         return;
     }
     let _ = tokio::time::timeout(CLOSE_WAIT, async {
@@ -629,10 +517,7 @@ fn attach(
     }
     // A resumed place: same person, same token.
     let resumed = resume.and_then(|token| {
-        room.members
-            .iter()
-            .find(|(_, m)| m.person == joiner.person && m.resume == token)
-            .map(|(id, _)| *id)
+        room.members.iter().find(|(_, m)| m.person == joiner.person && m.resume == token).map(|(id, _)| *id)
     });
     let (me, generation, fresh) = match resumed {
         Some(id) => {
@@ -643,10 +528,7 @@ fn attach(
         }
         None => {
             let id = ParticipantId(live.next.fetch_add(1, Ordering::Relaxed));
-            let token: String = random_bytes::<16>()
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
+            let token: String = random_bytes::<16>().iter().map(|b| format!("{b:02x}")).collect();
             room.members.insert(
                 id,
                 Member {
@@ -663,11 +545,7 @@ fn attach(
         }
     };
     let m = &room.members[&me];
-    let participants: Vec<ParticipantView> = room
-        .members
-        .iter()
-        .map(|(id, m)| Live::view(*id, m))
-        .collect();
+    let participants: Vec<ParticipantView> = room.members.iter().map(|(id, m)| Live::view(*id, m)).collect();
     let joined = ServerMsg::Joined {
         you: pid(me),
         resume: &m.resume,
@@ -680,26 +558,15 @@ fn attach(
     let _ = socket.send(Out::Msg(encode(&joined)));
     if fresh {
         let view = Live::view(me, m);
-        live.broadcast(
-            room,
-            Some(me),
-            &ServerMsg::ParticipantJoined { participant: view },
-        );
+        live.broadcast(room, Some(me), &ServerMsg::ParticipantJoined { participant: view });
         match &live.media {
             Some(media) => {
                 let (events_tx, events_rx) = mpsc::unbounded_channel();
-                media.send(Command::Join {
-                    room: room_id.to_string(),
-                    participant: me,
-                    events: events_tx,
-                });
+                media.send(Command::Join { room: room_id.to_string(), participant: me, events: events_tx });
                 tokio::spawn(relay_media(live.clone(), room_id.clone(), me, events_rx));
             }
             None => {
-                let _ = socket.send(Out::Msg(encode(&ServerMsg::Error {
-                    code: "no_media",
-                    message: "",
-                })));
+                let _ = socket.send(Out::Msg(encode(&ServerMsg::Error { code: "no_media", message: "" })));
             }
         }
     }
@@ -710,9 +577,7 @@ fn attach(
 fn detach(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, generation: u64) {
     {
         let mut rooms = live.rooms.lock().unwrap();
-        let Some(m) = rooms.get_mut(room_id).and_then(|r| r.members.get_mut(&me)) else {
-            return;
-        };
+        let Some(m) = rooms.get_mut(room_id).and_then(|r| r.members.get_mut(&me)) else { return };
         if m.generation != generation {
             return;
         }
@@ -724,10 +589,7 @@ fn detach(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, gene
         tokio::time::sleep(GRACE).await;
         let still_gone = {
             let rooms = live.rooms.lock().unwrap();
-            rooms
-                .get(&room_id)
-                .and_then(|r| r.members.get(&me))
-                .is_some_and(|m| m.generation == generation && m.socket.is_none())
+            rooms.get(&room_id).and_then(|r| r.members.get(&me)).is_some_and(|m| m.generation == generation && m.socket.is_none())
         };
         if still_gone {
             tracing::info!(room = %room_id, participant = me.0, "room: left (no socket)");
@@ -737,23 +599,11 @@ fn detach(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, gene
 }
 
 /// Relays what the media task says about one participant to their current socket.
-async fn relay_media(
-    live: std::sync::Arc<Live>,
-    room_id: RoomId,
-    me: ParticipantId,
-    mut events: mpsc::UnboundedReceiver<MediaEvent>,
-) {
+async fn relay_media(live: std::sync::Arc<Live>, room_id: RoomId, me: ParticipantId, mut events: mpsc::UnboundedReceiver<MediaEvent>) {
     while let Some(e) = events.recv().await {
         match e {
             MediaEvent::Answer(sdp) => live.send_to(&room_id, me, &ServerMsg::Answer { sdp: &sdp }),
-            MediaEvent::OfferRefused(_) => live.send_to(
-                &room_id,
-                me,
-                &ServerMsg::Error {
-                    code: "bad_offer",
-                    message: "",
-                },
-            ),
+            MediaEvent::OfferRefused(_) => live.send_to(&room_id, me, &ServerMsg::Error { code: "bad_offer", message: "" }),
             MediaEvent::Tracks(slots) => {
                 let tracks = slots
                     .iter()
@@ -761,26 +611,14 @@ async fn relay_media(
                     .collect();
                 live.send_to(&room_id, me, &ServerMsg::Tracks { tracks });
             }
-            MediaEvent::Renegotiate { audio, video } => {
-                live.send_to(&room_id, me, &ServerMsg::Renegotiate { audio, video })
-            }
-            MediaEvent::Video { mid, on } => {
-                live.send_to(&room_id, me, &ServerMsg::Video { mid: &mid, on })
-            }
-            MediaEvent::Speaker(who) => {
-                live.send_to(&room_id, me, &ServerMsg::Speaker { id: who.map(pid) })
-            }
+            MediaEvent::Renegotiate { audio, video } => live.send_to(&room_id, me, &ServerMsg::Renegotiate { audio, video }),
+            MediaEvent::Video { mid, on } => live.send_to(&room_id, me, &ServerMsg::Video { mid: &mid, on }),
+            MediaEvent::Speaker(who) => live.send_to(&room_id, me, &ServerMsg::Speaker { id: who.map(pid) }),
             MediaEvent::Connected(_) => {}
             MediaEvent::Dropped(_) => {
                 // The SFU gave up on this participant's media: close the socket so that the
                 // page reconnects and starts a fresh media session as a new participant.
-                let socket = live
-                    .rooms
-                    .lock()
-                    .unwrap()
-                    .get(&room_id)
-                    .and_then(|r| r.members.get(&me))
-                    .and_then(|m| m.socket.clone());
+                let socket = live.rooms.lock().unwrap().get(&room_id).and_then(|r| r.members.get(&me)).and_then(|m| m.socket.clone());
                 live.leave(&room_id, me);
                 if let Some(s) = socket {
                     let _ = s.send(Out::Close(1011, "media session dropped"));
@@ -789,26 +627,14 @@ async fn relay_media(
             }
         }
         // Gone for good: stop relaying.
-        if !live
-            .rooms
-            .lock()
-            .unwrap()
-            .get(&room_id)
-            .is_some_and(|r| r.members.contains_key(&me))
-        {
+        if !live.rooms.lock().unwrap().get(&room_id).is_some_and(|r| r.members.contains_key(&me)) {
             break;
         }
     }
 }
 
 /// Handles one client message; `Err(code)` is answered with an `error`.
-fn handle(
-    live: &std::sync::Arc<Live>,
-    room_id: &RoomId,
-    me: ParticipantId,
-    joiner: &Joiner,
-    msg: ClientMsg,
-) -> Result<(), &'static str> {
+fn handle(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, joiner: &Joiner, msg: ClientMsg) -> Result<(), &'static str> {
     let media = |c: Command| {
         if let Some(m) = &live.media {
             m.send(c);
@@ -825,52 +651,28 @@ fn handle(
             for (mid, s) in sources {
                 parsed.push((mid, Source::parse(&s).ok_or("bad_message")?));
             }
-            media(Command::Offer {
-                participant: me,
-                sdp,
-                sources: parsed,
-            });
+            media(Command::Offer { participant: me, sdp, sources: parsed });
             Ok(())
         }
-        ClientMsg::View {
-            heights,
-            pins,
-            audio_only,
-        } => {
+        ClientMsg::View { heights, pins, audio_only } => {
             let pins = pins.iter().filter_map(|p| parse_pid(p)).take(16).collect();
             let heights = heights.into_iter().take(64).collect();
-            media(Command::View {
-                participant: me,
-                heights,
-                pins,
-                audio_only,
-            });
+            media(Command::View { participant: me, heights, pins, audio_only });
             Ok(())
         }
-        ClientMsg::State {
-            audio,
-            video,
-            screen,
-        } => {
+        ClientMsg::State { audio, video, screen } => {
             let mut rooms = live.rooms.lock().unwrap();
             let room = rooms.get_mut(room_id).ok_or("bad_message")?;
             let m = room.members.get_mut(&me).ok_or("bad_message")?;
             if audio && !m.state.audio {
                 // Unmuting oneself after a host's mute is allowed, as in every classroom tool.
-                media(Command::AudioAllowed {
-                    participant: me,
-                    allowed: true,
-                });
+                media(Command::AudioAllowed { participant: me, allowed: true });
             }
             m.state.audio = audio;
             m.state.video = video;
             m.state.screen = screen;
             let view = Live::view(me, m);
-            live.broadcast(
-                room,
-                None,
-                &ServerMsg::ParticipantState { participant: view },
-            );
+            live.broadcast(room, None, &ServerMsg::ParticipantState { participant: view });
             Ok(())
         }
         ClientMsg::Chat { text } => {
@@ -878,12 +680,7 @@ fn handle(
             if text.is_empty() || text.chars().count() > MAX_CHAT {
                 return Err("too_long");
             }
-            let line = ChatLine {
-                from: pid(me),
-                name: joiner.name.clone(),
-                text: text.to_owned(),
-                at: unix_now() as i64 * 1000,
-            };
+            let line = ChatLine { from: pid(me), name: joiner.name.clone(), text: text.to_owned(), at: unix_now() as i64 * 1000 };
             let mut rooms = live.rooms.lock().unwrap();
             let room = rooms.get_mut(room_id).ok_or("bad_message")?;
             live.broadcast(room, None, &ServerMsg::Chat(&line));
@@ -899,9 +696,7 @@ fn handle(
             set_hand(live, room, me, raised);
             Ok(())
         }
-        ClientMsg::Mute { participant }
-        | ClientMsg::LowerHand { participant }
-        | ClientMsg::Remove { participant }
+        ClientMsg::Mute { participant } | ClientMsg::LowerHand { participant } | ClientMsg::Remove { participant }
             if !joiner.host =>
         {
             let _ = participant;
@@ -910,23 +705,17 @@ fn handle(
         ClientMsg::End if !joiner.host => Err("not_host"),
         ClientMsg::Mute { participant } => {
             let target = parse_pid(&participant).ok_or("bad_message")?;
-            media(Command::AudioAllowed {
-                participant: target,
-                allowed: false,
-            });
             let mut rooms = live.rooms.lock().unwrap();
             let room = rooms.get_mut(room_id).ok_or("bad_message")?;
+            // Only a member of this room: participant ids are counted, not secret.
             let m = room.members.get_mut(&target).ok_or("bad_message")?;
+            media(Command::AudioAllowed { participant: target, allowed: false });
             m.state.audio = false;
             if let Some(s) = &m.socket {
                 let _ = s.send(Out::Msg(encode(&ServerMsg::Muted { by: &joiner.name })));
             }
             let view = Live::view(target, m);
-            live.broadcast(
-                room,
-                None,
-                &ServerMsg::ParticipantState { participant: view },
-            );
+            live.broadcast(room, None, &ServerMsg::ParticipantState { participant: view });
             Ok(())
         }
         ClientMsg::LowerHand { participant } => {
@@ -972,27 +761,15 @@ fn handle(
 }
 
 fn set_hand(live: &Live, room: &mut LiveRoom, who: ParticipantId, raised: bool) {
-    let Some(m) = room.members.get_mut(&who) else {
-        return;
-    };
+    let Some(m) = room.members.get_mut(&who) else { return };
     m.state.hand = raised;
     let view = Live::view(who, m);
     room.hands.retain(|h| *h != who);
     if raised {
         room.hands.push(who);
     }
-    live.broadcast(
-        room,
-        None,
-        &ServerMsg::ParticipantState { participant: view },
-    );
-    live.broadcast(
-        room,
-        None,
-        &ServerMsg::Hands {
-            queue: Live::hands(room),
-        },
-    );
+    live.broadcast(room, None, &ServerMsg::ParticipantState { participant: view });
+    live.broadcast(room, None, &ServerMsg::Hands { queue: Live::hands(room) });
 }
 
 #[cfg(test)]
@@ -1001,24 +778,15 @@ mod tests {
 
     #[test]
     fn client_messages_parse_strictly() {
-        assert!(matches!(
-            parse(r#"{"v":1,"type":"ping"}"#),
-            Ok(ClientMsg::Ping)
-        ));
-        assert!(matches!(
-            parse(r#"{"v":1,"type":"chat","text":"bonjour"}"#),
-            Ok(ClientMsg::Chat { .. })
-        ));
+        assert!(matches!(parse(r#"{"v":1,"type":"ping"}"#), Ok(ClientMsg::Ping)));
+        assert!(matches!(parse(r#"{"v":1,"type":"chat","text":"bonjour"}"#), Ok(ClientMsg::Chat { .. })));
         assert!(matches!(
             parse(r#"{"v":1,"type":"offer","sdp":"v=0","sources":{"0":"audio"}}"#),
             Ok(ClientMsg::Offer { .. })
         ));
         assert_eq!(parse(r#"{"v":2,"type":"ping"}"#).err(), Some("bad_version"));
         assert_eq!(parse(r#"{"type":"ping"}"#).err(), Some("bad_message"));
-        assert_eq!(
-            parse(r#"{"v":1,"type":"launch_missiles"}"#).err(),
-            Some("bad_message")
-        );
+        assert_eq!(parse(r#"{"v":1,"type":"launch_missiles"}"#).err(), Some("bad_message"));
         assert_eq!(parse(r#"{"v":1,"type":"chat"}"#).err(), Some("bad_message"));
         assert_eq!(parse("not json").err(), Some("bad_message"));
         assert_eq!(parse(&"x".repeat(MAX_MESSAGE + 1)).err(), Some("too_long"));
@@ -1034,9 +802,6 @@ mod tests {
     #[test]
     fn turn_passwords_follow_the_rest_scheme() {
         // RFC 2202 test case 2 for HMAC-SHA1.
-        assert_eq!(
-            turn_password("Jefe", "what do ya want for nothing?"),
-            "7/zfauXrL6LSdBbV8YTfnCWafHk="
-        );
+        assert_eq!(turn_password("Jefe", "what do ya want for nothing?"), "7/zfauXrL6LSdBbV8YTfnCWafHk=");
     }
 }

@@ -38,20 +38,11 @@ impl std::ops::Deref for Viewer {
 const TOUCH_EVERY_MS: i64 = 60_000;
 
 /// Finds the live session of the request's cookie and the person behind it.
-pub async fn load_viewer(
-    state: &SharedState,
-    headers: &HeaderMap,
-) -> Result<Option<Viewer>, AppError> {
-    let Some(token) = auth::read_cookie(headers, SESSION_COOKIE) else {
-        return Ok(None);
-    };
+pub async fn load_viewer(state: &SharedState, headers: &HeaderMap) -> Result<Option<Viewer>, AppError> {
+    let Some(token) = auth::read_cookie(headers, SESSION_COOKIE) else { return Ok(None) };
     let now = state.clock.now();
     let hash = auth::token_hash(token);
-    let Some((session, person)) = state
-        .store
-        .live_session_person(&hash, now, state.config.session_idle_ms)
-        .await?
-    else {
+    let Some((session, person)) = state.store.live_session_person(&hash, now, state.config.session_idle_ms).await? else {
         return Ok(None);
     };
     if person.disabled {
@@ -61,11 +52,7 @@ pub async fn load_viewer(
         state.store.touch_session(&session.id, now).await?;
     }
     let actor = state.store.actor(&person).await?;
-    let tr = Tr::new(Lang::negotiate(
-        person.locale.as_deref(),
-        None,
-        accept_language(headers),
-    ));
+    let tr = Tr::new(Lang::negotiate(person.locale.as_deref(), None, accept_language(headers)));
     let establishment_name = state.establishment_name(&person.establishment_id).await?;
     Ok(Some(Viewer(Arc::new(ViewerData {
         person,
@@ -78,18 +65,12 @@ pub async fn load_viewer(
 }
 
 fn accept_language(headers: &HeaderMap) -> Option<&str> {
-    headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
+    headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok())
 }
 
 /// The language of a visitor who is not signed in: cookie, then browser.
 pub fn anonymous_lang(headers: &HeaderMap) -> Lang {
-    Lang::negotiate(
-        None,
-        auth::read_cookie(headers, LANG_COOKIE),
-        accept_language(headers),
-    )
+    Lang::negotiate(None, auth::read_cookie(headers, LANG_COOKIE), accept_language(headers))
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Viewer {

@@ -67,19 +67,12 @@ pub enum EstablishmentCommand {
 
 /// An audit entry for an action taken from the shell.
 fn audit(at: preau_core::Millis, action: &'static str) -> Audit<'static> {
-    Audit {
-        at,
-        actor: None,
-        action,
-        detail: "command line",
-    }
+    Audit { at, actor: None, action, detail: "command line" }
 }
 
 fn read_password(login: &str) -> anyhow::Result<String> {
     let mut s = String::new();
-    std::io::stdin()
-        .read_to_string(&mut s)
-        .context("cannot read the password from standard input")?;
+    std::io::stdin().read_to_string(&mut s).context("cannot read the password from standard input")?;
     let password = s.trim_end_matches(['\n', '\r']).to_owned();
     check_new_password(&password, login)?;
     Ok(password)
@@ -98,11 +91,9 @@ async fn establishment_for(store: &Store, uai: Option<&str>) -> anyhow::Result<E
         (_, []) => bail!("no establishment yet: create one first with `preau establishment add`"),
         (None, [only]) => Ok(only.id.clone()),
         (None, _) => bail!("several establishments: say which one with --uai"),
-        (Some(uai), all) => all
-            .iter()
-            .find(|e| e.uai == uai)
-            .map(|e| e.id.clone())
-            .with_context(|| format!("no establishment with UAI {uai}")),
+        (Some(uai), all) => {
+            all.iter().find(|e| e.uai == uai).map(|e| e.id.clone()).with_context(|| format!("no establishment with UAI {uai}"))
+        }
     }
 }
 
@@ -110,30 +101,19 @@ pub async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     let now = Clock::default().now();
     match cmd {
-        UserCommand::Add {
-            login,
-            first_name,
-            last_name,
-            roles,
-            uai,
-            password_stdin,
-        } => {
+        UserCommand::Add { login, first_name, last_name, roles, uai, password_stdin } => {
             let login = login.trim().to_lowercase();
             if !valid_login(&login) {
                 bail!("invalid login {login:?}: 2 to 64 characters among a-z, 0-9, '.', '-', '_'");
             }
             for (what, v) in [("--first-name", &first_name), ("--last-name", &last_name)] {
-                if v.trim().is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control)
-                {
+                if v.trim().is_empty() || v.chars().count() > 100 || v.chars().any(char::is_control) {
                     bail!("{what}: give a name of 1 to 100 printable characters");
                 }
             }
             let establishment = establishment_for(&store, uai.as_deref()).await?;
-            let (password, generated) = if password_stdin {
-                (read_password(&login)?, false)
-            } else {
-                (generate_password(), true)
-            };
+            let (password, generated) =
+                if password_stdin { (read_password(&login)?, false) } else { (generate_password(), true) };
             let hash = hash_password(&password);
             store
                 .create_person(
@@ -155,24 +135,11 @@ pub async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
                 println!("password\t{password}");
             }
         }
-        UserCommand::Passwd {
-            login,
-            password_stdin,
-        } => {
+        UserCommand::Passwd { login, password_stdin } => {
             let id = person_id(&store, &login).await?;
-            let (password, generated) = if password_stdin {
-                (read_password(&login)?, false)
-            } else {
-                (generate_password(), true)
-            };
-            store
-                .set_password_hash(
-                    &id,
-                    &hash_password(&password),
-                    None,
-                    &audit(now, "password.reset"),
-                )
-                .await?;
+            let (password, generated) =
+                if password_stdin { (read_password(&login)?, false) } else { (generate_password(), true) };
+            store.set_password_hash(&id, &hash_password(&password), None, &audit(now, "password.reset")).await?;
             println!("password of {login} changed; its sessions are closed");
             if generated {
                 println!("password\t{password}");
@@ -180,29 +147,19 @@ pub async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
         }
         UserCommand::Disable { login } => {
             let id = person_id(&store, &login).await?;
-            store
-                .set_disabled(&id, true, &audit(now, "person.disable"))
-                .await?;
+            store.set_disabled(&id, true, &audit(now, "person.disable")).await?;
             println!("{login} disabled; its sessions are closed");
         }
         UserCommand::Enable { login } => {
             let id = person_id(&store, &login).await?;
-            store
-                .set_disabled(&id, false, &audit(now, "person.enable"))
-                .await?;
+            store.set_disabled(&id, false, &audit(now, "person.enable")).await?;
             println!("{login} enabled");
         }
         UserCommand::List => {
             for p in store.all_people().await? {
                 let roles: Vec<_> = p.roles.iter().map(Role::as_str).collect();
                 let state = if p.disabled { "disabled" } else { "active" };
-                println!(
-                    "{}\t{}\t{state}\t{} {}",
-                    p.login,
-                    roles.join(","),
-                    p.first_name,
-                    p.last_name
-                );
+                println!("{}\t{}\t{state}\t{} {}", p.login, roles.join(","), p.first_name, p.last_name);
             }
         }
     }
@@ -213,11 +170,7 @@ pub async fn user(config: &Config, cmd: UserCommand) -> anyhow::Result<()> {
 pub async fn establishment(config: &Config, cmd: EstablishmentCommand) -> anyhow::Result<()> {
     let store = open_store(config).await?;
     match cmd {
-        EstablishmentCommand::Add {
-            uai,
-            name,
-            academie,
-        } => {
+        EstablishmentCommand::Add { uai, name, academie } => {
             let uai = uai.trim().to_uppercase();
             if !valid_uai(&uai) {
                 bail!("invalid UAI {uai:?}: seven digits and a letter, e.g. 0750001A");
@@ -231,10 +184,7 @@ pub async fn establishment(config: &Config, cmd: EstablishmentCommand) -> anyhow
                 name: name.trim().to_owned(),
                 academie: academie.trim().to_owned(),
             };
-            store
-                .create_establishment(&e)
-                .await
-                .with_context(|| format!("cannot create {uai} (does it already exist?)"))?;
+            store.create_establishment(&e).await.with_context(|| format!("cannot create {uai} (does it already exist?)"))?;
             println!("created {uai} {}", e.name);
         }
         EstablishmentCommand::List => {

@@ -102,16 +102,13 @@ impl Config {
         match file {
             Some(path) if !path.exists() => return Err(ConfigError::Missing(path.to_path_buf())),
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
-            None if Path::new("preau.toml").exists() => {
-                figment = figment.merge(Toml::file_exact("preau.toml"))
-            }
+            None if Path::new("preau.toml").exists() => figment = figment.merge(Toml::file_exact("preau.toml")),
             None => {}
         }
         // Only known keys are taken from the environment: other PREAU_* variables (a script's
         // PREAU_BIN, say) are not settings. `unknown_env_keys` lets the caller warn about them.
         let known = Config::keys();
-        let figment = figment
-            .merge(Env::prefixed("PREAU_").filter(move |k| known.iter().any(|n| k == n.as_str())));
+        let figment = figment.merge(Env::prefixed("PREAU_").filter(move |k| known.iter().any(|n| k == n.as_str())));
         let config: Config = figment.extract().map_err(Box::new)?;
         config.validate()?;
         Ok(config)
@@ -141,21 +138,11 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        let bad = |key, problem: &str| {
-            Err(ConfigError::Invalid {
-                key,
-                problem: problem.to_owned(),
-            })
-        };
+        let bad = |key, problem: &str| Err(ConfigError::Invalid { key, problem: problem.to_owned() });
         if let Some(url) = &self.public_url {
-            let rest = url
-                .strip_prefix("https://")
-                .or_else(|| url.strip_prefix("http://"));
+            let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"));
             if rest.is_none_or(|r| r.is_empty() || r.contains(char::is_whitespace)) {
-                return bad(
-                    "public_url",
-                    "must start with http:// or https:// and name a host, e.g. https://preau.example.org",
-                );
+                return bad("public_url", "must start with http:// or https:// and name a host, e.g. https://preau.example.org");
             }
         }
         if self.session_idle_minutes == 0 {
@@ -171,23 +158,16 @@ impl Config {
             return bad("login_account_burst / login_ip_burst", "must be at least 1");
         }
         if self.login_account_refill_seconds == 0 || self.login_ip_refill_seconds == 0 {
-            return bad(
-                "login_account_refill_seconds / login_ip_refill_seconds",
-                "must be at least 1",
-            );
+            return bad("login_account_refill_seconds / login_ip_refill_seconds", "must be at least 1");
         }
         if self.room_capacity == 0 || self.room_capacity > 1000 {
             return bad("room_capacity", "must be between 1 and 1000");
         }
         if self.media_udp.ip().is_unspecified() && self.media_public_ips.is_empty() {
-            return bad(
-                "media_public_ips",
-                "must list the server's public addresses when media_udp listens on all of them",
-            );
+            return bad("media_public_ips", "must list the server's public addresses when media_udp listens on all of them");
         }
         for url in &self.ice_urls {
-            if !(url.starts_with("stun:") || url.starts_with("turn:") || url.starts_with("turns:"))
-            {
+            if !(url.starts_with("stun:") || url.starts_with("turn:") || url.starts_with("turns:")) {
                 return bad("ice_urls", "entries start with stun:, turn: or turns:");
             }
         }
@@ -214,14 +194,9 @@ impl Config {
         web.max_body_bytes = self.max_body_bytes;
         web.metrics_allow = self.metrics_allow.clone();
         web.metrics_token = self.metrics_token.clone();
-        web.login_per_account = Limit {
-            burst: self.login_account_burst,
-            refill_ms: i64::from(self.login_account_refill_seconds) * 1000,
-        };
-        web.login_per_ip = Limit {
-            burst: self.login_ip_burst,
-            refill_ms: i64::from(self.login_ip_refill_seconds) * 1000,
-        };
+        web.login_per_account =
+            Limit { burst: self.login_account_burst, refill_ms: i64::from(self.login_account_refill_seconds) * 1000 };
+        web.login_per_ip = Limit { burst: self.login_ip_burst, refill_ms: i64::from(self.login_ip_refill_seconds) * 1000 };
         web.room_capacity = self.room_capacity as usize;
         web
     }
@@ -241,9 +216,7 @@ impl Config {
     }
 
     pub fn public_url(&self, bound: SocketAddr) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{bound}"))
+        self.public_url.clone().unwrap_or_else(|| format!("http://{bound}"))
     }
 }
 
@@ -254,10 +227,7 @@ mod tests {
     #[test]
     fn file_and_environment_override_defaults_and_typos_are_named() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file(
-                "preau.toml",
-                "listen = \"127.0.0.1:9000\"\ntrusted_proxies = [\"10.0.0.0/8\"]\n",
-            )?;
+            jail.create_file("preau.toml", "listen = \"127.0.0.1:9000\"\ntrusted_proxies = [\"10.0.0.0/8\"]\n")?;
             jail.set_env("PREAU_SESSION_IDLE_MINUTES", "15");
             let c = Config::load(None).expect("loads");
             assert_eq!(c.listen.port(), 9000);
@@ -265,40 +235,24 @@ mod tests {
             assert_eq!(c.trusted_proxies.len(), 1);
 
             jail.create_file("typo.toml", "lisen = \"127.0.0.1:9000\"\n")?;
-            let e = Config::load(Some(Path::new("typo.toml")))
-                .unwrap_err()
-                .to_string();
+            let e = Config::load(Some(Path::new("typo.toml"))).unwrap_err().to_string();
             assert!(e.contains("lisen"), "{e}");
 
             jail.create_file("cidr.toml", "trusted_proxies = [\"10.0.0.0/33\"]\n")?;
-            let e = Config::load(Some(Path::new("cidr.toml")))
-                .unwrap_err()
-                .to_string();
+            let e = Config::load(Some(Path::new("cidr.toml"))).unwrap_err().to_string();
             assert!(e.contains("trusted_proxies"), "{e}");
 
             jail.create_file("url.toml", "public_url = \"preau.example.org\"\n")?;
-            let e = Config::load(Some(Path::new("url.toml")))
-                .unwrap_err()
-                .to_string();
+            let e = Config::load(Some(Path::new("url.toml"))).unwrap_err().to_string();
             assert!(e.contains("public_url"), "{e}");
 
             jail.create_file("rooms.toml", "room_capacity = 0\n")?;
-            let e = Config::load(Some(Path::new("rooms.toml")))
-                .unwrap_err()
-                .to_string();
+            let e = Config::load(Some(Path::new("rooms.toml"))).unwrap_err().to_string();
             assert!(e.contains("room_capacity"), "{e}");
             jail.set_env("PREAU_ROOM_CAPACITY", "30");
-            assert_eq!(
-                Config::load(None)
-                    .expect("loads")
-                    .web(String::new())
-                    .room_capacity,
-                30
-            );
+            assert_eq!(Config::load(None).expect("loads").web(String::new()).room_capacity, 30);
 
-            let e = Config::load(Some(Path::new("absent.toml")))
-                .unwrap_err()
-                .to_string();
+            let e = Config::load(Some(Path::new("absent.toml"))).unwrap_err().to_string();
             assert!(e.contains("absent.toml"), "{e}");
 
             // Other programs' PREAU_* variables are not settings: ignored, and reported.

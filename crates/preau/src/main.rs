@@ -37,10 +37,11 @@ struct Cli {
 enum Command {
     /// Run the server with the configured data directory (./preau-data by default).
     Serve {
-        /// Benchmarks only: let load bots holding this token (32 characters or more) join
-        /// in-memory rooms at /bench/rooms/{id}/ws without an account. Never on a school's server.
-        #[arg(long, value_name = "TOKEN")]
-        bench_token: Option<String>,
+        /// Benchmarks only: let load bots holding the token in this file (32 characters or
+        /// more) join in-memory rooms at /bench/rooms/{id}/ws without an account. Never on a
+        /// school's server. (A file, not an argument: the command line is visible to every user.)
+        #[arg(long, value_name = "FILE")]
+        bench_token_file: Option<PathBuf>,
     },
     /// Run the server on a fresh demo school and print every demo account.
     ///
@@ -79,10 +80,7 @@ fn main() -> ExitCode {
     for key in Config::unknown_env_keys() {
         tracing::warn!(variable = %key, "this environment variable names no Préau setting: ignored");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("preau: cannot start the runtime: {e}");
@@ -91,12 +89,8 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         match cli.command {
-            Command::Serve { bench_token } => serve(config, bench_token).await,
-            Command::Demo {
-                port,
-                data_dir,
-                demo_password,
-            } => demo::run(config, port, data_dir, demo_password).await,
+            Command::Serve { bench_token_file } => serve(config, bench_token_file).await,
+            Command::Demo { port, data_dir, demo_password } => demo::run(config, port, data_dir, demo_password).await,
             Command::User(cmd) => admin::user(&config, cmd).await,
             Command::Establishment(cmd) => admin::establishment(&config, cmd).await,
             Command::CheckConfig => check_config(&config).await,
@@ -124,20 +118,22 @@ fn init_logs(filter: &str) {
 }
 
 async fn open_store(config: &Config) -> anyhow::Result<Store> {
-    Store::open(&config.data_dir, config.db_max_connections)
-        .await
-        .context("cannot open the database")
+    Store::open(&config.data_dir, config.db_max_connections).await.context("cannot open the database")
 }
 
-async fn serve(config: Config, bench_token: Option<String>) -> anyhow::Result<()> {
+async fn serve(config: Config, bench_token_file: Option<PathBuf>) -> anyhow::Result<()> {
+    let bench_token = match &bench_token_file {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the bench token file {}", path.display()))?
+                .trim()
+                .to_owned(),
+        ),
+        None => None,
+    };
     if let Some(t) = &bench_token {
-        anyhow::ensure!(
-            t.len() >= 32,
-            "--bench-token must be at least 32 characters long"
-        );
-        tracing::warn!(
-            "benchmark mode: load bots with the bench token may join in-memory rooms without an account"
-        );
+        anyhow::ensure!(t.len() >= 32, "the bench token must be at least 32 characters long");
+        tracing::warn!("benchmark mode: load bots with the bench token may join in-memory rooms without an account");
     }
     let store = open_store(&config).await?;
     if store.is_empty().await? {
@@ -152,12 +148,7 @@ async fn serve(config: Config, bench_token: Option<String>) -> anyhow::Result<()
     let bound = listener.local_addr()?;
     let media = preau_media::driver::start(config.media(config.media_udp))
         .await
-        .with_context(|| {
-            format!(
-                "cannot start the media server on UDP {} (setting `media_udp`)",
-                config.media_udp
-            )
-        })?;
+        .with_context(|| format!("cannot start the media server on UDP {} (setting `media_udp`)", config.media_udp))?;
     let signal = std::sync::Arc::new(preau_web::signal::Live::new(Some(media), config.ice()));
     let mut web = config.web(config.public_url(bound));
     web.bench_token = bench_token;
@@ -213,9 +204,6 @@ async fn check_config(config: &Config) -> anyhow::Result<()> {
     // The data directory must be usable too.
     let store = open_store(config).await?;
     store.close().await;
-    eprintln!(
-        "configuration OK; data directory {} is usable",
-        config.data_dir.display()
-    );
+    eprintln!("configuration OK; data directory {} is usable", config.data_dir.display());
     Ok(())
 }

@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
-use preau_media::ParticipantId;
 use preau_media::driver::{self, Command, MediaConfig, MediaEvent, MediaHandle, Source};
+use preau_media::ParticipantId;
 use str0m::change::{SdpAnswer, SdpPendingOffer};
 use str0m::format::Codec;
 use str0m::media::{Direction, Frequency, MediaKind, MediaTime, Mid};
@@ -30,36 +30,15 @@ impl Browser {
     async fn join(sfu: &MediaHandle, room: &str, id: u64) -> Browser {
         let socket = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let addr = socket.local_addr().unwrap();
-        let mut rtc = Rtc::builder()
-            .clear_codecs()
-            .enable_opus(true, false)
-            .enable_vp8(true)
-            .build(Instant::now());
+        let mut rtc = Rtc::builder().clear_codecs().enable_opus(true, false).enable_vp8(true).build(Instant::now());
         rtc.add_local_candidate(Candidate::host(addr, "udp").unwrap());
         let (tx, events) = mpsc::unbounded_channel();
-        assert!(sfu.send(Command::Join {
-            room: room.into(),
-            participant: ParticipantId(id),
-            events: tx
-        }));
-        Browser {
-            id: ParticipantId(id),
-            rtc,
-            socket,
-            addr,
-            events,
-            media: vec![],
-            pending: None,
-            next: Instant::now(),
-        }
+        assert!(sfu.send(Command::Join { room: room.into(), participant: ParticipantId(id), events: tx }));
+        Browser { id: ParticipantId(id), rtc, socket, addr, events, media: vec![], pending: None, next: Instant::now() }
     }
 
     /// Adds transceivers and offers them; `sources` names the sending ones.
-    fn offer(
-        &mut self,
-        sfu: &MediaHandle,
-        add: &[(MediaKind, Direction, Option<Source>)],
-    ) -> Vec<Mid> {
+    fn offer(&mut self, sfu: &MediaHandle, add: &[(MediaKind, Direction, Option<Source>)]) -> Vec<Mid> {
         let mut api = self.rtc.sdp_api();
         let mut sources = vec![];
         let mut mids = vec![];
@@ -72,11 +51,7 @@ impl Browser {
         }
         let (offer, pending) = api.apply().expect("changes to offer");
         self.pending = Some(pending);
-        assert!(sfu.send(Command::Offer {
-            participant: self.id,
-            sdp: offer.to_sdp_string(),
-            sources
-        }));
+        assert!(sfu.send(Command::Offer { participant: self.id, sdp: offer.to_sdp_string(), sources }));
         mids
     }
 
@@ -104,10 +79,7 @@ impl Browser {
                 if let MediaEvent::Answer(sdp) = &e
                     && let Some(pending) = self.pending.take()
                 {
-                    self.rtc
-                        .sdp_api()
-                        .accept_answer(pending, SdpAnswer::from_sdp_string(sdp).unwrap())
-                        .unwrap();
+                    self.rtc.sdp_api().accept_answer(pending, SdpAnswer::from_sdp_string(sdp).unwrap()).unwrap();
                 }
                 signalled.push(e);
             }
@@ -132,27 +104,13 @@ impl Browser {
     }
 
     fn send_opus(&mut self, mid: Mid, n: u64, level: i8) {
-        let pt = self
-            .rtc
-            .codec_config()
-            .find(|p| p.spec().codec == Codec::Opus)
-            .unwrap()
-            .pt();
+        let pt = self.rtc.codec_config().find(|p| p.spec().codec == Codec::Opus).unwrap().pt();
         let w = self.rtc.writer(mid).unwrap().audio_level(level, true);
-        w.write(
-            pt,
-            Instant::now(),
-            MediaTime::new(n * 960, Frequency::FORTY_EIGHT_KHZ),
-            vec![0x78u8; 60],
-        )
-        .unwrap();
+        w.write(pt, Instant::now(), MediaTime::new(n * 960, Frequency::FORTY_EIGHT_KHZ), vec![0x78u8; 60]).unwrap();
     }
 
     fn received_audio(&self) -> usize {
-        self.media
-            .iter()
-            .filter(|e| matches!(e, Event::MediaData(d) if d.params.spec().codec == Codec::Opus))
-            .count()
+        self.media.iter().filter(|e| matches!(e, Event::MediaData(d) if d.params.spec().codec == Codec::Opus)).count()
     }
 }
 
@@ -173,21 +131,12 @@ async fn two_peers_connect_and_audio_flows_through_the_sfu() {
     let mut pupil = Browser::join(&sfu, "room-1", 2).await;
     let (mut t_sig, mut p_sig) = (vec![], vec![]);
 
-    let mic = teacher.offer(
-        &sfu,
-        &[(MediaKind::Audio, Direction::SendOnly, Some(Source::Audio))],
-    )[0];
+    let mic = teacher.offer(&sfu, &[(MediaKind::Audio, Direction::SendOnly, Some(Source::Audio))])[0];
     // The pupil sends nothing yet; the SFU asks it for a receive slot for the teacher's voice.
-    pupil.offer(
-        &sfu,
-        &[(MediaKind::Audio, Direction::SendOnly, Some(Source::Audio))],
-    );
+    pupil.offer(&sfu, &[(MediaKind::Audio, Direction::SendOnly, Some(Source::Audio))]);
     let started = Instant::now();
     while !(teacher.rtc.is_connected() && pupil.rtc.is_connected()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "ICE/DTLS did not connect"
-        );
+        assert!(started.elapsed() < Duration::from_secs(10), "ICE/DTLS did not connect");
         teacher.run(Duration::from_millis(20), &mut t_sig).await;
         pupil.run(Duration::from_millis(20), &mut p_sig).await;
     }
@@ -206,12 +155,7 @@ async fn two_peers_connect_and_audio_flows_through_the_sfu() {
         _ => None,
     });
     let tracks = tracks.expect("the pupil is told which mid carries whom");
-    assert!(
-        tracks
-            .iter()
-            .any(|t| t.participant == ParticipantId(1) && t.source == Source::Audio),
-        "{tracks:?}"
-    );
+    assert!(tracks.iter().any(|t| t.participant == ParticipantId(1) && t.source == Source::Audio), "{tracks:?}");
 
     // The teacher speaks (-30 dBov) for a second.
     for n in 0..50 {
@@ -235,19 +179,12 @@ async fn two_peers_connect_and_audio_flows_through_the_sfu() {
     assert_eq!(pupil.received_audio(), before, "silent frames are dropped");
 
     // The teacher leaves: the pupil's slot is freed and announced.
-    assert!(sfu.send(Command::Leave {
-        participant: ParticipantId(1)
-    }));
+    assert!(sfu.send(Command::Leave { participant: ParticipantId(1) }));
     p_sig.clear();
     for _ in 0..10 {
         pupil.run(Duration::from_millis(20), &mut p_sig).await;
     }
-    assert!(
-        p_sig
-            .iter()
-            .any(|e| matches!(e, MediaEvent::Tracks(t) if t.is_empty())),
-        "{p_sig:?}"
-    );
+    assert!(p_sig.iter().any(|e| matches!(e, MediaEvent::Tracks(t) if t.is_empty())), "{p_sig:?}");
 }
 
 #[tokio::test]
@@ -260,28 +197,15 @@ async fn junk_on_the_media_port_and_bad_offers_hurt_nobody() {
         let _ = junk.send_to(&bytes, sfu.local_addr);
     }
     let mut peer = Browser::join(&sfu, "room-2", 10).await;
-    assert!(sfu.send(Command::Offer {
-        participant: ParticipantId(10),
-        sdp: "not an sdp".into(),
-        sources: vec![]
-    }));
+    assert!(sfu.send(Command::Offer { participant: ParticipantId(10), sdp: "not an sdp".into(), sources: vec![] }));
     let mut sig = vec![];
     peer.run(Duration::from_millis(100), &mut sig).await;
-    assert!(
-        sig.iter().any(|e| matches!(e, MediaEvent::OfferRefused(_))),
-        "{sig:?}"
-    );
+    assert!(sig.iter().any(|e| matches!(e, MediaEvent::OfferRefused(_))), "{sig:?}");
     // The same peer then offers properly and connects.
-    peer.offer(
-        &sfu,
-        &[(MediaKind::Audio, Direction::SendOnly, Some(Source::Audio))],
-    );
+    peer.offer(&sfu, &[(MediaKind::Audio, Direction::SendOnly, Some(Source::Audio))]);
     let started = Instant::now();
     while !peer.rtc.is_connected() {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "no connection after junk"
-        );
+        assert!(started.elapsed() < Duration::from_secs(10), "no connection after junk");
         peer.run(Duration::from_millis(20), &mut sig).await;
     }
 }
@@ -296,92 +220,48 @@ async fn a_screen_share_without_simulcast_reaches_a_subscriber() {
     let mut pupil = Browser::join(&sfu, "room-3", 22).await;
     let (mut t_sig, mut p_sig) = (vec![], vec![]);
 
-    let screen = teacher.offer(
-        &sfu,
-        &[(MediaKind::Video, Direction::SendOnly, Some(Source::Screen))],
-    )[0];
-    pupil.offer(
-        &sfu,
-        &[(MediaKind::Audio, Direction::SendOnly, Some(Source::Audio))],
-    );
+    let screen = teacher.offer(&sfu, &[(MediaKind::Video, Direction::SendOnly, Some(Source::Screen))])[0];
+    pupil.offer(&sfu, &[(MediaKind::Audio, Direction::SendOnly, Some(Source::Audio))]);
     let started = Instant::now();
     while !(teacher.rtc.is_connected() && pupil.rtc.is_connected()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "ICE/DTLS did not connect"
-        );
+        assert!(started.elapsed() < Duration::from_secs(10), "ICE/DTLS did not connect");
         teacher.run(Duration::from_millis(20), &mut t_sig).await;
         pupil.run(Duration::from_millis(20), &mut p_sig).await;
     }
-    assert!(
-        p_sig
-            .iter()
-            .any(|e| matches!(e, MediaEvent::Renegotiate { video: 1, .. })),
-        "{p_sig:?}"
-    );
+    assert!(p_sig.iter().any(|e| matches!(e, MediaEvent::Renegotiate { video: 1, .. })), "{p_sig:?}");
     pupil.offer(&sfu, &[(MediaKind::Video, Direction::RecvOnly, None)]);
     for _ in 0..10 {
         pupil.run(Duration::from_millis(20), &mut p_sig).await;
         teacher.run(Duration::from_millis(20), &mut t_sig).await;
     }
     assert!(
-        p_sig.iter().any(
-            |e| matches!(e, MediaEvent::Tracks(t) if t.iter().any(|s| s.source == Source::Screen))
-        ),
+        p_sig.iter().any(|e| matches!(e, MediaEvent::Tracks(t) if t.iter().any(|s| s.source == Source::Screen))),
         "{p_sig:?}"
     );
 
     // The teacher sends delta frames only, and a keyframe once asked for one (a VP8 frame whose
     // first byte has the P bit clear is a keyframe).
-    let pt = teacher
-        .rtc
-        .codec_config()
-        .find(|p| p.spec().codec == Codec::Vp8)
-        .unwrap()
-        .pt();
+    let pt = teacher.rtc.codec_config().find(|p| p.spec().codec == Codec::Vp8).unwrap().pt();
     let mut asked = false;
     let received_video = |b: &Browser| {
-        b.media
-            .iter()
-            .filter(|e| matches!(e, Event::MediaData(d) if d.params.spec().codec == Codec::Vp8))
-            .count()
+        b.media.iter().filter(|e| matches!(e, Event::MediaData(d) if d.params.spec().codec == Codec::Vp8)).count()
     };
     for n in 0..100u32 {
         teacher.media.clear();
         let key = asked;
-        let mut frame = if key {
-            vec![0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01]
-        } else {
-            vec![0x11, 0x02, 0x00]
-        };
+        let mut frame = if key { vec![0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01] } else { vec![0x11, 0x02, 0x00] };
         frame.resize(400, 0x55);
         let w = teacher.rtc.writer(screen).unwrap();
-        w.write(
-            pt,
-            Instant::now(),
-            MediaTime::new(u64::from(n) * 3000, Frequency::NINETY_KHZ),
-            frame,
-        )
-        .unwrap();
+        w.write(pt, Instant::now(), MediaTime::new(u64::from(n) * 3000, Frequency::NINETY_KHZ), frame).unwrap();
         teacher.run(Duration::from_millis(10), &mut t_sig).await;
         pupil.run(Duration::from_millis(10), &mut p_sig).await;
-        asked |= teacher
-            .media
-            .iter()
-            .any(|e| matches!(e, Event::KeyframeRequest(r) if r.mid == screen));
+        asked |= teacher.media.iter().any(|e| matches!(e, Event::KeyframeRequest(r) if r.mid == screen));
         if received_video(&pupil) >= 5 {
             break;
         }
     }
-    assert!(
-        asked,
-        "the SFU never asked the screen's publisher for a keyframe"
-    );
-    assert!(
-        received_video(&pupil) >= 5,
-        "the pupil received {} screen frames",
-        received_video(&pupil)
-    );
+    assert!(asked, "the SFU never asked the screen's publisher for a keyframe");
+    assert!(received_video(&pupil) >= 5, "the pupil received {} screen frames", received_video(&pupil));
 }
 
 #[tokio::test]
@@ -390,11 +270,7 @@ async fn a_peer_that_never_completes_ice_is_dropped() {
     config.connect_timeout = Duration::from_millis(500);
     let sfu = sfu_with(config).await;
     let (tx, mut events) = mpsc::unbounded_channel();
-    assert!(sfu.send(Command::Join {
-        room: "room-3".into(),
-        participant: ParticipantId(30),
-        events: tx
-    }));
+    assert!(sfu.send(Command::Join { room: "room-3".into(), participant: ParticipantId(30), events: tx }));
     // It never sends a datagram.
     let dropped = tokio::time::timeout(Duration::from_secs(5), async {
         while let Some(e) = events.recv().await {

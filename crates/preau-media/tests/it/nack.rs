@@ -21,14 +21,8 @@ struct Peer {
 impl Peer {
     fn new(rtc: Rtc, addr: &str) -> Peer {
         let addr: SocketAddr = addr.parse().unwrap();
-        let mut p = Peer {
-            rtc,
-            addr,
-            next: Instant::now(),
-            events: vec![],
-        };
-        p.rtc
-            .add_local_candidate(Candidate::host(addr, "udp").unwrap());
+        let mut p = Peer { rtc, addr, next: Instant::now(), events: vec![] };
+        p.rtc.add_local_candidate(Candidate::host(addr, "udp").unwrap());
         p
     }
 
@@ -47,13 +41,7 @@ impl Peer {
 }
 
 /// Delivers what is on the wire, dropping the datagrams `lose` picks, and fires timeouts.
-fn step(
-    a: &mut Peer,
-    b: &mut Peer,
-    wire: &mut VecDeque<Transmit>,
-    now: Instant,
-    lose: &mut dyn FnMut(&Transmit) -> bool,
-) {
+fn step(a: &mut Peer, b: &mut Peer, wire: &mut VecDeque<Transmit>, now: Instant, lose: &mut dyn FnMut(&Transmit) -> bool) {
     for p in [&mut *a, &mut *b] {
         if p.next <= now {
             p.rtc.handle_input(Input::Timeout(now)).unwrap();
@@ -64,11 +52,7 @@ fn step(
         if lose(&t) {
             continue;
         }
-        let to = if t.destination == a.addr {
-            &mut *a
-        } else {
-            &mut *b
-        };
+        let to = if t.destination == a.addr { &mut *a } else { &mut *b };
         let input = Input::Receive(now, Receive::try_from(&t).unwrap());
         to.rtc.handle_input(input).unwrap();
         to.drain(wire);
@@ -81,28 +65,16 @@ fn lost_video_packets_are_recovered_by_nack_and_rtx() {
     let t0 = Instant::now();
     let stats = Some(Duration::from_millis(500));
     let mut sfu = Peer::new(
-        Rtc::builder()
-            .set_ice_lite(true)
-            .clear_codecs()
-            .enable_vp8(true)
-            .set_stats_interval(stats)
-            .build(t0),
+        Rtc::builder().set_ice_lite(true).clear_codecs().enable_vp8(true).set_stats_interval(stats).build(t0),
         "10.0.0.1:10000",
     );
-    let mut browser = Peer::new(
-        Rtc::builder().clear_codecs().enable_vp8(true).build(t0),
-        "10.0.0.2:5000",
-    );
+    let mut browser = Peer::new(Rtc::builder().clear_codecs().enable_vp8(true).build(t0), "10.0.0.2:5000");
     // The browser's receive transceiver, as room.js adds it.
     let mut api = browser.rtc.sdp_api();
     api.add_media(MediaKind::Video, Direction::RecvOnly, None, None, None);
     let (offer, pending) = api.apply().unwrap();
     let answer = sfu.rtc.sdp_api().accept_offer(offer).unwrap();
-    browser
-        .rtc
-        .sdp_api()
-        .accept_answer(pending, answer)
-        .unwrap();
+    browser.rtc.sdp_api().accept_answer(pending, answer).unwrap();
     let mut wire = VecDeque::new();
     let mut now = t0;
     sfu.drain(&mut wire);
@@ -122,12 +94,7 @@ fn lost_video_packets_are_recovered_by_nack_and_rtx() {
         .expect("the SFU gets a send slot");
 
     // Thirty frames of three packets each; every tenth media datagram to the browser is lost.
-    let pt = sfu
-        .rtc
-        .codec_config()
-        .find(|p| p.spec().codec == Codec::Vp8)
-        .unwrap()
-        .pt();
+    let pt = sfu.rtc.codec_config().find(|p| p.spec().codec == Codec::Vp8).unwrap().pt();
     let mut sent = 0u32;
     let mut lost = 0u32;
     let mut lose = |t: &Transmit| {
@@ -149,12 +116,7 @@ fn lost_video_packets_are_recovered_by_nack_and_rtx() {
         sfu.rtc
             .writer(mid)
             .unwrap()
-            .write(
-                pt,
-                now,
-                MediaTime::new(n * 3000, Frequency::NINETY_KHZ),
-                frame,
-            )
+            .write(pt, now, MediaTime::new(n * 3000, Frequency::NINETY_KHZ), frame)
             .unwrap();
         sfu.drain(&mut wire);
         step(&mut sfu, &mut browser, &mut wire, now, &mut lose);
@@ -173,15 +135,8 @@ fn lost_video_packets_are_recovered_by_nack_and_rtx() {
             _ => None,
         })
         .collect();
-    assert_eq!(
-        frames.len(),
-        30,
-        "every frame arrives despite {lost} lost packets"
-    );
-    assert!(
-        frames.iter().all(|f| f.contiguous),
-        "no frame had to be skipped"
-    );
+    assert_eq!(frames.len(), 30, "every frame arrives despite {lost} lost packets");
+    assert!(frames.iter().all(|f| f.contiguous), "no frame had to be skipped");
     // And it was NACK/RTX that did it: the SFU side saw NACKs for its stream.
     let nacks = sfu
         .events
@@ -192,8 +147,5 @@ fn lost_video_packets_are_recovered_by_nack_and_rtx() {
         })
         .max()
         .unwrap_or(0);
-    assert!(
-        nacks >= u64::from(lost),
-        "{nacks} NACKs for {lost} lost packets"
-    );
+    assert!(nacks >= u64::from(lost), "{nacks} NACKs for {lost} lost packets");
 }

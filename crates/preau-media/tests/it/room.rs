@@ -98,10 +98,7 @@ impl Sim {
         let mut to = vec![];
         self.room.on_packet(self.now, &packet, &mut to);
         for s in &to {
-            *self
-                .received
-                .entry((*s, packet.track, packet.layer))
-                .or_default() += 1;
+            *self.received.entry((*s, packet.track, packet.layer)).or_default() += 1;
             // The invariant of simulcast forwarding: a subscriber's stream changes layer only on
             // a keyframe, or its decoder would show garbage.
             if let Some(previous) = self.last_layer.insert((*s, packet.track), packet.layer) {
@@ -126,13 +123,7 @@ impl Sim {
                 match kind {
                     TrackKind::Audio => {
                         let level = self.levels[&owner];
-                        self.deliver(Packet {
-                            track,
-                            layer: Layer::High,
-                            keyframe: false,
-                            audio_level: Some(level),
-                            bytes: 80,
-                        });
+                        self.deliver(Packet { track, layer: Layer::High, keyframe: false, audio_level: Some(level), bytes: 80 });
                     }
                     _ => {
                         for layer in self.sending[&track].clone() {
@@ -142,19 +133,9 @@ impl Sim {
                             if keyframe {
                                 self.last_keyframe.insert((track, layer), self.now);
                             }
-                            let rate = if kind == TrackKind::Screen {
-                                300_000
-                            } else {
-                                RATES[layer as usize]
-                            };
+                            let rate = if kind == TrackKind::Screen { 300_000 } else { RATES[layer as usize] };
                             let bytes = (rate / 8 / 50) as usize;
-                            self.deliver(Packet {
-                                track,
-                                layer,
-                                keyframe,
-                                audio_level: None,
-                                bytes,
-                            });
+                            self.deliver(Packet { track, layer, keyframe, audio_level: None, bytes });
                         }
                     }
                 }
@@ -169,14 +150,8 @@ impl Sim {
         let key = (p(who), track);
         let before = self.received.clone();
         self.run(200);
-        let got_any = Layer::ALL
-            .into_iter()
-            .any(|l| self.received.get(&(key.0, track, l)) != before.get(&(key.0, track, l)));
-        if got_any {
-            self.last_layer.get(&key).copied()
-        } else {
-            None
-        }
+        let got_any = Layer::ALL.into_iter().any(|l| self.received.get(&(key.0, track, l)) != before.get(&(key.0, track, l)));
+        if got_any { self.last_layer.get(&key).copied() } else { None }
     }
 
     /// Whose audio `who` received in the last `ms`.
@@ -206,19 +181,11 @@ fn the_layer_follows_the_displayed_size_and_the_estimate() {
     assert_eq!(s.layer_of(2, teacher), Some(Layer::High));
     s.room.set_display(p(2), teacher, 180, s.now);
     s.run(500);
-    assert_eq!(
-        s.layer_of(2, teacher),
-        Some(Layer::Low),
-        "a thumbnail needs the low layer only"
-    );
+    assert_eq!(s.layer_of(2, teacher), Some(Layer::Low), "a thumbnail needs the low layer only");
     s.room.set_display(p(2), teacher, 720, s.now);
     s.room.set_estimate(p(2), 700_000, s.now);
     s.run(500);
-    assert_eq!(
-        s.layer_of(2, teacher),
-        Some(Layer::Mid),
-        "the estimate caps the layer"
-    );
+    assert_eq!(s.layer_of(2, teacher), Some(Layer::Mid), "the estimate caps the layer");
     s.room.set_display(p(2), teacher, 0, s.now);
     s.run(300);
     assert_eq!(s.layer_of(2, teacher), None, "a hidden video is not sent");
@@ -234,20 +201,13 @@ fn a_subscriber_short_of_bandwidth_is_told_what_it_would_take() {
     s.run(500);
     let last = |s: &Sim| {
         s.outputs.iter().rev().find_map(|o| match o {
-            Output::Bandwidth {
-                subscriber,
-                allocated,
-                desired,
-            } if *subscriber == p(2) => Some((*allocated, *desired)),
+            Output::Bandwidth { subscriber, allocated, desired } if *subscriber == p(2) => Some((*allocated, *desired)),
             _ => None,
         })
     };
     let (allocated, desired) = last(&s).expect("a bandwidth output for the subscriber");
     assert!(allocated <= 700_000, "within the estimate: {allocated}");
-    assert!(
-        desired > allocated,
-        "the high layer is wanted: {desired} > {allocated}"
-    );
+    assert!(desired > allocated, "the high layer is wanted: {desired} > {allocated}");
     // With room to spare, what is sent is what is wanted: nothing more to probe for.
     s.room.set_estimate(p(2), 10_000_000, s.now);
     s.run(500);
@@ -272,41 +232,24 @@ fn layers_switch_only_on_keyframes_and_keyframes_are_requested() {
     s.outputs.clear();
     s.room.set_estimate(p(2), 400_000, s.now);
     s.drain();
-    assert!(
-        s.outputs.contains(&Output::KeyframeRequest {
-            track: cam,
-            layer: Layer::Low
-        }),
-        "{:?}",
-        s.outputs
-    );
+    assert!(s.outputs.contains(&Output::KeyframeRequest { track: cam, layer: Layer::Low }), "{:?}", s.outputs);
     // …but until the publisher sends one (it ignores requests here), High keeps flowing:
     // switching mid-picture would show garbage.
     assert_eq!(s.layer_of(2, cam), Some(Layer::High));
     // The request is repeated after a second.
     s.outputs.clear();
     s.run(1000);
-    assert!(s.outputs.contains(&Output::KeyframeRequest {
-        track: cam,
-        layer: Layer::Low
-    }));
+    assert!(s.outputs.contains(&Output::KeyframeRequest { track: cam, layer: Layer::Low }));
     // The periodic keyframe arrives: the switch happens then, and is announced.
     s.run(3000);
     assert_eq!(s.layer_of(2, cam), Some(Layer::Low));
-    assert!(s.outputs.contains(&Output::Video {
-        subscriber: p(2),
-        track: cam,
-        layer: Some(Layer::Low)
-    }));
+    assert!(s.outputs.contains(&Output::Video { subscriber: p(2), track: cam, layer: Some(Layer::Low) }));
     assert!(s.stats().layer_switches >= 2);
 }
 
 #[test]
 fn last_n_keeps_pins_then_the_screen_then_recent_speakers() {
-    let mut s = Sim::new(RoomConfig {
-        last_n: 4,
-        ..RoomConfig::default()
-    });
+    let mut s = Sim::new(RoomConfig { last_n: 4, ..RoomConfig::default() });
     let cams: Vec<TrackId> = (1..=8).map(|n| s.join_with_camera(n)).collect();
     let screen = s.publish(8, 89, TrackKind::Screen, vec![Layer::High]);
     s.join(9);
@@ -329,19 +272,10 @@ fn last_n_keeps_pins_then_the_screen_then_recent_speakers() {
         .map(|(_, t, _)| *t)
         .collect();
     let expected: BTreeSet<TrackId> = [cams[2], screen, cams[5], cams[4]].into_iter().collect();
-    assert_eq!(
-        videos, expected,
-        "pinned 3, the screen, then 6 and 5 who spoke last"
-    );
+    assert_eq!(videos, expected, "pinned 3, the screen, then 6 and 5 who spoke last");
     // Nobody else receives more than N videos either.
     for who in 1..=8 {
-        let n = s
-            .received
-            .keys()
-            .filter(|(w, t, _)| *w == p(who) && s.owners[t].1 != TrackKind::Audio)
-            .map(|(_, t, _)| *t)
-            .collect::<BTreeSet<_>>()
-            .len();
+        let n = s.received.keys().filter(|(w, t, _)| *w == p(who) && s.owners[t].1 != TrackKind::Audio).map(|(_, t, _)| *t).collect::<BTreeSet<_>>().len();
         assert!(n <= 4, "participant {who} receives {n} videos");
     }
 }
@@ -358,21 +292,11 @@ fn a_publisher_leaving_mid_stream_disappears_cleanly() {
     s.room.leave(p(1), s.now);
     s.owners.retain(|_, (o, _)| *o != p(1));
     s.drain();
-    assert!(s.outputs.contains(&Output::Video {
-        subscriber: p(3),
-        track: a,
-        layer: None
-    }));
+    assert!(s.outputs.contains(&Output::Video { subscriber: p(3), track: a, layer: None }));
     assert_eq!(s.room.participant_count(), 2);
     assert_eq!(s.room.track_count(), 2);
     // A straggling packet of the departed track goes nowhere.
-    let to = s.deliver(Packet {
-        track: a,
-        layer: Layer::High,
-        keyframe: true,
-        audio_level: None,
-        bytes: 1000,
-    });
+    let to = s.deliver(Packet { track: a, layer: Layer::High, keyframe: true, audio_level: None, bytes: 1000 });
     assert!(to.is_empty());
     assert!(s.layer_of(3, b).is_some(), "the others go on");
 }
@@ -387,11 +311,7 @@ fn on_512_kbits_a_pupil_keeps_the_teachers_voice_and_the_screen() {
     s.levels.insert(p(1), 25);
     s.room.set_estimate(p(3), 512_000, s.now);
     s.run(1000);
-    assert_eq!(
-        s.layer_of(3, screen),
-        Some(Layer::High),
-        "the shared screen"
-    );
+    assert_eq!(s.layer_of(3, screen), Some(Layer::High), "the shared screen");
     assert!(s.heard_by(3, 400).contains(&p(1)), "the teacher's voice");
     // 512k - 2 audio reserves (80k) - screen (300k) = 132k: no camera fits even at 150k.
     assert_eq!(s.layer_of(3, teacher_cam), None);
@@ -444,13 +364,7 @@ fn the_dominant_speaker_is_announced_and_does_not_flicker() {
     s.outputs.clear();
     s.levels.insert(p(2), 28);
     s.run(1000);
-    assert!(
-        !s.outputs
-            .iter()
-            .any(|o| matches!(o, Output::DominantSpeaker(_))),
-        "{:?}",
-        s.outputs
-    );
+    assert!(!s.outputs.iter().any(|o| matches!(o, Output::DominantSpeaker(_))), "{:?}", s.outputs);
     // Someone clearly louder does.
     s.levels.insert(p(3), 5);
     s.run(1000);
@@ -478,16 +392,9 @@ fn audio_only_receives_no_video_at_all() {
 fn packets_of_unknown_tracks_and_publishers_are_ignored() {
     let mut s = Sim::new(RoomConfig::default());
     s.join(1);
-    let to = s.deliver(Packet {
-        track: TrackId(999),
-        layer: Layer::Low,
-        keyframe: true,
-        audio_level: Some(0),
-        bytes: 1200,
-    });
+    let to = s.deliver(Packet { track: TrackId(999), layer: Layer::Low, keyframe: true, audio_level: Some(0), bytes: 1200 });
     assert!(to.is_empty());
     // Publishing for someone who is not in the room does nothing.
-    s.room
-        .publish(p(42), TrackId(420), TrackKind::Camera, s.now);
+    s.room.publish(p(42), TrackId(420), TrackKind::Camera, s.now);
     assert_eq!(s.room.track_count(), 0);
 }

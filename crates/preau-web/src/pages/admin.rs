@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect};
 use preau_core::demo::login_part;
 use preau_core::password::check_new_password;
-use preau_core::policy::{Action, Target, may};
 use preau_core::school::{Person, Role, RoleSet, valid_login};
 use preau_core::{PersonId, Role as R};
+use preau_core::policy::{Action, Target, may};
 use preau_store::{Audit, NewPerson, StoreError};
 use serde::Deserialize;
 
@@ -60,23 +60,11 @@ fn directory_url(q: &str, page: i64) -> String {
     pager_url("/admin/people", q, page)
 }
 
-pub async fn directory(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Query(dq): Query<DirectoryQuery>,
-) -> AppResult {
+pub async fn directory(State(state): State<SharedState>, viewer: Viewer, Query(dq): Query<DirectoryQuery>) -> AppResult {
     let tr = viewer.tr;
     let q: String = dq.q.chars().take(100).collect();
     let page = dq.page.unwrap_or(1).clamp(1, 100_000);
-    let found = state
-        .store
-        .search_people(
-            &viewer.person.establishment_id,
-            &q,
-            (page - 1) * PAGE_SIZE,
-            PAGE_SIZE,
-        )
-        .await?;
+    let found = state.store.search_people(&viewer.person.establishment_id, &q, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     let people = found.people.iter().map(|p| row(&tr, p, &viewer)).collect();
     let notice = match dq.done.as_deref() {
         Some("created") => Some(tr.t("dir-created")),
@@ -128,37 +116,22 @@ impl Pager {
 }
 
 fn pager_url(base: &str, q: &str, page: i64) -> String {
-    let query =
-        serde_urlencoded::to_string([("q", q), ("page", &page.to_string())]).unwrap_or_default();
+    let query = serde_urlencoded::to_string([("q", q), ("page", &page.to_string())]).unwrap_or_default();
     format!("{base}?{query}")
 }
 
-pub async fn divisions(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Query(dq): Query<DirectoryQuery>,
-) -> AppResult {
+pub async fn divisions(State(state): State<SharedState>, viewer: Viewer, Query(dq): Query<DirectoryQuery>) -> AppResult {
     let tr = viewer.tr;
     let q: String = dq.q.chars().take(100).collect();
     let page = dq.page.unwrap_or(1).clamp(1, 100_000);
-    let (found, total) = state
-        .store
-        .search_divisions(
-            &viewer.person.establishment_id,
-            &q,
-            (page - 1) * PAGE_SIZE,
-            PAGE_SIZE,
-        )
-        .await?;
+    let (found, total) =
+        state.store.search_divisions(&viewer.person.establishment_id, &q, (page - 1) * PAGE_SIZE, PAGE_SIZE).await?;
     render(
         StatusCode::OK,
         &DivisionsPage {
             c: Chrome::new(tr, "admin-divisions", tr.t("divdir-title"), Some(&viewer)),
             summary: tr.tn("divdir-count", "count", total),
-            divisions: found
-                .into_iter()
-                .map(super::dashboard::DivisionRow::from)
-                .collect(),
+            divisions: found.into_iter().map(super::dashboard::DivisionRow::from).collect(),
             pager: Pager::new(&tr, "/admin/divisions", &q, page, total),
             q,
         },
@@ -174,15 +147,7 @@ fn row(tr: &Tr, p: &Person, viewer: &Viewer) -> Row {
         disabled: p.disabled,
         is_self: p.id == viewer.person.id,
         reset_label: tr.t1("dir-reset-label", "name", &name),
-        toggle_label: tr.t1(
-            if p.disabled {
-                "dir-enable-label"
-            } else {
-                "dir-disable-label"
-            },
-            "name",
-            &name,
-        ),
+        toggle_label: tr.t1(if p.disabled { "dir-enable-label" } else { "dir-disable-label" }, "name", &name),
         name,
     }
 }
@@ -223,29 +188,18 @@ fn new_page(viewer: &Viewer, f: &NewPersonForm, errors: Vec<String>) -> NewPerso
         first_name: f.first_name.clone(),
         last_name: f.last_name.clone(),
         login: f.login.clone(),
-        role: if f.role.is_empty() {
-            "pupil".into()
-        } else {
-            f.role.clone()
-        },
-        roles: Role::ALL
-            .iter()
-            .map(|r| (r.as_str(), role_label(&tr, *r)))
-            .collect(),
+        role: if f.role.is_empty() { "pupil".into() } else { f.role.clone() },
+        roles: Role::ALL.iter().map(|r| (r.as_str(), role_label(&tr, *r))).collect(),
     }
 }
 
 pub async fn new_form(viewer: Viewer) -> AppResult {
-    render(
-        StatusCode::OK,
-        &new_page(&viewer, &NewPersonForm::default(), vec![]),
-    )
+    render(StatusCode::OK, &new_page(&viewer, &NewPersonForm::default(), vec![]))
 }
 
 fn clean_name(s: &str) -> Option<String> {
     let s = s.trim();
-    (!s.is_empty() && s.chars().count() <= 100 && !s.chars().any(char::is_control))
-        .then(|| s.to_owned())
+    (!s.is_empty() && s.chars().count() <= 100 && !s.chars().any(char::is_control)).then(|| s.to_owned())
 }
 
 /// Shown once after an account is created or its password reset.
@@ -261,11 +215,7 @@ struct PasswordPage {
     done_text: String,
 }
 
-pub async fn create(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Form(f): Form<NewPersonForm>,
-) -> AppResult {
+pub async fn create(State(state): State<SharedState>, viewer: Viewer, Form(f): Form<NewPersonForm>) -> AppResult {
     let tr = viewer.tr;
     let mut errors = vec![];
     let first = clean_name(&f.first_name);
@@ -281,11 +231,7 @@ pub async fn create(
         errors.push(tr.t("new-error-role"));
     }
     let login = if f.login.trim().is_empty() {
-        format!(
-            "{}.{}",
-            login_part(first.as_deref().unwrap_or("")),
-            login_part(last.as_deref().unwrap_or(""))
-        )
+        format!("{}.{}", login_part(first.as_deref().unwrap_or("")), login_part(last.as_deref().unwrap_or("")))
     } else {
         f.login.trim().to_lowercase()
     };
@@ -293,34 +239,18 @@ pub async fn create(
         errors.push(tr.t("new-error-login"));
     }
     let generated = f.password.is_empty();
-    let password = if generated {
-        auth::generate_password()
-    } else {
-        f.password.clone()
-    };
+    let password = if generated { auth::generate_password() } else { f.password.clone() };
     if let Err(e) = check_new_password(&password, &login) {
         errors.push(password_error_text(&tr, e));
     }
     if !errors.is_empty() {
-        return render(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &new_page(&viewer, &f, errors),
-        );
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&viewer, &f, errors));
     }
-    let (first, last, role) = (
-        first.unwrap_or_default(),
-        last.unwrap_or_default(),
-        role.unwrap_or(R::Guest),
-    );
+    let (first, last, role) = (first.unwrap_or_default(), last.unwrap_or_default(), role.unwrap_or(R::Guest));
     let pw = password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await?;
     let now = state.clock.now();
-    let audit = Audit {
-        at: now,
-        actor: Some(&viewer.person.id),
-        action: "person.create",
-        detail: &login,
-    };
+    let audit = Audit { at: now, actor: Some(&viewer.person.id), action: "person.create", detail: &login };
     let created = state
         .store
         .create_person(
@@ -355,11 +285,7 @@ pub async fn create(
             action: String::new(),
             error: None,
             done_text: tr.t1("new-created-login", "login", &person.login),
-            generated: Some(if generated {
-                password
-            } else {
-                tr.t("reset-as-typed")
-            }),
+            generated: Some(if generated { password } else { tr.t("reset-as-typed") }),
         },
     )
 }
@@ -368,33 +294,17 @@ async fn target_person(state: &SharedState, viewer: &Viewer, id: &str) -> Result
     let id: PersonId = parse_id(id)?;
     let person = state.store.person(&id).await?.ok_or(AppError::NotFound)?;
     let facts = state.store.person_facts(&person).await?;
-    if !may(
-        &viewer.actor,
-        Action::AdministerPerson,
-        Target::Person(&facts),
-    )
-    .is_allowed()
-    {
+    if !may(&viewer.actor, Action::AdministerPerson, Target::Person(&facts)).is_allowed() {
         return Err(AppError::Forbidden);
     }
     Ok(person)
 }
 
-fn password_page(
-    viewer: &Viewer,
-    person: &Person,
-    error: Option<String>,
-    generated: Option<String>,
-) -> PasswordPage {
+fn password_page(viewer: &Viewer, person: &Person, error: Option<String>, generated: Option<String>) -> PasswordPage {
     let tr = viewer.tr;
     let name = person.display_name();
     PasswordPage {
-        c: Chrome::new(
-            tr,
-            "admin-password",
-            tr.t1("reset-title", "name", &name),
-            Some(viewer),
-        ),
+        c: Chrome::new(tr, "admin-password", tr.t1("reset-title", "name", &name), Some(viewer)),
         heading: tr.t1("reset-title", "name", &name),
         csrf: viewer.csrf.clone(),
         action: format!("/admin/people/{}/password", person.id),
@@ -404,11 +314,7 @@ fn password_page(
     }
 }
 
-pub async fn password_form(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult {
+pub async fn password_form(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
     let person = target_person(&state, &viewer, &id).await?;
     render(StatusCode::OK, &password_page(&viewer, &person, None, None))
 }
@@ -419,45 +325,21 @@ pub struct ResetForm {
     password: String,
 }
 
-pub async fn reset_password(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    Form(f): Form<ResetForm>,
-) -> AppResult {
+pub async fn reset_password(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>, Form(f): Form<ResetForm>) -> AppResult {
     let person = target_person(&state, &viewer, &id).await?;
     let tr = viewer.tr;
     let generated = f.password.is_empty();
-    let password = if generated {
-        auth::generate_password()
-    } else {
-        f.password.clone()
-    };
+    let password = if generated { auth::generate_password() } else { f.password.clone() };
     if let Err(e) = check_new_password(&password, &person.login) {
         let page = password_page(&viewer, &person, Some(password_error_text(&tr, e)), None);
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     }
     let pw = password.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&pw)).await?;
-    let audit = Audit {
-        at: state.clock.now(),
-        actor: Some(&viewer.person.id),
-        action: "password.reset",
-        detail: "",
-    };
-    state
-        .store
-        .set_password_hash(&person.id, &hash, None, &audit)
-        .await?;
-    let shown = if generated {
-        password
-    } else {
-        tr.t("reset-as-typed")
-    };
-    render(
-        StatusCode::OK,
-        &password_page(&viewer, &person, None, Some(shown)),
-    )
+    let audit = Audit { at: state.clock.now(), actor: Some(&viewer.person.id), action: "password.reset", detail: "" };
+    state.store.set_password_hash(&person.id, &hash, None, &audit).await?;
+    let shown = if generated { password } else { tr.t("reset-as-typed") };
+    render(StatusCode::OK, &password_page(&viewer, &person, None, Some(shown)))
 }
 
 #[derive(Deserialize)]
@@ -466,56 +348,24 @@ pub struct ToggleForm {
     back: String,
 }
 
-async fn set_disabled(
-    state: SharedState,
-    viewer: Viewer,
-    id: String,
-    back: String,
-    disabled: bool,
-) -> AppResult {
+async fn set_disabled(state: SharedState, viewer: Viewer, id: String, back: String, disabled: bool) -> AppResult {
     let person = target_person(&state, &viewer, &id).await?;
     if person.id == viewer.person.id {
         return Err(AppError::BadRequest("dir-error-self"));
     }
-    let action = if disabled {
-        "person.disable"
-    } else {
-        "person.enable"
-    };
-    let audit = Audit {
-        at: state.clock.now(),
-        actor: Some(&viewer.person.id),
-        action,
-        detail: "",
-    };
-    state
-        .store
-        .set_disabled(&person.id, disabled, &audit)
-        .await?;
+    let action = if disabled { "person.disable" } else { "person.enable" };
+    let audit = Audit { at: state.clock.now(), actor: Some(&viewer.person.id), action, detail: "" };
+    state.store.set_disabled(&person.id, disabled, &audit).await?;
     let back = super::login::safe_next(&back);
-    let back = if back.starts_with("/admin/people?") {
-        back
-    } else {
-        "/admin/people?"
-    };
+    let back = if back.starts_with("/admin/people?") { back } else { "/admin/people?" };
     let done = if disabled { "disabled" } else { "enabled" };
     Ok(Redirect::to(&format!("{back}&done={done}")).into_response())
 }
 
-pub async fn disable(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    Form(f): Form<ToggleForm>,
-) -> AppResult {
+pub async fn disable(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>, Form(f): Form<ToggleForm>) -> AppResult {
     set_disabled(state, viewer, id, f.back, true).await
 }
 
-pub async fn enable(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    Form(f): Form<ToggleForm>,
-) -> AppResult {
+pub async fn enable(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>, Form(f): Form<ToggleForm>) -> AppResult {
     set_disabled(state, viewer, id, f.back, false).await
 }

@@ -98,12 +98,7 @@ fn room_for<'a>(rooms: &'a [Room], audience: &Audience) -> Option<&'a Room> {
 }
 
 fn may_create_room(viewer: &Viewer) -> bool {
-    may(
-        &viewer.actor,
-        Action::CreateRoom,
-        Target::Establishment(&viewer.actor.establishment_id),
-    )
-    .is_allowed()
+    may(&viewer.actor, Action::CreateRoom, Target::Establishment(&viewer.actor.establishment_id)).is_allowed()
 }
 
 #[derive(Deserialize)]
@@ -114,27 +109,16 @@ pub struct DashboardQuery {
     as_role: Option<String>,
 }
 
-pub async fn show(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Query(q): Query<DashboardQuery>,
-) -> AppResult {
+pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Query<DashboardQuery>) -> AppResult {
     let tr = viewer.tr;
     let roles = viewer.person.roles;
-    let asked = q
-        .as_role
-        .as_deref()
-        .and_then(|r| r.parse::<Role>().ok())
-        .filter(|r| roles.contains(*r));
+    let asked = q.as_role.as_deref().and_then(|r| r.parse::<Role>().ok()).filter(|r| roles.contains(*r));
     let role = asked
         .or_else(|| (q.child.is_some() && roles.contains(Role::Parent)).then_some(Role::Parent))
         .or(roles.primary())
         .unwrap_or(Role::Guest);
     let role_switch: Vec<(&'static str, String, bool)> = if roles.iter().count() > 1 {
-        roles
-            .iter()
-            .map(|r| (r.as_str(), role_label(&tr, r), r == role))
-            .collect()
+        roles.iter().map(|r| (r.as_str(), role_label(&tr, r), r == role)).collect()
     } else {
         vec![]
     };
@@ -153,22 +137,12 @@ pub async fn show(
     match role {
         Role::Admin | Role::Principal | Role::Staff => {
             let est_id = &viewer.person.establishment_id;
-            let est = state
-                .store
-                .establishment(est_id)
-                .await?
-                .ok_or(AppError::NotFound)?;
+            let est = state.store.establishment(est_id).await?.ok_or(AppError::NotFound)?;
             let mut counts = state.store.head_counts(est_id).await?;
-            counts
-                .sort_by_key(|(role, _)| role.parse::<Role>().map(|r| r as u8).unwrap_or(u8::MAX));
+            counts.sort_by_key(|(role, _)| role.parse::<Role>().map(|r| r as u8).unwrap_or(u8::MAX));
             let counts = counts
                 .into_iter()
-                .filter_map(|(role, n)| {
-                    Some((
-                        tr.tn(&format!("count-{}", role.parse::<Role>().ok()?), "count", n),
-                        n,
-                    ))
-                })
+                .filter_map(|(role, n)| Some((tr.tn(&format!("count-{}", role.parse::<Role>().ok()?), "count", n), n)))
                 .collect();
             let rooms = class_rooms(&state, &viewer).await?;
             let divisions = state
@@ -177,12 +151,8 @@ pub async fn show(
                 .await?
                 .into_iter()
                 .map(|s| {
-                    let room = room_for(&rooms, &Audience::Division(s.division.id.clone()))
-                        .map(|r| RoomLink::new(&tr, r));
-                    DivisionRow {
-                        room,
-                        ..DivisionRow::from(s)
-                    }
+                    let room = room_for(&rooms, &Audience::Division(s.division.id.clone())).map(|r| RoomLink::new(&tr, r));
+                    DivisionRow { room, ..DivisionRow::from(s) }
                 })
                 .collect();
             render(
@@ -246,12 +216,7 @@ pub async fn show(
                     // A parent picks among their own children only.
                     Some(id) => {
                         let id = parse_id(id)?;
-                        Some(
-                            kids.iter()
-                                .find(|k| k.id == id)
-                                .cloned()
-                                .ok_or(AppError::Forbidden)?,
-                        )
+                        Some(kids.iter().find(|k| k.id == id).cloned().ok_or(AppError::Forbidden)?)
                     }
                     None => kids.first().cloned(),
                 };
@@ -272,24 +237,12 @@ pub async fn show(
                 (vec![], None)
             };
             let divisions = match &pupil {
-                Some(p) => state
-                    .store
-                    .divisions_of_pupil(&p.id)
-                    .await?
-                    .into_iter()
-                    .map(|d| (d.id.to_string(), d.name))
-                    .collect(),
+                Some(p) => state.store.divisions_of_pupil(&p.id).await?.into_iter().map(|d| (d.id.to_string(), d.name)).collect(),
                 None => vec![],
             };
             // Parents do not enter classrooms: only a pupil's own dashboard lists rooms.
             let rooms = if role == Role::Pupil {
-                Some(
-                    class_rooms(&state, &viewer)
-                        .await?
-                        .iter()
-                        .map(|r| RoomLink::new(&tr, r))
-                        .collect(),
-                )
+                Some(class_rooms(&state, &viewer).await?.iter().map(|r| RoomLink::new(&tr, r)).collect())
             } else {
                 None
             };
@@ -303,11 +256,7 @@ pub async fn show(
                     pupil_name: pupil.as_ref().map(Person::display_name),
                     divisions,
                     rooms,
-                    empty_text: tr.t(if role == Role::Guest {
-                        "dash-guest"
-                    } else {
-                        "dash-no-children"
-                    }),
+                    empty_text: tr.t(if role == Role::Guest { "dash-guest" } else { "dash-no-children" }),
                     role_switch,
                 },
             )

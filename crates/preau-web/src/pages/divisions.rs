@@ -22,26 +22,15 @@ struct DivisionPage {
     roster_heading: String,
 }
 
-pub async fn show(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult {
+pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
     let id = parse_id(&id)?;
     let division = state.store.division(&id).await?.ok_or(AppError::NotFound)?;
-    let target = Target::Division {
-        id: &division.id,
-        establishment_id: &division.establishment_id,
-    };
+    let target = Target::Division { id: &division.id, establishment_id: &division.establishment_id };
     if !may(&viewer.actor, Action::ViewDivision, target).is_allowed() {
         return Err(AppError::Forbidden);
     }
     let head_teacher = match &division.head_teacher_id {
-        Some(h) => state
-            .store
-            .person(h)
-            .await?
-            .map(|p| (p.id.to_string(), p.display_name())),
+        Some(h) => state.store.person(h).await?.map(|p| (p.id.to_string(), p.display_name())),
         None => None,
     };
     let team = state
@@ -53,12 +42,7 @@ pub async fn show(
         .collect();
     let roster = if may(&viewer.actor, Action::ViewDivisionRoster, target).is_allowed() {
         let pupils = state.store.division_pupils(&division.id).await?;
-        Some(
-            pupils
-                .into_iter()
-                .map(|p| (p.id.to_string(), p.display_name()))
-                .collect(),
-        )
+        Some(pupils.into_iter().map(|p| (p.id.to_string(), p.display_name())).collect())
     } else {
         None
     };
@@ -70,13 +54,7 @@ pub async fn show(
             level: division.level,
             head_teacher,
             team,
-            roster_heading: viewer.tr.tn(
-                "division-roster",
-                "count",
-                roster
-                    .as_ref()
-                    .map_or(0, |r: &Vec<(String, String)>| r.len() as i64),
-            ),
+            roster_heading: viewer.tr.tn("division-roster", "count", roster.as_ref().map_or(0, |r: &Vec<(String, String)>| r.len() as i64)),
             roster,
         },
     )

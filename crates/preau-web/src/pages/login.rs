@@ -37,19 +37,11 @@ pub struct LoginQuery {
 /// newlines from URLs, so any control or space character is refused outright.
 pub(crate) fn safe_next(next: &str) -> &str {
     let plain = next.bytes().all(|b| b > 0x20 && b != 0x7f && b != b'\\');
-    let ok =
-        plain && next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/login");
+    let ok = plain && next.starts_with('/') && !next.starts_with("//") && !next.starts_with("/login");
     if ok { next } else { "/dashboard" }
 }
 
-fn login_page(
-    tr: Tr,
-    csrf: String,
-    login: String,
-    next: &str,
-    error: Option<String>,
-    notice: Option<String>,
-) -> LoginPage {
+fn login_page(tr: Tr, csrf: String, login: String, next: &str, error: Option<String>, notice: Option<String>) -> LoginPage {
     LoginPage {
         c: Chrome::new(tr, "login", tr.t("login-title"), None),
         csrf,
@@ -60,12 +52,7 @@ fn login_page(
     }
 }
 
-pub async fn form(
-    State(state): State<SharedState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    Query(q): Query<LoginQuery>,
-) -> AppResult {
+pub async fn form(State(state): State<SharedState>, ctx: Ctx, headers: HeaderMap, Query(q): Query<LoginQuery>) -> AppResult {
     if ctx.viewer.is_some() {
         return Ok(Redirect::to("/dashboard").into_response());
     }
@@ -73,12 +60,7 @@ pub async fn form(
     let mut tr = ctx.tr;
     if let Some(lang) = q.lang.as_deref().and_then(Lang::parse) {
         tr = Tr::new(lang);
-        set_cookies.push(auth::cookie(
-            &state,
-            LANG_COOKIE,
-            lang.code(),
-            Some(365 * 86400),
-        ));
+        set_cookies.push(auth::cookie(&state, LANG_COOKIE, lang.code(), Some(365 * 86400)));
     }
     let csrf = match auth::read_cookie(&headers, LOGIN_CSRF_COOKIE) {
         Some(c) if c.len() == 43 => c.to_owned(),
@@ -89,14 +71,7 @@ pub async fn form(
         }
     };
     let notice = q.out.is_some().then(|| tr.t("logout-done"));
-    let page = login_page(
-        tr,
-        csrf,
-        String::new(),
-        q.next.as_deref().unwrap_or(""),
-        None,
-        notice,
-    );
+    let page = login_page(tr, csrf, String::new(), q.next.as_deref().unwrap_or(""), None, notice);
     let mut response = render(StatusCode::OK, &page)?;
     for c in set_cookies {
         if let Ok(v) = HeaderValue::from_str(&c) {
@@ -115,13 +90,7 @@ pub struct LoginForm {
     next: String,
 }
 
-pub async fn submit(
-    State(state): State<SharedState>,
-    ctx: Ctx,
-    headers: HeaderMap,
-    ext: axum::http::Extensions,
-    Form(f): Form<LoginForm>,
-) -> AppResult {
+pub async fn submit(State(state): State<SharedState>, ctx: Ctx, headers: HeaderMap, ext: axum::http::Extensions, Form(f): Form<LoginForm>) -> AppResult {
     let tr = ctx.tr;
     let login = f.login.trim().to_lowercase();
     let ip = client_ip::client_ip(&state, &headers, &ext).map(|c| c.ip);
@@ -136,22 +105,14 @@ pub async fn submit(
     if !valid_login(&login) || f.password.chars().count() > MAX_CHARS {
         return again(StatusCode::UNAUTHORIZED, tr.t("login-failed"));
     }
-    let attempt = match state
-        .throttle
-        .begin(&state, &login, ip.unwrap_or([0, 0, 0, 0].into()), now)
-    {
+    let attempt = match state.throttle.begin(&state, &login, ip.unwrap_or([0, 0, 0, 0].into()), now) {
         Ok(a) => a,
         Err(wait_ms) => {
             let minutes = (wait_ms + 59_999) / 60_000;
             tracing::warn!(ip = ?ip, login, "login throttled");
-            let mut response = again(
-                StatusCode::TOO_MANY_REQUESTS,
-                tr.tn("login-throttled", "minutes", minutes),
-            )?;
+            let mut response = again(StatusCode::TOO_MANY_REQUESTS, tr.tn("login-throttled", "minutes", minutes))?;
             let seconds = (wait_ms + 999) / 1000;
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             return Ok(response);
         }
     };
@@ -163,8 +124,7 @@ pub async fn submit(
         Some((_, None)) | None => (None, auth::dummy_hash().to_owned()),
     };
     let password = f.password.clone();
-    let verified =
-        tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await?;
+    let verified = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await?;
     let person = match person {
         Some(p) if verified => p,
         _ => {
@@ -179,10 +139,7 @@ pub async fn submit(
     let cookie = auth::open_session(&state, &person.id, &headers, ip).await?;
     tracing::info!(ip = ?ip, person = %person.id, "signed in");
     let mut response = Redirect::to(safe_next(&f.next)).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).expect("cookie is ASCII"),
-    );
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
     Ok(response)
 }
 
@@ -190,10 +147,7 @@ pub async fn logout(State(state): State<SharedState>, viewer: Viewer) -> AppResu
     state.store.delete_session(&viewer.session_id).await?;
     let mut response = Redirect::to("/login?out=1").into_response();
     let gone = auth::cookie(&state, SESSION_COOKIE, "", Some(0));
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&gone).expect("cookie is ASCII"),
-    );
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&gone).expect("cookie is ASCII"));
     Ok(response)
 }
 

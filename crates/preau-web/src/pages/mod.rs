@@ -18,11 +18,7 @@ use crate::view::role_label;
 
 /// "Professeur, Parent" in the interface language.
 pub(crate) fn roles_label(tr: &Tr, roles: RoleSet) -> String {
-    roles
-        .iter()
-        .map(|r| role_label(tr, r))
-        .collect::<Vec<_>>()
-        .join(", ")
+    roles.iter().map(|r| role_label(tr, r)).collect::<Vec<_>>().join(", ")
 }
 
 /// Parses an id from a URL; anything malformed is simply not found.

@@ -24,12 +24,5 @@ pub async fn readyz(State(state): State<SharedState>) -> Response {
 
 pub async fn metrics(State(state): State<SharedState>) -> Response {
     let body = state.metrics.render(&state).await;
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], body).into_response()
 }

@@ -25,11 +25,7 @@ struct PersonPage {
     teaching: Vec<String>,
 }
 
-pub async fn show(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult {
+pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
     let id = parse_id(&id)?;
     let person = state.store.person(&id).await?.ok_or(AppError::NotFound)?;
     let facts = state.store.person_facts(&person).await?;
@@ -38,37 +34,19 @@ pub async fn show(
     }
     let tr = viewer.tr;
     let is_self = person.id == viewer.person.id;
-    let admin = may(
-        &viewer.actor,
-        Action::AdministerPerson,
-        Target::Person(&facts),
-    )
-    .is_allowed();
+    let admin = may(&viewer.actor, Action::AdministerPerson, Target::Person(&facts)).is_allowed();
 
     let mut divisions = vec![];
     for d in state.store.divisions_of_pupil(&person.id).await? {
-        let link = may(
-            &viewer.actor,
-            Action::ViewDivision,
-            Target::Division {
-                id: &d.id,
-                establishment_id: &d.establishment_id,
-            },
-        )
-        .is_allowed();
+        let link = may(&viewer.actor, Action::ViewDivision, Target::Division { id: &d.id, establishment_id: &d.establishment_id })
+            .is_allowed();
         divisions.push((d.id.to_string(), d.name, link));
     }
     // Related people the viewer may also see: a pupil's parents, a parent's children.
     let (related_heading, candidates) = if person.roles.contains(Role::Pupil) {
-        (
-            tr.t("person-parents"),
-            state.store.parents_of(&person.id).await?,
-        )
+        (tr.t("person-parents"), state.store.parents_of(&person.id).await?)
     } else if person.roles.contains(Role::Parent) {
-        (
-            tr.t("person-children"),
-            state.store.children_of(&person.id).await?,
-        )
+        (tr.t("person-children"), state.store.children_of(&person.id).await?)
     } else {
         (String::new(), vec![])
     };
@@ -87,9 +65,7 @@ pub async fn show(
             .into_iter()
             .map(|l| match l.audience {
                 Audience::Division(_) => format!("{} — {}", l.subject, l.audience_name),
-                Audience::Group(_) => {
-                    format!("{} — {} ({})", l.subject, l.audience_name, tr.t("group"))
-                }
+                Audience::Group(_) => format!("{} — {} ({})", l.subject, l.audience_name, tr.t("group")),
             })
             .collect()
     } else {

@@ -10,11 +10,11 @@ use preau_store::Audit;
 use serde::Deserialize;
 
 use super::roles_label;
-use crate::SharedState;
 use crate::auth;
 use crate::errors::{AppError, AppResult};
 use crate::i18n::{Lang, Tr};
 use crate::view::{Chrome, Viewer, render};
+use crate::SharedState;
 
 #[derive(Template)]
 #[template(path = "profile.html")]
@@ -29,22 +29,13 @@ struct ProfilePage {
     password_error: Option<String>,
 }
 
-fn profile_page(
-    viewer: &Viewer,
-    tr: Tr,
-    notice: Option<String>,
-    password_error: Option<String>,
-) -> ProfilePage {
+fn profile_page(viewer: &Viewer, tr: Tr, notice: Option<String>, password_error: Option<String>) -> ProfilePage {
     ProfilePage {
         c: Chrome::new(tr, "profile", tr.t("profile-title"), Some(viewer)),
         name: viewer.person.display_name(),
         login: viewer.person.login.clone(),
         roles: roles_label(&tr, viewer.person.roles),
-        locale: viewer
-            .person
-            .locale
-            .clone()
-            .unwrap_or_else(|| "auto".into()),
+        locale: viewer.person.locale.clone().unwrap_or_else(|| "auto".into()),
         csrf: viewer.csrf.clone(),
         notice,
         password_error,
@@ -56,10 +47,7 @@ pub struct ProfileQuery {
     done: Option<String>,
 }
 
-pub async fn show(
-    viewer: Viewer,
-    axum::extract::Query(q): axum::extract::Query<ProfileQuery>,
-) -> AppResult {
+pub async fn show(viewer: Viewer, axum::extract::Query(q): axum::extract::Query<ProfileQuery>) -> AppResult {
     let tr = viewer.tr;
     let notice = match q.done.as_deref() {
         Some("language") => Some(tr.t("profile-language-saved")),
@@ -74,11 +62,7 @@ pub struct LanguageForm {
     lang: String,
 }
 
-pub async fn set_language(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Form(f): Form<LanguageForm>,
-) -> AppResult {
+pub async fn set_language(State(state): State<SharedState>, viewer: Viewer, Form(f): Form<LanguageForm>) -> AppResult {
     let locale = match f.lang.as_str() {
         "auto" => None,
         "fr" | "en" => Lang::parse(&f.lang).map(Lang::code),
@@ -111,76 +95,40 @@ pub async fn change_password(
     Form(f): Form<PasswordForm>,
 ) -> AppResult {
     let tr = viewer.tr;
-    let refuse = |status: StatusCode, msg: String| {
-        render(status, &profile_page(&viewer, tr, None, Some(msg)))
-    };
+    let refuse = |status: StatusCode, msg: String| render(status, &profile_page(&viewer, tr, None, Some(msg)));
     let ip = crate::client_ip::client_ip(&state, &headers, &ext).map(|c| c.ip);
     let now = state.clock.now();
     // Guessing the current password from a stolen session is throttled like a login.
-    let attempt = match state.throttle.begin(
-        &state,
-        &viewer.person.login,
-        ip.unwrap_or([0, 0, 0, 0].into()),
-        now,
-    ) {
+    let attempt = match state.throttle.begin(&state, &viewer.person.login, ip.unwrap_or([0, 0, 0, 0].into()), now) {
         Ok(a) => a,
         Err(wait_ms) => {
             let minutes = (wait_ms + 59_999) / 60_000;
-            return refuse(
-                StatusCode::TOO_MANY_REQUESTS,
-                tr.tn("login-throttled", "minutes", minutes),
-            );
+            return refuse(StatusCode::TOO_MANY_REQUESTS, tr.tn("login-throttled", "minutes", minutes));
         }
     };
-    let hash = state
-        .store
-        .password_hash(&viewer.person.id)
-        .await?
-        .unwrap_or_default();
+    let hash = state.store.password_hash(&viewer.person.id).await?.unwrap_or_default();
     let current = f.current.clone();
     let right = f.current.chars().count() <= preau_core::password::MAX_CHARS
         && tokio::task::spawn_blocking(move || auth::verify_password(&current, &hash)).await?;
     if !right {
-        return refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            tr.t("password-current-wrong"),
-        );
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t("password-current-wrong"));
     }
     state.throttle.succeeded(&state, attempt, now);
     if f.new != f.confirm {
         return refuse(StatusCode::UNPROCESSABLE_ENTITY, tr.t("password-mismatch"));
     }
     if let Err(e) = check_new_password(&f.new, &viewer.person.login) {
-        return refuse(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            password_error_text(&tr, e),
-        );
+        return refuse(StatusCode::UNPROCESSABLE_ENTITY, password_error_text(&tr, e));
     }
     let new = f.new.clone();
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&new)).await?;
     // Every session ends, this one included; a fresh one opens for this browser, all at once.
     let (session, token) = auth::new_session_parts(&state, &headers, ip);
-    let audit = Audit {
-        at: now,
-        actor: Some(&viewer.person.id),
-        action: "password.change",
-        detail: "",
-    };
-    state
-        .store
-        .set_password_hash(
-            &viewer.person.id,
-            &hash,
-            Some(&session.as_new(&viewer.person.id)),
-            &audit,
-        )
-        .await?;
+    let audit = Audit { at: now, actor: Some(&viewer.person.id), action: "password.change", detail: "" };
+    state.store.set_password_hash(&viewer.person.id, &hash, Some(&session.as_new(&viewer.person.id)), &audit).await?;
     let mut response: Response = Redirect::to("/profile?done=password").into_response();
     let cookie = auth::session_cookie(&state, &token);
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_str(&cookie).expect("cookie is ASCII"),
-    );
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
     Ok(response)
 }
 
@@ -204,27 +152,14 @@ struct SessionsPage {
 
 /// "Firefox sur Linux" from a user agent, roughly; the raw string is too long to read.
 fn device(tr: &Tr, ua: &str) -> String {
-    let browser = [
-        ("Edg/", "Edge"),
-        ("Firefox/", "Firefox"),
-        ("Chrome/", "Chrome"),
-        ("Safari/", "Safari"),
-    ]
-    .into_iter()
-    .find(|(needle, _)| ua.contains(needle))
-    .map(|(_, name)| name);
-    let os = [
-        ("Android", "Android"),
-        ("iPhone", "iPhone"),
-        ("iPad", "iPad"),
-        ("Windows", "Windows"),
-        ("Mac OS", "macOS"),
-        ("CrOS", "ChromeOS"),
-        ("Linux", "Linux"),
-    ]
-    .into_iter()
-    .find(|(needle, _)| ua.contains(needle))
-    .map(|(_, name)| name);
+    let browser = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")]
+        .into_iter()
+        .find(|(needle, _)| ua.contains(needle))
+        .map(|(_, name)| name);
+    let os = [("Android", "Android"), ("iPhone", "iPhone"), ("iPad", "iPad"), ("Windows", "Windows"), ("Mac OS", "macOS"), ("CrOS", "ChromeOS"), ("Linux", "Linux")]
+        .into_iter()
+        .find(|(needle, _)| ua.contains(needle))
+        .map(|(_, name)| name);
     match (browser, os) {
         (Some(b), Some(o)) => tr.t2("sessions-browser-on", "browser", b, "os", o),
         (Some(b), None) => b.to_owned(),
@@ -235,10 +170,7 @@ fn device(tr: &Tr, ua: &str) -> String {
 pub async fn sessions(State(state): State<SharedState>, viewer: Viewer) -> AppResult {
     let tr = viewer.tr;
     let now = state.clock.now();
-    let rows = state
-        .store
-        .sessions_of(&viewer.person.id, now, state.config.session_idle_ms)
-        .await?;
+    let rows = state.store.sessions_of(&viewer.person.id, now, state.config.session_idle_ms).await?;
     let sessions = rows
         .into_iter()
         .map(|s| {
@@ -256,19 +188,11 @@ pub async fn sessions(State(state): State<SharedState>, viewer: Viewer) -> AppRe
         .collect();
     render(
         StatusCode::OK,
-        &SessionsPage {
-            c: Chrome::new(tr, "sessions", tr.t("sessions-title"), Some(&viewer)),
-            csrf: viewer.csrf.clone(),
-            sessions,
-        },
+        &SessionsPage { c: Chrome::new(tr, "sessions", tr.t("sessions-title"), Some(&viewer)), csrf: viewer.csrf.clone(), sessions },
     )
 }
 
-pub async fn revoke(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult {
+pub async fn revoke(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
     if !state.store.revoke_session(&viewer.person.id, &id).await? {
         return Err(AppError::NotFound);
     }

@@ -21,8 +21,7 @@ use crate::view::{Chrome, Viewer, render};
 
 /// The room page may use the camera, the microphone and screen capture of this origin: it is the
 /// one page that lifts the site-wide `Permissions-Policy` ban on them.
-const ROOM_PERMISSIONS: &str =
-    "camera=(self), microphone=(self), display-capture=(self), geolocation=(), interest-cohort=()";
+const ROOM_PERMISSIONS: &str = "camera=(self), microphone=(self), display-capture=(self), geolocation=(), interest-cohort=()";
 
 /// How long a refused visitor is told to wait before trying a full room again, in seconds.
 const FULL_RETRY_AFTER: &str = "30";
@@ -70,24 +69,14 @@ pub(crate) struct RoomLink {
 
 impl RoomLink {
     pub(crate) fn new(tr: &Tr, room: &Room) -> RoomLink {
-        RoomLink {
-            id: room.id.to_string(),
-            title: room.title.clone(),
-            label: tr.t1("room-enter-label", "name", &room.title),
-        }
+        RoomLink { id: room.id.to_string(), title: room.title.clone(), label: tr.t1("room-enter-label", "name", &room.title) }
     }
 }
 
 /// The rooms `viewer` may enter among those of their classes, as the store lists them.
-pub(crate) async fn class_rooms(
-    state: &SharedState,
-    viewer: &Viewer,
-) -> Result<Vec<Room>, AppError> {
+pub(crate) async fn class_rooms(state: &SharedState, viewer: &Viewer) -> Result<Vec<Room>, AppError> {
     let rooms = state.store.class_rooms_of(&viewer.actor).await?;
-    Ok(rooms
-        .into_iter()
-        .filter(|r| may(&viewer.actor, Action::JoinRoom, Target::Room(&r.facts())).is_allowed())
-        .collect())
+    Ok(rooms.into_iter().filter(|r| may(&viewer.actor, Action::JoinRoom, Target::Room(&r.facts())).is_allowed()).collect())
 }
 
 fn kind_label(tr: &Tr, audience: &RoomAudience) -> String {
@@ -100,10 +89,7 @@ fn kind_label(tr: &Tr, audience: &RoomAudience) -> String {
 
 /// The absolute address of a room, from the configured public URL.
 fn room_url(state: &SharedState, id: &RoomId) -> String {
-    format!(
-        "{}/rooms/{id}",
-        state.config.public_url.trim_end_matches('/')
-    )
+    format!("{}/rooms/{id}", state.config.public_url.trim_end_matches('/'))
 }
 
 /// Who gets into a room, decided once for the room page and for its WebSocket alike.
@@ -116,11 +102,7 @@ pub(crate) struct Admission {
 
 /// Loads the room named in a URL and decides on `actor`'s entry: not found for an unknown or
 /// malformed id, forbidden when the policy refuses. A room's hosts are admitted past capacity.
-pub(crate) async fn admit(
-    state: &SharedState,
-    actor: &Actor,
-    id: &str,
-) -> Result<Admission, AppError> {
+pub(crate) async fn admit(state: &SharedState, actor: &Actor, id: &str) -> Result<Admission, AppError> {
     let id: RoomId = parse_id(id)?;
     let room = state.store.room(&id).await?.ok_or(AppError::NotFound)?;
     let facts = room.facts();
@@ -132,11 +114,7 @@ pub(crate) async fn admit(
     Ok(Admission { room, host, full })
 }
 
-pub async fn show(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Path(id): Path<String>,
-) -> AppResult {
+pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
     let Admission { room, host, full } = admit(&state, &viewer.actor, &id).await?;
     if full {
         return room_full(&viewer, &room, state.config.room_capacity);
@@ -144,20 +122,11 @@ pub async fn show(
     let tr = viewer.tr;
     let pupil = !host && viewer.person.roles.contains(Role::Pupil);
     let share = host.then(|| {
-        let hint = if matches!(room.audience, RoomAudience::AdHoc { .. }) {
-            "room-share-hint-adhoc"
-        } else {
-            "room-share-hint-class"
-        };
+        let hint = if matches!(room.audience, RoomAudience::AdHoc { .. }) { "room-share-hint-adhoc" } else { "room-share-hint-class" };
         (room_url(&state, &room.id), tr.t(hint))
     });
     let page = RoomPage {
-        c: Chrome::new(
-            tr,
-            "room",
-            tr.t1("room-page-title", "title", &room.title),
-            Some(&viewer),
-        ),
+        c: Chrome::new(tr, "room", tr.t1("room-page-title", "title", &room.title), Some(&viewer)),
         room_id: room.id.to_string(),
         kind_label: kind_label(&tr, &room.audience),
         title: room.title,
@@ -165,17 +134,10 @@ pub async fn show(
         pupil,
         me: viewer.person.display_name(),
         share,
-        prejoin_note: tr.t(if pupil {
-            "room-note-pupil"
-        } else {
-            "room-note-others"
-        }),
+        prejoin_note: tr.t(if pupil { "room-note-pupil" } else { "room-note-others" }),
     };
     let mut response = render(StatusCode::OK, &page)?;
-    response.headers_mut().insert(
-        HeaderName::from_static("permissions-policy"),
-        HeaderValue::from_static(ROOM_PERMISSIONS),
-    );
+    response.headers_mut().insert(HeaderName::from_static("permissions-policy"), HeaderValue::from_static(ROOM_PERMISSIONS));
     Ok(response)
 }
 
@@ -189,10 +151,7 @@ fn room_full(viewer: &Viewer, room: &Room, capacity: usize) -> AppResult {
         message: tr.tn1("room-full-text", "capacity", capacity, "title", &room.title),
     };
     let mut response = render(StatusCode::SERVICE_UNAVAILABLE, &page)?;
-    response.headers_mut().insert(
-        header::RETRY_AFTER,
-        HeaderValue::from_static(FULL_RETRY_AFTER),
-    );
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(FULL_RETRY_AFTER));
     Ok(response)
 }
 
@@ -217,11 +176,7 @@ pub struct NewRoomForm {
     title: String,
 }
 
-pub async fn create(
-    State(state): State<SharedState>,
-    viewer: Viewer,
-    Form(f): Form<NewRoomForm>,
-) -> AppResult {
+pub async fn create(State(state): State<SharedState>, viewer: Viewer, Form(f): Form<NewRoomForm>) -> AppResult {
     let Some(title) = clean_room_title(&f.title) else {
         // Echo back at most a field's worth of what was typed.
         let typed: String = f.title.chars().take(ROOM_TITLE_MAX * 2).collect();
@@ -231,13 +186,7 @@ pub async fn create(
     let now = state.clock.now();
     let room = state
         .store
-        .create_adhoc_room(
-            RoomId::new(now, random_u128()),
-            &viewer.person.establishment_id,
-            &viewer.person.id,
-            &title,
-            now,
-        )
+        .create_adhoc_room(RoomId::new(now, random_u128()), &viewer.person.establishment_id, &viewer.person.id, &title, now)
         .await?;
     tracing::info!(room = %room.id, "ad-hoc room opened");
     Ok(Redirect::to(&format!("/rooms/{}", room.id)).into_response())

@@ -16,12 +16,7 @@ use preau_web::{AppState, SharedState, WebConfig};
 use tower::ServiceExt;
 
 pub const PASSWORD: &str = "mot de passe de démo";
-pub const AUDIT: preau_store::Audit<'static> = preau_store::Audit {
-    at: 1,
-    actor: None,
-    action: "test",
-    detail: "",
-};
+pub const AUDIT: preau_store::Audit<'static> = preau_store::Audit { at: 1, actor: None, action: "test", detail: "" };
 
 fn demo_hash() -> &'static str {
     static HASH: OnceLock<String> = OnceLock::new();
@@ -52,52 +47,28 @@ impl TestApp {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), 4).await.unwrap();
         let school = demo_school(1_790_000_000_000);
-        store
-            .insert_demo(&school, demo_hash(), 1_790_000_000_000)
-            .await
-            .unwrap();
+        store.insert_demo(&school, demo_hash(), 1_790_000_000_000).await.unwrap();
         let mut config = WebConfig::new("http://127.0.0.1:8080");
         tweak(&mut config);
         let state = AppState::with_live_rooms(store, config, Default::default(), live);
         let router = preau_web::app(state.clone());
-        TestApp {
-            state,
-            router,
-            school,
-            _dir: dir,
-        }
+        TestApp { state, router, school, _dir: dir }
     }
 
     /// The n-th demo person holding `role` (in the demo's order).
     pub fn person(&self, role: Role, n: usize) -> &Person {
-        self.school
-            .people
-            .iter()
-            .filter(|p| p.roles.primary() == Some(role))
-            .nth(n)
-            .expect("demo has that person")
+        self.school.people.iter().filter(|p| p.roles.primary() == Some(role)).nth(n).expect("demo has that person")
     }
 
     pub fn client(&self) -> Client {
-        Client {
-            router: self.router.clone(),
-            cookies: vec![],
-            peer: "127.0.0.1:50000".parse().unwrap(),
-            headers: HeaderMap::new(),
-        }
+        Client { router: self.router.clone(), cookies: vec![], peer: "127.0.0.1:50000".parse().unwrap(), headers: HeaderMap::new() }
     }
 
     /// A client already signed in as `person`.
     pub async fn signed_in(&self, person: &Person) -> Client {
         let mut c = self.client();
         let r = c.login(&person.login, PASSWORD).await;
-        assert_eq!(
-            r.status,
-            StatusCode::SEE_OTHER,
-            "login of {} failed: {}",
-            person.login,
-            r.text
-        );
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "login of {} failed: {}", person.login, r.text);
         c
     }
 
@@ -115,28 +86,18 @@ pub struct Resp {
 
 impl Resp {
     pub fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .map(|v| v.to_str().unwrap())
-            .unwrap_or("")
+        self.headers.get(header::LOCATION).map(|v| v.to_str().unwrap()).unwrap_or("")
     }
     /// The `data-page` of the page's main element.
     pub fn page(&self) -> &str {
         let start = self.text.find("data-page=\"").map(|i| i + 11).unwrap_or(0);
-        let end = self.text[start..]
-            .find('"')
-            .map(|i| start + i)
-            .unwrap_or(start);
+        let end = self.text[start..].find('"').map(|i| start + i).unwrap_or(start);
         &self.text[start..end]
     }
     /// The value of the first hidden input named `name`.
     pub fn hidden(&self, name: &str) -> String {
         let needle = format!("name=\"{name}\" value=\"");
-        let start = self
-            .text
-            .find(&needle)
-            .map(|i| i + needle.len())
-            .expect("hidden field present");
+        let start = self.text.find(&needle).map(|i| i + needle.len()).expect("hidden field present");
         let end = self.text[start..].find('"').unwrap() + start;
         self.text[start..end].to_owned()
     }
@@ -152,10 +113,7 @@ pub struct Client {
 
 impl Client {
     pub fn cookie(&self, name: &str) -> Option<&str> {
-        self.cookies
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.cookies.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     pub fn set_cookie(&mut self, name: &str, value: &str) {
@@ -165,18 +123,10 @@ impl Client {
 
     pub async fn send(&mut self, mut req: Request<Body>) -> Resp {
         if !self.cookies.is_empty() {
-            let jar = self
-                .cookies
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join("; ");
-            req.headers_mut()
-                .insert(header::COOKIE, jar.parse().unwrap());
+            let jar = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+            req.headers_mut().insert(header::COOKIE, jar.parse().unwrap());
         }
-        req.headers_mut()
-            .entry(header::HOST)
-            .or_insert("127.0.0.1:8080".parse().unwrap());
+        req.headers_mut().entry(header::HOST).or_insert("127.0.0.1:8080".parse().unwrap());
         for (k, v) in &self.headers {
             req.headers_mut().insert(k, v.clone());
         }
@@ -202,8 +152,7 @@ impl Client {
     }
 
     pub async fn get(&mut self, path: &str) -> Resp {
-        self.send(Request::get(path).body(Body::empty()).unwrap())
-            .await
+        self.send(Request::get(path).body(Body::empty()).unwrap()).await
     }
 
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Resp {
@@ -225,11 +174,6 @@ impl Client {
     }
 
     pub async fn login(&mut self, login: &str, password: &str) -> Resp {
-        self.submit(
-            "/login",
-            "/login",
-            &[("login", login), ("password", password)],
-        )
-        .await
+        self.submit("/login", "/login", &[("login", login), ("password", password)]).await
     }
 }

@@ -7,12 +7,7 @@ use preau_core::school::Audience;
 use crate::harness::TestApp;
 
 fn division_of<'a>(app: &'a TestApp, pupil: &preau_core::PersonId) -> &'a preau_core::DivisionId {
-    &app.school
-        .enrolments
-        .iter()
-        .find(|(p, _)| p == pupil)
-        .unwrap()
-        .1
+    &app.school.enrolments.iter().find(|(p, _)| p == pupil).unwrap().1
 }
 
 #[tokio::test]
@@ -28,21 +23,11 @@ async fn a_pupil_cannot_read_another_pupils_profile_by_changing_the_id() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(r.page(), "error-403");
     assert!(r.text.contains("Accès refusé"));
-    assert!(
-        !r.text.contains(&classmate.first_name),
-        "no data on a 403 page"
-    );
-    assert!(
-        r.text.contains("Se déconnecter"),
-        "the refused person keeps their header"
-    );
+    assert!(!r.text.contains(&classmate.first_name), "no data on a 403 page");
+    assert!(r.text.contains("Se déconnecter"), "the refused person keeps their header");
     // Malformed and unknown ids are not found, never an error.
     for bad in ["xyz", "01kb0000000000000000000000", "..%2F..%2Fetc", "%00"] {
-        assert_eq!(
-            c.get(&format!("/people/{bad}")).await.status,
-            StatusCode::NOT_FOUND,
-            "{bad}"
-        );
+        assert_eq!(c.get(&format!("/people/{bad}")).await.status, StatusCode::NOT_FOUND, "{bad}");
     }
     // Own division yes, another no; never the roster.
     let mine = division_of(&app, &me.id);
@@ -50,10 +35,7 @@ async fn a_pupil_cannot_read_another_pupils_profile_by_changing_the_id() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(!page.text.contains("Liste de la classe"));
     let other = app.school.divisions.iter().find(|d| d.id != *mine).unwrap();
-    assert_eq!(
-        c.get(&format!("/divisions/{}", other.id)).await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(c.get(&format!("/divisions/{}", other.id)).await.status, StatusCode::FORBIDDEN);
     assert_eq!(c.get("/admin/people").await.status, StatusCode::FORBIDDEN);
 }
 
@@ -66,70 +48,27 @@ async fn a_parent_sees_only_their_own_children() {
         .parent_links
         .iter()
         .map(|(p, _)| p)
-        .find(|p| {
-            app.school
-                .parent_links
-                .iter()
-                .filter(|(q, _)| q == *p)
-                .count()
-                > 1
-        })
+        .find(|p| app.school.parent_links.iter().filter(|(q, _)| q == *p).count() > 1)
         .unwrap();
-    let parent = app
-        .school
-        .people
-        .iter()
-        .find(|p| p.id == *parent_id)
-        .unwrap();
-    let children: Vec<_> = app
-        .school
-        .parent_links
-        .iter()
-        .filter(|(p, _)| p == parent_id)
-        .map(|(_, c)| c.clone())
-        .collect();
-    let stranger = app
-        .school
-        .enrolments
-        .iter()
-        .map(|(p, _)| p)
-        .find(|p| !children.contains(p))
-        .unwrap();
+    let parent = app.school.people.iter().find(|p| p.id == *parent_id).unwrap();
+    let children: Vec<_> = app.school.parent_links.iter().filter(|(p, _)| p == parent_id).map(|(_, c)| c.clone()).collect();
+    let stranger = app.school.enrolments.iter().map(|(p, _)| p).find(|p| !children.contains(p)).unwrap();
     let mut c = app.signed_in(parent).await;
     let dash = c.get("/dashboard").await;
     assert_eq!(dash.page(), "dashboard-parent");
     for child in &children {
-        assert!(
-            dash.text.contains(&format!("data-child=\"{child}\"")),
-            "switch lists every child"
-        );
+        assert!(dash.text.contains(&format!("data-child=\"{child}\"")), "switch lists every child");
         let page = c.get(&format!("/dashboard?child={child}")).await;
         assert_eq!(page.status, StatusCode::OK);
-        assert!(page.text.contains(&format!(
-            "href=\"/dashboard?child={child}\" data-child=\"{child}\" aria-current=\"page\""
-        )));
-        assert_eq!(
-            c.get(&format!("/people/{child}")).await.status,
-            StatusCode::OK
-        );
+        assert!(page.text.contains(&format!("href=\"/dashboard?child={child}\" data-child=\"{child}\" aria-current=\"page\"")));
+        assert_eq!(c.get(&format!("/people/{child}")).await.status, StatusCode::OK);
     }
-    assert_eq!(
-        c.get(&format!("/dashboard?child={stranger}")).await.status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        c.get(&format!("/people/{stranger}")).await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(c.get(&format!("/dashboard?child={stranger}")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(c.get(&format!("/people/{stranger}")).await.status, StatusCode::FORBIDDEN);
     let strangers_division = division_of(&app, stranger);
     let own_divisions: Vec<_> = children.iter().map(|c| division_of(&app, c)).collect();
     if !own_divisions.contains(&strangers_division) {
-        assert_eq!(
-            c.get(&format!("/divisions/{strangers_division}"))
-                .await
-                .status,
-            StatusCode::FORBIDDEN
-        );
+        assert_eq!(c.get(&format!("/divisions/{strangers_division}")).await.status, StatusCode::FORBIDDEN);
     }
 }
 
@@ -153,49 +92,25 @@ async fn a_teacher_sees_only_the_divisions_they_teach() {
     assert_eq!(dash.page(), "dashboard-teacher");
     assert!(dash.text.contains("Espagnol LV2"));
     for d in &app.school.divisions {
-        let expected = if taught.contains(&d.id) || d.head_teacher_id.as_ref() == Some(&spanish.id)
-        {
+        let expected = if taught.contains(&d.id) || d.head_teacher_id.as_ref() == Some(&spanish.id) {
             StatusCode::OK
         } else {
             StatusCode::FORBIDDEN
         };
-        assert_eq!(
-            c.get(&format!("/divisions/{}", d.id)).await.status,
-            expected,
-            "{}",
-            d.name
-        );
+        assert_eq!(c.get(&format!("/divisions/{}", d.id)).await.status, expected, "{}", d.name);
     }
     // A pupil of the Spanish group is visible; a pupil in neither group nor taught division is not.
     let group = &app.school.groups[0];
-    let member = app
-        .school
-        .group_members
-        .iter()
-        .find(|(g, _)| *g == group.id)
-        .unwrap()
-        .1
-        .clone();
-    assert_eq!(
-        c.get(&format!("/people/{member}")).await.status,
-        StatusCode::OK
-    );
+    let member = app.school.group_members.iter().find(|(g, _)| *g == group.id).unwrap().1.clone();
+    assert_eq!(c.get(&format!("/people/{member}")).await.status, StatusCode::OK);
     let outsider = app
         .school
         .enrolments
         .iter()
         .map(|(p, _)| p)
-        .find(|p| {
-            !app.school
-                .group_members
-                .iter()
-                .any(|(g, m)| m == *p && *g == group.id)
-        })
+        .find(|p| !app.school.group_members.iter().any(|(g, m)| m == *p && *g == group.id))
         .unwrap();
-    assert_eq!(
-        c.get(&format!("/people/{outsider}")).await.status,
-        StatusCode::FORBIDDEN
-    );
+    assert_eq!(c.get(&format!("/people/{outsider}")).await.status, StatusCode::FORBIDDEN);
 
     // The maths teacher, head teacher of 6e A, sees its roster.
     let maths = app.person(Role::Teacher, 1);
@@ -204,44 +119,25 @@ async fn a_teacher_sees_only_the_divisions_they_teach() {
     let page = m.get(&format!("/divisions/{}", d.id)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("Liste de la classe"));
-    assert!(
-        m.get("/dashboard")
-            .await
-            .text
-            .contains("Professeur principal de")
-    );
+    assert!(m.get("/dashboard").await.text.contains("Professeur principal de"));
     assert_eq!(m.get("/admin/people").await.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
 async fn staff_see_their_establishment_and_only_admins_administer() {
     let app = TestApp::new().await;
-    for (role, page) in [
-        (Role::Staff, "dashboard-staff"),
-        (Role::Principal, "dashboard-principal"),
-        (Role::Admin, "dashboard-admin"),
-    ] {
+    for (role, page) in [(Role::Staff, "dashboard-staff"), (Role::Principal, "dashboard-principal"), (Role::Admin, "dashboard-admin")] {
         let mut c = app.signed_in(app.person(role, 0)).await;
         let dash = c.get("/dashboard").await;
         assert_eq!(dash.page(), page);
         for d in &app.school.divisions {
             assert!(dash.text.contains(&d.name));
-            assert_eq!(
-                c.get(&format!("/divisions/{}", d.id)).await.status,
-                StatusCode::OK
-            );
+            assert_eq!(c.get(&format!("/divisions/{}", d.id)).await.status, StatusCode::OK);
         }
         assert!(dash.text.contains(&app.school.establishment.uai));
         let any_pupil = app.person(Role::Pupil, 42);
-        assert_eq!(
-            c.get(&format!("/people/{}", any_pupil.id)).await.status,
-            StatusCode::OK
-        );
-        let expected = if role == Role::Admin {
-            StatusCode::OK
-        } else {
-            StatusCode::FORBIDDEN
-        };
+        assert_eq!(c.get(&format!("/people/{}", any_pupil.id)).await.status, StatusCode::OK);
+        let expected = if role == Role::Admin { StatusCode::OK } else { StatusCode::FORBIDDEN };
         assert_eq!(c.get("/admin/people").await.status, expected, "{role}");
         assert_eq!(c.get("/admin/people/new").await.status, expected, "{role}");
     }
@@ -262,59 +158,26 @@ async fn another_establishments_people_are_out_of_reach_even_for_its_neighbours_
     let admin = app
         .state
         .store
-        .create_person(
-            &preau_store::NewPerson {
-                id: preau_core::PersonId::new(1, 100),
-                establishment_id: &other.id,
-                login: "admin.voisin",
-                first_name: "Admin",
-                last_name: "Voisin",
-                roles: preau_core::RoleSet::of(&[Role::Admin]),
-                password_hash: Some(&hash),
-                now: 1,
-            },
-            &crate::harness::AUDIT,
-        )
+        .create_person(&preau_store::NewPerson {
+            id: preau_core::PersonId::new(1, 100),
+            establishment_id: &other.id,
+            login: "admin.voisin",
+            first_name: "Admin",
+            last_name: "Voisin",
+            roles: preau_core::RoleSet::of(&[Role::Admin]),
+            password_hash: Some(&hash),
+            now: 1,
+        }, &crate::harness::AUDIT)
         .await
         .unwrap();
     let mut c = app.signed_in(&admin).await;
     let pupil = app.person(Role::Pupil, 0);
-    assert_eq!(
-        c.get(&format!("/people/{}", pupil.id)).await.status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        c.get(&format!("/divisions/{}", app.school.divisions[0].id))
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    assert_eq!(
-        c.get(&format!("/admin/people/{}/password", pupil.id))
-            .await
-            .status,
-        StatusCode::FORBIDDEN
-    );
-    let r = c
-        .submit(
-            "/admin/people",
-            &format!("/admin/people/{}/disable", pupil.id),
-            &[],
-        )
-        .await;
+    assert_eq!(c.get(&format!("/people/{}", pupil.id)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(c.get(&format!("/divisions/{}", app.school.divisions[0].id)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(c.get(&format!("/admin/people/{}/password", pupil.id)).await.status, StatusCode::FORBIDDEN);
+    let r = c.submit("/admin/people", &format!("/admin/people/{}/disable", pupil.id), &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert!(
-        !app.state
-            .store
-            .person(&pupil.id)
-            .await
-            .unwrap()
-            .unwrap()
-            .disabled
-    );
+    assert!(!app.state.store.person(&pupil.id).await.unwrap().unwrap().disabled);
     let dir = c.get("/admin/people?q=").await;
-    assert!(
-        !dir.text.contains(&pupil.login),
-        "the directory lists only one's own establishment"
-    );
+    assert!(!dir.text.contains(&pupil.login), "the directory lists only one's own establishment");
 }

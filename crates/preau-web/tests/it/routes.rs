@@ -14,10 +14,7 @@ async fn every_route_declares_a_permission_and_enforces_it() {
     let table = preau_web::routes::table(app.state.clone());
     assert!(table.len() >= 20, "the table lists the routes");
     for route in &table {
-        let path = route
-            .path
-            .replace("{id}", SOME_ID)
-            .replace("{file}", "nothing.css");
+        let path = route.path.replace("{id}", SOME_ID).replace("{file}", "nothing.css");
         let mut anonymous = app.client();
         let r = match route.method {
             Method::GET => anonymous.get(&path).await,
@@ -32,37 +29,14 @@ async fn every_route_declares_a_permission_and_enforces_it() {
         );
         match route.permission {
             Permission::Signed(_) => {
-                assert_eq!(
-                    r.status,
-                    StatusCode::SEE_OTHER,
-                    "{} {} must send strangers to login",
-                    route.method,
-                    route.path
-                );
-                assert!(
-                    r.location().starts_with("/login"),
-                    "{} {}",
-                    route.method,
-                    route.path
-                );
+                assert_eq!(r.status, StatusCode::SEE_OTHER, "{} {} must send strangers to login", route.method, route.path);
+                assert!(r.location().starts_with("/login"), "{} {}", route.method, route.path);
             }
             Permission::Public if route.method == Method::POST => {
-                assert_eq!(
-                    r.status,
-                    StatusCode::FORBIDDEN,
-                    "{} {}: a public form without CSRF token",
-                    route.method,
-                    route.path
-                );
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{} {}: a public form without CSRF token", route.method, route.path);
             }
             Permission::Anyone | Permission::Public | Permission::Metrics => {
-                assert_ne!(
-                    r.status,
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "{} {}",
-                    route.method,
-                    route.path
-                );
+                assert_ne!(r.status, StatusCode::INTERNAL_SERVER_ERROR, "{} {}", route.method, route.path);
             }
         }
     }
@@ -78,13 +52,7 @@ async fn unknown_paths_and_wrong_methods_are_answered_with_pages() {
     assert!(r.text.contains("Page introuvable"));
     let id = r.headers["x-request-id"].to_str().unwrap();
     assert!(r.text.contains(id), "the error page shows the request id");
-    let r = c
-        .send(
-            axum::http::Request::delete("/login")
-                .body(axum::body::Body::empty())
-                .unwrap(),
-        )
-        .await;
+    let r = c.send(axum::http::Request::delete("/login").body(axum::body::Body::empty()).unwrap()).await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(r.page(), "error-405");
 }
@@ -105,18 +73,8 @@ fn no_route_is_added_outside_the_route_table() {
                 continue;
             }
             let text = std::fs::read_to_string(&path).unwrap();
-            for needle in [
-                ".route(",
-                "Router::new(",
-                ".nest(",
-                ".merge(",
-                ".route_service(",
-            ] {
-                assert!(
-                    !text.contains(needle),
-                    "{} adds routes with {needle}: go through routes.rs",
-                    path.display()
-                );
+            for needle in [".route(", "Router::new(", ".nest(", ".merge(", ".route_service("] {
+                assert!(!text.contains(needle), "{} adds routes with {needle}: go through routes.rs", path.display());
             }
         }
     }

@@ -14,11 +14,7 @@ fn preau() -> Command {
 fn http_get(url: &str, path: &str) -> String {
     let host = url.trim_start_matches("http://").trim_end_matches('/');
     let mut s = TcpStream::connect(host).unwrap();
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
     out
@@ -29,14 +25,7 @@ fn demo_prints_the_url_and_every_account_then_serves_and_stops_on_sigterm() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("demo");
     let mut child = preau()
-        .args([
-            "demo",
-            "--port",
-            "0",
-            "--demo-password",
-            "mot de passe commun",
-            "--data-dir",
-        ])
+        .args(["demo", "--port", "0", "--demo-password", "mot de passe commun", "--data-dir"])
         .arg(&data)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -44,10 +33,7 @@ fn demo_prints_the_url_and_every_account_then_serves_and_stops_on_sigterm() {
         .unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let url = lines.next().unwrap().unwrap();
-    assert!(
-        url.starts_with("http://127.0.0.1:") && url.ends_with('/'),
-        "{url}"
-    );
+    assert!(url.starts_with("http://127.0.0.1:") && url.ends_with('/'), "{url}");
     let mut roles = std::collections::BTreeMap::new();
     let mut logins = std::collections::HashSet::new();
     for line in lines.by_ref().take_while(|l| l.is_ok()) {
@@ -56,11 +42,7 @@ fn demo_prints_the_url_and_every_account_then_serves_and_stops_on_sigterm() {
         assert_eq!(cols.len(), 3, "{line}");
         assert_eq!(cols[2], "mot de passe commun");
         *roles.entry(cols[0].to_owned()).or_insert(0) += 1;
-        assert!(
-            logins.insert(cols[1].to_owned()),
-            "duplicate login {}",
-            cols[1]
-        );
+        assert!(logins.insert(cols[1].to_owned()), "duplicate login {}", cols[1]);
         if roles.values().sum::<usize>() >= 259 {
             break;
         }
@@ -79,22 +61,12 @@ fn demo_prints_the_url_and_every_account_then_serves_and_stops_on_sigterm() {
 
     // Graceful stop.
     let pid = child.id().to_string();
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .unwrap()
-            .success()
-    );
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = child.wait().unwrap();
     assert!(status.success(), "exit after SIGTERM: {status}");
 
     // The demo refuses to reseed a directory that already holds a school.
-    let out = preau()
-        .args(["demo", "--port", "0", "--data-dir"])
-        .arg(&data)
-        .output()
-        .unwrap();
+    let out = preau().args(["demo", "--port", "0", "--data-dir"]).arg(&data).output().unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("already holds a school"));
 }
@@ -104,35 +76,17 @@ fn a_broken_configuration_names_the_key_and_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("preau.toml");
     std::fs::write(&file, "listen = \"not an address\"\n").unwrap();
-    let out = preau()
-        .arg("--config")
-        .arg(&file)
-        .arg("check-config")
-        .output()
-        .unwrap();
+    let out = preau().arg("--config").arg(&file).arg("check-config").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("listen") && err.contains("preau.toml"),
-        "{err}"
-    );
+    assert!(err.contains("listen") && err.contains("preau.toml"), "{err}");
 
     std::fs::write(&file, "[[[").unwrap();
-    let out = preau()
-        .arg("--config")
-        .arg(&file)
-        .arg("check-config")
-        .output()
-        .unwrap();
+    let out = preau().arg("--config").arg(&file).arg("check-config").output().unwrap();
     assert_eq!(out.status.code(), Some(2));
 
     let elsewhere = tempfile::tempdir().unwrap();
-    let out = preau()
-        .env("PREAU_SESSION_IDLE_MINUTES", "0")
-        .arg("check-config")
-        .current_dir(elsewhere.path())
-        .output()
-        .unwrap();
+    let out = preau().env("PREAU_SESSION_IDLE_MINUTES", "0").arg("check-config").current_dir(elsewhere.path()).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("session_idle_minutes"));
 }
@@ -142,11 +96,7 @@ fn an_unwritable_data_directory_is_a_clear_error() {
     let dir = tempfile::tempdir().unwrap();
     let blocker = dir.path().join("file");
     std::fs::write(&blocker, b"x").unwrap();
-    let out = preau()
-        .env("PREAU_DATA_DIR", blocker.join("data"))
-        .arg("serve")
-        .output()
-        .unwrap();
+    let out = preau().env("PREAU_DATA_DIR", blocker.join("data")).arg("serve").output().unwrap();
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&blocker.display().to_string()), "{err}");
@@ -169,130 +119,29 @@ fn accounts_are_administered_from_the_shell() {
         }
         drop(child.stdin.take());
         let out = child.wait_with_output().unwrap();
-        (
-            out.status.success(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
     };
-    let (ok, _, err) = run(
-        &[
-            "user",
-            "add",
-            "--login",
-            "admin",
-            "--first-name",
-            "A",
-            "--last-name",
-            "B",
-            "--role",
-            "admin",
-        ],
-        None,
-    );
+    let (ok, _, err) = run(&["user", "add", "--login", "admin", "--first-name", "A", "--last-name", "B", "--role", "admin"], None);
     assert!(!ok && err.contains("establishment add"), "{err}");
-    let (ok, _, err) = run(
-        &[
-            "establishment",
-            "add",
-            "--uai",
-            "0750001",
-            "--name",
-            "X",
-            "--academie",
-            "Paris",
-        ],
-        None,
-    );
+    let (ok, _, err) = run(&["establishment", "add", "--uai", "0750001", "--name", "X", "--academie", "Paris"], None);
     assert!(!ok && err.contains("UAI"), "{err}");
-    let (ok, out, _) = run(
-        &[
-            "establishment",
-            "add",
-            "--uai",
-            "0750001a",
-            "--name",
-            "Collège Test",
-            "--academie",
-            "Paris",
-        ],
-        None,
-    );
+    let (ok, out, _) = run(&["establishment", "add", "--uai", "0750001a", "--name", "Collège Test", "--academie", "Paris"], None);
     assert!(ok && out.contains("0750001A"), "{out}");
-    let (ok, out, err) = run(
-        &[
-            "user",
-            "add",
-            "--login",
-            "chef.it",
-            "--first-name",
-            "Chef",
-            "--last-name",
-            "It",
-            "--role",
-            "admin",
-        ],
-        None,
-    );
+    let (ok, out, err) =
+        run(&["user", "add", "--login", "chef.it", "--first-name", "Chef", "--last-name", "It", "--role", "admin"], None);
     assert!(ok, "{err}");
-    assert!(
-        out.lines()
-            .any(|l| l.starts_with("password\t") && l.len() > 20),
-        "{out}"
-    );
+    assert!(out.lines().any(|l| l.starts_with("password\t") && l.len() > 20), "{out}");
     let (ok, _, err) = run(
-        &[
-            "user",
-            "add",
-            "--login",
-            "prof",
-            "--first-name",
-            "P",
-            "--last-name",
-            "Q",
-            "--role",
-            "teacher",
-            "--role",
-            "parent",
-            "--password-stdin",
-        ],
+        &["user", "add", "--login", "prof", "--first-name", "P", "--last-name", "Q", "--role", "teacher", "--role", "parent", "--password-stdin"],
         Some("court\n"),
     );
     assert!(!ok && err.contains("8 caractères"), "{err}");
     let (ok, _, _) = run(
-        &[
-            "user",
-            "add",
-            "--login",
-            "prof",
-            "--first-name",
-            "P",
-            "--last-name",
-            "Q",
-            "--role",
-            "teacher",
-            "--role",
-            "parent",
-            "--password-stdin",
-        ],
+        &["user", "add", "--login", "prof", "--first-name", "P", "--last-name", "Q", "--role", "teacher", "--role", "parent", "--password-stdin"],
         Some("une phrase de passe\n"),
     );
     assert!(ok);
-    let (ok, _, err) = run(
-        &[
-            "user",
-            "add",
-            "--login",
-            "prof",
-            "--first-name",
-            "P",
-            "--last-name",
-            "Q",
-            "--role",
-            "wizard",
-        ],
-        None,
-    );
+    let (ok, _, err) = run(&["user", "add", "--login", "prof", "--first-name", "P", "--last-name", "Q", "--role", "wizard"], None);
     assert!(!ok && err.contains("wizard"), "{err}");
     let (ok, _, _) = run(&["user", "disable", "prof"], None);
     assert!(ok);
@@ -310,14 +159,7 @@ fn accounts_are_administered_from_the_shell() {
 fn help_explains_the_commands() {
     let out = preau().arg("--help").output().unwrap();
     let help = String::from_utf8_lossy(&out.stdout);
-    for word in [
-        "serve",
-        "demo",
-        "user",
-        "check-config",
-        "preau.toml",
-        "PREAU_",
-    ] {
+    for word in ["serve", "demo", "user", "check-config", "preau.toml", "PREAU_"] {
         assert!(help.contains(word), "--help lacks {word}");
     }
     let out = preau().args(["demo", "--help"]).output().unwrap();
