@@ -998,8 +998,10 @@ impl Driver {
             return;
         };
         let ssrc = packet.header.ssrc;
-        let incoming = match peer.incoming.get(&ssrc) {
-            Some(i) => *i,
+        // A cached entry whose track is gone (the browser offered that mid anew) is resolved again.
+        let cached = peer.incoming.get(&ssrc).copied().filter(|i| self.io.tracks.contains_key(&i.track));
+        let incoming = match cached {
+            Some(i) => i,
             None => {
                 let Some(rx) = peer
                     .rtc
