@@ -266,7 +266,7 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
     tokio::time::sleep(Duration::from_secs(o.warmup)).await;
 
     let metrics_url = (o.target == Target::Preau).then(|| o.url.clone());
-    let frames_before = match &metrics_url {
+    let packets_before = match &metrics_url {
         Some(u) => metric(u, "preau_media_packets_out_total").await.ok(),
         None => None,
     };
@@ -286,7 +286,7 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
     let cpu1 = proc_cpu_seconds(o.server_pid)?;
     let self1 = self_cpu_seconds();
     let rss = proc_rss_kib(o.server_pid)?;
-    let frames_after = match &metrics_url {
+    let packets_after = match &metrics_url {
         Some(u) => metric(u, "preau_media_packets_out_total").await.ok(),
         None => None,
     };
@@ -301,7 +301,7 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
         server_rss_before_kib: rss_before,
         server_rss_kib: rss,
         loadgen_cpu_seconds: self1 - self0,
-        server_packets_out: frames_before.zip(frames_after).map(|(a, b)| (b - a) as u64),
+        server_packets_out: packets_before.zip(packets_after).map(|(a, b)| (b - a) as u64),
     };
     let name = match o.target {
         Target::Preau => "preau",

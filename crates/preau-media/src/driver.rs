@@ -388,6 +388,28 @@ struct Peer {
     dirty: bool,
 }
 
+impl Peer {
+    /// Turns str0m's NACK and PLI totals for one stream into counter increments: `egress` for
+    /// what subscribers sent us about what we send, else what we sent publishers.
+    fn count_feedback(&mut self, egress: bool, mid: Mid, rid: Option<Rid>, nacks: u64, plis: u64) {
+        let key = (egress, mid, rid.map(|r| r.to_string()));
+        let (n, p) = self.feedback.insert(key, (nacks, plis)).unwrap_or((0, 0));
+        let (nack_name, pli_name) = if egress {
+            (
+                "preau_media_nacks_received_total",
+                "preau_media_plis_received_total",
+            )
+        } else {
+            (
+                "preau_media_nacks_sent_total",
+                "preau_media_plis_sent_total",
+            )
+        };
+        metrics::counter!(nack_name).increment(nacks.saturating_sub(n));
+        metrics::counter!(pli_name).increment(plis.saturating_sub(p));
+    }
+}
+
 /// Datagrams accepted from one peer per second; beyond, the rest of the second is dropped.
 /// A browser sending three simulcast layers, audio and a screen share stays far below.
 pub const MAX_DATAGRAMS_PER_SECOND: u32 = 3000;
@@ -999,7 +1021,11 @@ impl Driver {
         };
         let ssrc = packet.header.ssrc;
         // A cached entry whose track is gone (the browser offered that mid anew) is resolved again.
-        let cached = peer.incoming.get(&ssrc).copied().filter(|i| self.io.tracks.contains_key(&i.track));
+        let cached = peer
+            .incoming
+            .get(&ssrc)
+            .copied()
+            .filter(|i| self.io.tracks.contains_key(&i.track));
         let incoming = match cached {
             Some(i) => i,
             None => {
@@ -1363,26 +1389,10 @@ fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
                 }
                 // NACKs and PLIs: received from subscribers (egress), sent to publishers (ingress).
                 Event::MediaEgressStats(st) => {
-                    let key = (true, st.mid, st.rid.map(|r| r.to_string()));
-                    let (n, p) = peer
-                        .feedback
-                        .insert(key, (st.nacks, st.plis))
-                        .unwrap_or((0, 0));
-                    metrics::counter!("preau_media_nacks_received_total")
-                        .increment(st.nacks.saturating_sub(n));
-                    metrics::counter!("preau_media_plis_received_total")
-                        .increment(st.plis.saturating_sub(p));
+                    peer.count_feedback(true, st.mid, st.rid, st.nacks, st.plis)
                 }
                 Event::MediaIngressStats(st) => {
-                    let key = (false, st.mid, st.rid.map(|r| r.to_string()));
-                    let (n, p) = peer
-                        .feedback
-                        .insert(key, (st.nacks, st.plis))
-                        .unwrap_or((0, 0));
-                    metrics::counter!("preau_media_nacks_sent_total")
-                        .increment(st.nacks.saturating_sub(n));
-                    metrics::counter!("preau_media_plis_sent_total")
-                        .increment(st.plis.saturating_sub(p));
+                    peer.count_feedback(false, st.mid, st.rid, st.nacks, st.plis)
                 }
                 _ => {}
             },

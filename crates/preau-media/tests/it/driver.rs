@@ -118,6 +118,16 @@ async fn sfu() -> MediaHandle {
     sfu_with(MediaConfig::new("127.0.0.1:0".parse().unwrap(), vec![])).await
 }
 
+/// Runs both peers until ICE and DTLS are up between each and the SFU (10 s at most).
+async fn connect(a: &mut Browser, b: &mut Browser, a_sig: &mut Vec<MediaEvent>, b_sig: &mut Vec<MediaEvent>) {
+    let started = Instant::now();
+    while !(a.rtc.is_connected() && b.rtc.is_connected()) {
+        assert!(started.elapsed() < Duration::from_secs(10), "ICE/DTLS did not connect");
+        a.run(Duration::from_millis(20), a_sig).await;
+        b.run(Duration::from_millis(20), b_sig).await;
+    }
+}
+
 async fn sfu_with(config: MediaConfig) -> MediaHandle {
     driver::start(config)
         .await
@@ -134,12 +144,7 @@ async fn two_peers_connect_and_audio_flows_through_the_sfu() {
     let mic = teacher.offer(&sfu, &[(MediaKind::Audio, Direction::SendOnly, Some(Source::Audio))])[0];
     // The pupil sends nothing yet; the SFU asks it for a receive slot for the teacher's voice.
     pupil.offer(&sfu, &[(MediaKind::Audio, Direction::SendOnly, Some(Source::Audio))]);
-    let started = Instant::now();
-    while !(teacher.rtc.is_connected() && pupil.rtc.is_connected()) {
-        assert!(started.elapsed() < Duration::from_secs(10), "ICE/DTLS did not connect");
-        teacher.run(Duration::from_millis(20), &mut t_sig).await;
-        pupil.run(Duration::from_millis(20), &mut p_sig).await;
-    }
+    connect(&mut teacher, &mut pupil, &mut t_sig, &mut p_sig).await;
     let asked = p_sig.iter().find_map(|e| match e {
         MediaEvent::Renegotiate { audio, .. } => Some(*audio),
         _ => None,
@@ -222,12 +227,7 @@ async fn a_screen_share_without_simulcast_reaches_a_subscriber() {
 
     let screen = teacher.offer(&sfu, &[(MediaKind::Video, Direction::SendOnly, Some(Source::Screen))])[0];
     pupil.offer(&sfu, &[(MediaKind::Audio, Direction::SendOnly, Some(Source::Audio))]);
-    let started = Instant::now();
-    while !(teacher.rtc.is_connected() && pupil.rtc.is_connected()) {
-        assert!(started.elapsed() < Duration::from_secs(10), "ICE/DTLS did not connect");
-        teacher.run(Duration::from_millis(20), &mut t_sig).await;
-        pupil.run(Duration::from_millis(20), &mut p_sig).await;
-    }
+    connect(&mut teacher, &mut pupil, &mut t_sig, &mut p_sig).await;
     assert!(p_sig.iter().any(|e| matches!(e, MediaEvent::Renegotiate { video: 1, .. })), "{p_sig:?}");
     pupil.offer(&sfu, &[(MediaKind::Video, Direction::RecvOnly, None)]);
     for _ in 0..10 {
