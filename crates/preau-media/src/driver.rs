@@ -386,6 +386,10 @@ struct Peer {
     connected: bool,
     /// Written to since last drained (listed in `Io::dirty`).
     dirty: bool,
+    /// The last instant its `Rtc` was given. str0m stamps what it sends with that instant
+    /// (transport-wide congestion control compares those stamps with arrival times), so a
+    /// subscriber's clock is brought forward before it is drained of forwarded packets.
+    fed: Instant,
 }
 
 impl Peer {
@@ -471,6 +475,8 @@ enum Work {
     /// A subscriber asked for a keyframe of what it receives on this track.
     Keyframe(TrackId),
     Estimate(ParticipantId, u64),
+    /// The fraction of what a subscriber was sent that was lost lately.
+    Loss(ParticipantId, f32),
     Slots(String),
 }
 
@@ -524,6 +530,10 @@ struct Io {
 
 /// Queued datagrams beyond this are sent at once rather than at the end of the loop turn.
 const OUTBOX_HIGH: usize = 512;
+/// How stale a subscriber's clock may be when it is drained (see `Peer::fed`), and how long a
+/// queued datagram may wait for its batch: well under the 5 ms bursts in which congestion
+/// control groups packets.
+const CLOCK_SLACK: Duration = Duration::from_millis(1);
 
 struct Driver {
     connect_timeout: Duration,
@@ -610,6 +620,16 @@ impl Driver {
             for id in std::mem::take(&mut self.io.dirty) {
                 if let Some(peer) = self.peers.get_mut(&id) {
                     peer.dirty = false;
+                    // Stamped with a stale instant, packets sent now would look delayed by
+                    // the network, and congestion control would lower its estimate for nothing.
+                    let now = Instant::now();
+                    if now.saturating_duration_since(peer.fed) >= CLOCK_SLACK {
+                        peer.fed = now;
+                        if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
+                            tracing::info!(participant = id.0, error = %e, "media: peer failed");
+                            peer.rtc.disconnect();
+                        }
+                    }
                     drain(id, peer, &mut self.io);
                 }
             }
@@ -666,6 +686,7 @@ impl Driver {
                 return;
             }
         }
+        peer.fed = now;
         if let Err(e) = peer.rtc.handle_input(input) {
             tracing::info!(participant = id.0, error = %e, "media: dropping a peer after bad input");
             peer.rtc.disconnect();
@@ -705,6 +726,7 @@ impl Driver {
         let mut earliest = now + Duration::from_secs(3600);
         for (id, peer) in self.peers.iter_mut() {
             if peer.next <= now {
+                peer.fed = now;
                 if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
                     tracing::info!(participant = id.0, error = %e, "media: peer failed");
                     peer.rtc.disconnect();
@@ -762,6 +784,7 @@ impl Driver {
                     joined: now,
                     connected: false,
                     dirty: false,
+                    fed: now,
                 };
                 self.peers.insert(participant, peer);
                 self.io.earliest = self.io.earliest.min(now);
@@ -877,6 +900,17 @@ impl Driver {
         metrics::gauge!("preau_media_tracks").set(self.io.tracks.len() as f64);
     }
 
+    /// Tells the room of `who` something, then carries out what its core decides.
+    fn in_room_of(&mut self, who: ParticipantId, tell: impl FnOnce(&mut Room, Instant)) {
+        let Some(room_name) = self.peers.get(&who).map(|p| p.room.clone()) else {
+            return;
+        };
+        if let Some(room) = self.rooms.get_mut(&room_name) {
+            tell(room, Instant::now());
+        }
+        self.room_outputs(&room_name);
+    }
+
     /// Carries out the work found so far, in the order it was found (work it brings included).
     fn process_work(&mut self) {
         while !self.io.work.is_empty() {
@@ -885,13 +919,12 @@ impl Driver {
                     Work::Rtp(from, packet) => self.forward(from, packet),
                     Work::Keyframe(track) => self.request_keyframe(track, None),
                     Work::Estimate(who, bps) => {
-                        let Some(room_name) = self.peers.get(&who).map(|p| p.room.clone()) else {
-                            continue;
-                        };
-                        if let Some(room) = self.rooms.get_mut(&room_name) {
-                            room.set_estimate(who, bps, Instant::now());
-                        }
-                        self.room_outputs(&room_name);
+                        tracing::debug!(participant = who.0, bps, "media: bandwidth estimate");
+                        self.in_room_of(who, |room, now| room.set_estimate(who, bps, now));
+                    }
+                    Work::Loss(who, fraction) => {
+                        tracing::debug!(participant = who.0, fraction, "media: egress loss");
+                        self.in_room_of(who, |room, now| room.set_egress_loss(who, fraction, now));
                     }
                     Work::Slots(room) => {
                         self.register_tracks(&room);
@@ -1247,6 +1280,12 @@ impl Driver {
                     layer,
                 } => {
                     metrics::counter!("preau_media_layer_switches_total").increment(1);
+                    tracing::debug!(
+                        subscriber = subscriber.0,
+                        track = track.0,
+                        ?layer,
+                        "media: video layer"
+                    );
                     if let Some(peer) = self.peers.get(&subscriber)
                         && let Some(slot) = peer.slots.iter().find(|s| s.track == Some(track))
                     {
@@ -1330,7 +1369,9 @@ fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
             }
             Output::Transmit(t) => {
                 io.outbox.push(t.destination, t.contents.into());
-                if io.outbox.len() >= OUTBOX_HIGH {
+                // A datagram leaves at the flush but carries the instant it was polled at:
+                // keep the two close, whatever the length of the turn.
+                if io.outbox.len() >= OUTBOX_HIGH || io.outbox.waited(CLOCK_SLACK) {
                     io.outbox.flush(&io.socket);
                 }
             }
@@ -1386,6 +1427,11 @@ fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
                 }
                 Event::EgressBitrateEstimate(BweKind::Twcc { estimate, .. }) => {
                     io.work.push(Work::Estimate(id, estimate.as_f64() as u64));
+                }
+                Event::PeerStats(s) => {
+                    if let Some(loss) = s.egress_loss_fraction {
+                        io.work.push(Work::Loss(id, loss));
+                    }
                 }
                 // NACKs and PLIs: received from subscribers (egress), sent to publishers (ingress).
                 Event::MediaEgressStats(st) => {

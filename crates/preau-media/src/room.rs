@@ -27,6 +27,13 @@ pub struct RoomConfig {
     pub audio_bps: u64,
     /// Estimate used until the subscriber's congestion control reports one (bits/s).
     pub initial_estimate: u64,
+    /// Egress loss (fraction of packets) at or above which a subscriber's link is congested:
+    /// only then are its videos paused when the estimate is short of even their lowest layers.
+    /// A delay-based estimate also falls when a busy device is slow to note arrivals, with
+    /// nothing lost; pausing every video then would be wrong (LiveKit does not pause by default).
+    pub congested_loss: f32,
+    /// How long pausing stays allowed after the last congested report.
+    pub pause_hold: Duration,
     /// Bitrate assumed for a layer seen but not yet measured (bits/s).
     pub nominal_rates: [u64; 3],
     /// How often layers are re-chosen and rates re-measured.
@@ -48,6 +55,8 @@ impl Default for RoomConfig {
             voice_hold: Duration::from_millis(1500),
             audio_bps: 40_000,
             initial_estimate: 1_000_000,
+            congested_loss: 0.10,
+            pause_hold: Duration::from_secs(10),
             nominal_rates: [150_000, 500_000, 1_500_000],
             tick: Duration::from_millis(250),
             layer_timeout: Duration::from_millis(1000),
@@ -129,6 +138,8 @@ struct Participant {
     video: BTreeMap<TrackId, Receiving>,
     /// (allocated, desired) last reported.
     bandwidth: (u64, u64),
+    /// Videos may be paused for want of bandwidth until then (see `RoomConfig::congested_loss`).
+    may_pause_until: Option<Instant>,
 }
 
 #[derive(Debug)]
@@ -189,6 +200,7 @@ impl Room {
             heights: BTreeMap::new(),
             video: BTreeMap::new(),
             bandwidth: (0, 0),
+            may_pause_until: None,
         });
         self.reallocate(now);
     }
@@ -236,6 +248,16 @@ impl Room {
     pub fn set_estimate(&mut self, p: ParticipantId, bits_per_second: u64, now: Instant) {
         if let Some(part) = self.participants.get_mut(&p) {
             part.estimate = bits_per_second;
+            self.reallocate(now);
+        }
+    }
+
+    /// The fraction of packets sent to the subscriber that were lost lately (TWCC feedback).
+    pub fn set_egress_loss(&mut self, p: ParticipantId, fraction: f32, now: Instant) {
+        if let Some(part) = self.participants.get_mut(&p)
+            && fraction >= self.config.congested_loss
+        {
+            part.may_pause_until = Some(now + self.config.pause_hold);
             self.reallocate(now);
         }
     }
@@ -425,7 +447,8 @@ impl Room {
                 .collect();
             let audio_reserve = self.config.audio_bps * audio_publishers.min(self.config.max_audio) as u64;
             let budget = part.estimate.saturating_sub(audio_reserve);
-            let layers = allocate(budget, &candidates);
+            let pause = part.may_pause_until.is_some_and(|until| now < until);
+            let layers = allocate(budget, &candidates, pause);
             let sum = |chosen: &[Option<Layer>]| -> u64 {
                 chosen
                     .iter()
@@ -434,7 +457,7 @@ impl Room {
                     .sum::<u64>()
                     + audio_reserve
             };
-            let bandwidth = (sum(&layers), sum(&allocate(u64::MAX, &candidates)));
+            let bandwidth = (sum(&layers), sum(&allocate(u64::MAX, &candidates, true)));
             let targets: BTreeMap<TrackId, Option<Layer>> = shown.into_iter().zip(layers).collect();
 
             let part = self.participants.get_mut(&me).expect("listed above");

@@ -7,6 +7,7 @@
 use std::io;
 use std::net::SocketAddr;
 use std::os::fd::AsRawFd;
+use std::time::{Duration, Instant};
 
 use socket2::SockAddr;
 use tokio::io::Interest;
@@ -85,13 +86,21 @@ impl Inbox {
 #[derive(Default)]
 pub struct Outbox {
     queue: Vec<(SocketAddr, Vec<u8>)>,
+    /// When the oldest queued datagram was queued.
+    since: Option<Instant>,
     /// Datagrams the kernel refused (send buffer full): dropped, as a congested network would.
     pub dropped: u64,
 }
 
 impl Outbox {
     pub fn push(&mut self, to: SocketAddr, datagram: Vec<u8>) {
+        self.since.get_or_insert_with(Instant::now);
         self.queue.push((to, datagram));
+    }
+
+    /// Has the oldest queued datagram waited `limit` or more?
+    pub fn waited(&self, limit: Duration) -> bool {
+        self.since.is_some_and(|t| t.elapsed() >= limit)
     }
 
     pub fn len(&self) -> usize {
@@ -135,6 +144,7 @@ impl Outbox {
             start += 1;
         }
         self.queue.clear();
+        self.since = None;
     }
 }
 

@@ -71,10 +71,16 @@ export function inboundByParticipant(page) {
       const who = room.mids.get(s.mid);
       if (!who) return;
       const key = `${who.participant}|${who.source}`;
-      const e = (out[key] ??= { kind: s.kind, packets: 0, frames: 0, bytes: 0 });
+      const e = (out[key] ??= { kind: s.kind, packets: 0, frames: 0, bytes: 0, lost: 0, nacks: 0, plis: 0, keyframes: 0, dropped: 0 });
       e.packets += s.packetsReceived ?? 0;
       e.frames += s.framesDecoded ?? 0;
       e.bytes += s.bytesReceived ?? 0;
+      // What a failure message needs to tell loss from undecodable streams.
+      e.lost += s.packetsLost ?? 0;
+      e.nacks += s.nackCount ?? 0;
+      e.plis += s.pliCount ?? 0;
+      e.keyframes += s.keyFramesDecoded ?? 0;
+      e.dropped += s.framesDropped ?? 0;
     });
     return out;
   });
