@@ -1,10 +1,11 @@
 //! Préau's domain core: the school model, the one authorization policy, password rules,
-//! login throttling and the demo school.
+//! login throttling, the booking rules of meeting rooms and the demo school.
 //!
 //! Architecture invariant: nothing here does IO, spawns, reads the clock or draws randomness.
 //! Time (epoch milliseconds) and random bytes are passed in by the caller, so every rule is a
 //! plain function that tests can drive deterministically.
 
+pub mod booking;
 pub mod demo;
 pub mod ids;
 pub mod password;
