@@ -7,6 +7,7 @@
 
 pub mod booking;
 pub mod demo;
+pub mod ical;
 pub mod ids;
 pub mod password;
 pub mod policy;
