@@ -8,11 +8,11 @@
 
 use std::collections::BTreeSet;
 
-use jiff::civil::{Date, DateTime};
+pub use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
 use jiff::{Span, Timestamp};
 
-use crate::Millis;
+use crate::{BookingId, EstablishmentId, MeetingRoomId, Millis, PersonId};
 
 /// The zone every booking is made in.
 pub const ZONE: &str = "Europe/Paris";
@@ -56,6 +56,40 @@ impl MeetingRoomKind {
 
     pub fn parse(s: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// A meeting room, as the administrator set it up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MeetingRoom {
+    pub id: MeetingRoomId,
+    pub establishment_id: EstablishmentId,
+    pub name: String,
+    pub kind: MeetingRoomKind,
+    pub capacity: u32,
+}
+
+/// A booking: one meeting or a weekly series, its organizer and who is invited.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booking {
+    pub id: BookingId,
+    pub room: MeetingRoomId,
+    pub organizer: PersonId,
+    pub title: String,
+    pub when: When,
+    /// Raised at each change the invitees must see (the iCalendar SEQUENCE).
+    pub sequence: u32,
+    pub cancelled: bool,
+    /// People of the establishment invited, the organizer excepted.
+    pub invitees: Vec<PersonId>,
+    /// Guests from outside, by e-mail address.
+    pub guests: Vec<String>,
+}
+
+impl Booking {
+    /// Everyone expected, the organizer included: what the room's capacity must hold.
+    pub fn headcount(&self) -> usize {
+        1 + self.invitees.len() + self.guests.len()
     }
 }
 

@@ -76,6 +76,10 @@ opaque_id! {
     GroupId;
     /// A subject taught (mathématiques, anglais…).
     SubjectId;
+    /// A meeting room of an establishment (video, staff-only or audio conference).
+    MeetingRoomId;
+    /// A booking of a meeting room: one meeting or a weekly series.
+    BookingId;
     /// A virtual classroom: a division's or a group's permanent one, or an ad-hoc room.
     RoomId;
 }

@@ -5,6 +5,7 @@
 //! survives a power cut) and foreign keys on; migrations are embedded in the binary and applied
 //! at open.
 
+mod meetings;
 mod people;
 mod rooms;
 mod school;
@@ -16,6 +17,7 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use meetings::{Clash, Occurrence};
 pub use people::{NewPerson, PersonPage};
 pub use school::{DivisionSummary, TeachingLine};
 pub use sessions::{NewSession, SessionRow};
@@ -36,6 +38,12 @@ pub enum StoreError {
     /// A new record's id is already used (ids are random: this means a bug or a replay).
     #[error("l'identifiant interne {0} existe déjà")]
     IdTaken(String),
+    /// A name that must be unique in its establishment (a meeting room's) is already used.
+    #[error("le nom « {0} » est déjà pris")]
+    NameTaken(String),
+    /// A change to a booking that was cancelled.
+    #[error("la réservation {0} est annulée")]
+    Cancelled(String),
     #[error("donnée invalide dans la base : {0}")]
     Corrupt(String),
 }

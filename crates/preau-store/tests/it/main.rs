@@ -5,6 +5,8 @@ use preau_core::school::{Role, RoleSet, RoomAudience};
 use preau_core::{EstablishmentId, PersonId, RoomId};
 use preau_store::{Audit, NewPerson, NewSession, Store, StoreError};
 
+mod meetings;
+
 const AUDIT: Audit<'static> = Audit { at: 1, actor: None, action: "test", detail: "" };
 
 async fn store() -> (Store, tempfile::TempDir) {
