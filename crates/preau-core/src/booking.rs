@@ -112,6 +112,8 @@ pub enum BookingError {
     TooFarAhead,
     #[error("la fin de la répétition doit être après le premier jour")]
     RecurrenceEndsBeforeStart,
+    #[error("une réunion répétée chaque semaine doit avoir une date de fin")]
+    RecurrenceWithoutEnd,
     #[error("une réservation compte au plus {MAX_OCCURRENCES} séances")]
     TooManyOccurrences,
     #[error("toutes les séances sont exclues")]
@@ -120,7 +122,7 @@ pub enum BookingError {
     BadLocalTime,
     #[error("la capacité d'une salle va de 1 à {MAX_CAPACITY} personnes")]
     BadCapacity,
-    #[error("la salle accueille au plus {capacity} personnes ; {wanted} sont invitées")]
+    #[error("la salle accueille au plus {capacity} personnes ; il en faudrait {wanted}, organisateur compris")]
     OverCapacity { capacity: u32, wanted: u32 },
 }
 
@@ -193,28 +195,39 @@ pub fn local(at: Millis) -> Result<DateTime, BookingError> {
     Ok(ts.to_zoned(zone()).datetime())
 }
 
+/// One meeting's instants, checked on the instants themselves: a start in the hour skipped in
+/// spring, or a night when clocks go back, changes the real length.
+fn slot(start: DateTime, end: DateTime) -> Result<Slot, BookingError> {
+    let slot = Slot { start: instant(start)?, end: instant(end)? };
+    if slot.end <= slot.start {
+        return Err(BookingError::BadLocalTime);
+    }
+    if slot.end - slot.start > MAX_DURATION_MS {
+        return Err(BookingError::TooLong);
+    }
+    Ok(slot)
+}
+
 /// Every occurrence of a booking, checked: end after start, at most 12 hours, not in the past
 /// (`now`, with a few minutes' grace), not too far ahead, at most [`MAX_OCCURRENCES`].
 pub fn occurrences(when: &When, now: Millis) -> Result<Vec<Slot>, BookingError> {
     if when.end <= when.start {
         return Err(BookingError::EndNotAfterStart);
     }
-    let length = when.end.duration_since(when.start);
-    if length.as_secs() > MAX_DURATION_MS / 1000 {
-        return Err(BookingError::TooLong);
-    }
-    let latest = now + MAX_AHEAD_DAYS * 86_400_000;
+    let latest = now.saturating_add(MAX_AHEAD_DAYS * 86_400_000);
     let first = instant(when.start)?;
-    if first < now - PAST_GRACE_MS {
+    if first < now.saturating_sub(PAST_GRACE_MS) {
         return Err(BookingError::InThePast);
     }
     if first > latest {
         return Err(BookingError::TooFarAhead);
     }
     let Some(weekly) = &when.weekly else {
-        return Ok(vec![Slot { start: first, end: instant(when.end)? }]);
+        return Ok(vec![slot(when.start, when.end)?]);
     };
-    let until = weekly.until.unwrap_or(when.start.date());
+    let Some(until) = weekly.until else {
+        return Err(BookingError::RecurrenceWithoutEnd);
+    };
     if until < when.start.date() {
         return Err(BookingError::RecurrenceEndsBeforeStart);
     }
@@ -231,7 +244,7 @@ pub fn occurrences(when: &When, now: Millis) -> Result<Vec<Slot>, BookingError> 
                 return Err(BookingError::TooManyOccurrences);
             }
             let end = when.end.checked_add(shift).map_err(|_| BookingError::TooFarAhead)?;
-            let slot = Slot { start: instant(start)?, end: instant(end)? };
+            let slot = slot(start, end)?;
             if slot.start > latest {
                 return Err(BookingError::TooFarAhead);
             }
@@ -357,6 +370,45 @@ mod tests {
     }
 
     #[test]
+    fn a_meeting_made_empty_or_too_long_by_a_change_of_time_is_refused() {
+        // 28 March 2027: 02:30 does not exist (03:30); 02:30 → 03:10 would end before it starts,
+        // 02:30 → 03:30 would last nothing.
+        assert_eq!(occurrences(&once(at(2027, 3, 28, 2, 30), at(2027, 3, 28, 3, 10)), now()), Err(BookingError::BadLocalTime));
+        assert_eq!(occurrences(&once(at(2027, 3, 28, 2, 30), at(2027, 3, 28, 3, 30)), now()), Err(BookingError::BadLocalTime));
+        // 25 October 2026: 01:30 → 13:30 is 12 hours on the clock but 13 real hours.
+        assert_eq!(occurrences(&once(at(2026, 10, 25, 1, 30), at(2026, 10, 25, 13, 30)), now()), Err(BookingError::TooLong));
+        // Exactly 12 hours on an ordinary day is accepted.
+        assert!(occurrences(&once(at(2026, 10, 20, 7, 0), at(2026, 10, 20, 19, 0)), now()).is_ok());
+        // A weekly series with one such Sunday is refused whole.
+        let weekly = When {
+            start: at(2027, 3, 14, 2, 30),
+            end: at(2027, 3, 14, 3, 10),
+            weekly: Some(Recurrence { until: Some(date(2027, 4, 4)), except: BTreeSet::new() }),
+        };
+        assert_eq!(occurrences(&weekly, now()), Err(BookingError::BadLocalTime));
+        // A weekly series needs an end.
+        let endless = When { weekly: Some(Recurrence { until: None, except: BTreeSet::new() }), ..once(at(2026, 9, 15, 17, 0), at(2026, 9, 15, 18, 0)) };
+        assert_eq!(occurrences(&endless, now()), Err(BookingError::RecurrenceWithoutEnd));
+    }
+
+    #[test]
+    fn boundaries_are_accepted() {
+        // 52 occurrences: accepted; 53: refused.
+        let from = at(2026, 9, 2, 9, 0);
+        let series = |until: Date| When { start: from, end: at(2026, 9, 2, 10, 0), weekly: Some(Recurrence { until: Some(until), except: BTreeSet::new() }) };
+        assert_eq!(occurrences(&series(date(2027, 8, 25)), now()).unwrap().len(), 52);
+        assert_eq!(occurrences(&series(date(2027, 9, 1)), now()), Err(BookingError::TooManyOccurrences));
+        assert_eq!(check_title(&"é".repeat(MAX_TITLE_CHARS)).map(|t| t.chars().count()), Ok(MAX_TITLE_CHARS));
+        assert_eq!(check_capacity(1), Ok(1));
+        assert_eq!(check_capacity(MAX_CAPACITY), Ok(MAX_CAPACITY));
+        assert!(occurrences(&once(at(2026, 9, 1, 7, 55), at(2026, 9, 1, 9, 0)), now()).is_ok(), "exactly 5 minutes late");
+        assert_eq!(occurrences(&once(at(2026, 9, 1, 7, 54), at(2026, 9, 1, 9, 0)), now()), Err(BookingError::InThePast));
+        // Extreme clocks do not overflow.
+        assert!(occurrences(&once(at(2026, 9, 15, 17, 0), at(2026, 9, 15, 18, 0)), Millis::MAX).is_err());
+        assert!(occurrences(&once(at(2026, 9, 15, 17, 0), at(2026, 9, 15, 18, 0)), Millis::MIN).is_err());
+    }
+
+    #[test]
     fn exceptions_are_skipped_and_until_is_included() {
         let when = When {
             start: at(2026, 9, 7, 9, 0),
@@ -402,7 +454,10 @@ mod tests {
         // The organizer counts: capacity 3 holds the organizer and two invitees.
         assert_eq!(check_fits(3, 2), Ok(()));
         assert_eq!(check_fits(3, 3), Err(BookingError::OverCapacity { capacity: 3, wanted: 4 }));
-        assert_eq!(BookingError::OverCapacity { capacity: 3, wanted: 4 }.to_string(), "la salle accueille au plus 3 personnes ; 4 sont invitées");
+        assert_eq!(
+            BookingError::OverCapacity { capacity: 3, wanted: 4 }.to_string(),
+            "la salle accueille au plus 3 personnes ; il en faudrait 4, organisateur compris"
+        );
         for k in MeetingRoomKind::ALL {
             assert_eq!(MeetingRoomKind::parse(k.as_str()), Some(k));
         }

@@ -33,6 +33,14 @@ pub enum Action {
     JoinRoom,
     /// Lead a virtual classroom: mute, lower hands, remove participants, end the session.
     HostRoom,
+    /// Book a meeting room, see the rooms' calendars (route level: one's establishment).
+    BookMeeting,
+    /// Add meeting rooms and set their capacity (route level: one's establishment).
+    ManageMeetingRooms,
+    /// See a booking and download its invitation.
+    ViewBooking,
+    /// Cancel a booking.
+    CancelBooking,
 }
 
 /// Who is asking, with the relations the policy needs, loaded by the caller.
@@ -77,6 +85,14 @@ pub struct RoomFacts {
     pub audience: RoomAudience,
 }
 
+/// What the policy needs to know about a booking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BookingFacts {
+    pub establishment_id: EstablishmentId,
+    pub organizer: PersonId,
+    pub invitees: Vec<PersonId>,
+}
+
 /// The object an action is about.
 #[derive(Debug, Clone, Copy)]
 pub enum Target<'a> {
@@ -86,6 +102,7 @@ pub enum Target<'a> {
     Person(&'a PersonFacts),
     Division { id: &'a DivisionId, establishment_id: &'a EstablishmentId },
     Room(&'a RoomFacts),
+    Booking(&'a BookingFacts),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +156,24 @@ pub fn may(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         }
         (Action::CreateRoom, Target::Establishment(e)) => {
             *e == actor.establishment_id && (roles.contains(Role::Teacher) || roles.is_establishment_wide())
+        }
+        // Meetings are the staff's: teachers, education staff, the principal, the administrator.
+        (Action::BookMeeting, Target::Establishment(e)) => {
+            *e == actor.establishment_id && (roles.contains(Role::Teacher) || roles.is_establishment_wide())
+        }
+        (Action::ManageMeetingRooms, Target::Establishment(e)) => {
+            *e == actor.establishment_id && (roles.contains(Role::Admin) || roles.contains(Role::Principal))
+        }
+        (Action::ViewBooking, Target::Booking(b)) => {
+            b.establishment_id == actor.establishment_id
+                && (b.organizer == actor.person_id
+                    || b.invitees.contains(&actor.person_id)
+                    || roles.contains(Role::Principal)
+                    || roles.contains(Role::Admin))
+        }
+        (Action::CancelBooking, Target::Booking(b)) => {
+            b.establishment_id == actor.establishment_id
+                && (b.organizer == actor.person_id || roles.contains(Role::Principal) || roles.contains(Role::Admin))
         }
         (Action::JoinRoom, Target::Room(room)) => may_join_room(actor, room),
         (Action::HostRoom, Target::Room(room)) => may_host_room(actor, room),
@@ -562,6 +597,38 @@ mod tests {
         let teacher = actor(&w, 200, &[Role::Teacher]);
         assert!(!may(&teacher, Action::CreateRoom, Target::Room(&r.adhoc)).is_allowed());
         assert!(!may(&teacher, Action::JoinRoom, Target::Establishment(&w.school)).is_allowed());
+    }
+
+    #[test]
+    fn meetings_are_booked_by_staff_and_seen_by_those_invited() {
+        let w = world();
+        let book = |roles: &[Role], school: &EstablishmentId| {
+            may(&actor(&w, 700, roles), Action::BookMeeting, Target::Establishment(school)).is_allowed()
+        };
+        for role in [Role::Teacher, Role::Staff, Role::Principal, Role::Admin] {
+            assert!(book(&[role], &w.school), "{role}");
+            assert!(!book(&[role], &w.other_school), "{role} in another establishment");
+        }
+        for role in [Role::Pupil, Role::Parent, Role::Guest] {
+            assert!(!book(&[role], &w.school), "{role}");
+        }
+        let manage = |roles: &[Role]| {
+            may(&actor(&w, 701, roles), Action::ManageMeetingRooms, Target::Establishment(&w.school)).is_allowed()
+        };
+        assert!(manage(&[Role::Admin]) && manage(&[Role::Principal]));
+        assert!(!manage(&[Role::Teacher]) && !manage(&[Role::Staff]) && !manage(&[Role::Pupil]));
+
+        let b = BookingFacts { establishment_id: w.school.clone(), organizer: id(800), invitees: vec![id(801)] };
+        let can = |n: u128, roles: &[Role], action: Action, b: &BookingFacts| may(&actor(&w, n, roles), action, Target::Booking(b)).is_allowed();
+        assert!(can(800, &[Role::Teacher], Action::ViewBooking, &b) && can(800, &[Role::Teacher], Action::CancelBooking, &b), "the organizer");
+        assert!(can(801, &[Role::Teacher], Action::ViewBooking, &b), "an invitee sees it");
+        assert!(!can(801, &[Role::Teacher], Action::CancelBooking, &b), "an invitee cannot cancel it");
+        assert!(!can(802, &[Role::Teacher], Action::ViewBooking, &b), "another teacher");
+        assert!(!can(803, &[Role::Staff], Action::ViewBooking, &b), "the education staff are not all invited");
+        assert!(can(804, &[Role::Principal], Action::CancelBooking, &b), "the principal");
+        let elsewhere = BookingFacts { establishment_id: w.other_school.clone(), ..b.clone() };
+        assert!(!can(800, &[Role::Teacher], Action::ViewBooking, &elsewhere), "never across establishments");
+        assert!(!can(804, &[Role::Principal], Action::CancelBooking, &elsewhere));
     }
 
     #[test]

@@ -213,7 +213,7 @@ pub async fn start(config: MediaConfig) -> std::io::Result<MediaHandle> {
         .enable_h264(true)
         .enable_bwe(Some(Bitrate::kbps(800)))
         .set_rtp_mode(true)
-        .set_stats_interval(Some(Duration::from_secs(2)));
+        .set_stats_interval(Some(Duration::from_secs(1)));
     let (tx, rx) = mpsc::unbounded_channel();
     let connect_timeout = config.connect_timeout;
     let room_config = config.room;
@@ -534,6 +534,9 @@ const OUTBOX_HIGH: usize = 512;
 /// queued datagram may wait for its batch: well under the 5 ms bursts in which congestion
 /// control groups packets.
 const CLOCK_SLACK: Duration = Duration::from_millis(1);
+/// How many times one drain wakes a peer whose timer is already due (see `drain`); the rest
+/// waits for the next loop turn, so one peer cannot hold the loop.
+const MAX_WAKES_PER_DRAIN: u32 = 256;
 
 struct Driver {
     connect_timeout: Duration,
@@ -726,6 +729,8 @@ impl Driver {
         let mut earliest = now + Duration::from_secs(3600);
         for (id, peer) in self.peers.iter_mut() {
             if peer.next <= now {
+                // Each peer its own instant: what it sends is stamped with it.
+                let now = Instant::now();
                 peer.fed = now;
                 if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
                     tracing::info!(participant = id.0, error = %e, "media: peer failed");
@@ -1348,6 +1353,7 @@ fn h264_keyframe(payload: &[u8]) -> bool {
 /// Drains one `Rtc` until it has nothing more to say: queues its datagrams, records its
 /// deadline, and turns its events into work.
 fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
+    let mut woken = 0;
     loop {
         if !peer.rtc.is_alive() {
             peer.next = Instant::now() + Duration::from_secs(3600);
@@ -1363,6 +1369,19 @@ fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
         };
         match output {
             Output::Timeout(t) => {
+                // str0m lets one RTP packet out per `handle_input` (its pacer closes a gate
+                // after each and asks to be woken at once): wake it now rather than a loop turn
+                // later, so a keyframe's packets leave together.
+                let now = Instant::now();
+                if t <= now && woken < MAX_WAKES_PER_DRAIN {
+                    woken += 1;
+                    peer.fed = now;
+                    if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
+                        tracing::info!(participant = id.0, error = %e, "media: peer failed");
+                        peer.rtc.disconnect();
+                    }
+                    continue;
+                }
                 peer.next = t;
                 io.earliest = io.earliest.min(t);
                 return;

@@ -32,8 +32,11 @@ pub struct RoomConfig {
     /// A delay-based estimate also falls when a busy device is slow to note arrivals, with
     /// nothing lost; pausing every video then would be wrong (LiveKit does not pause by default).
     pub congested_loss: f32,
-    /// How long pausing stays allowed after the last congested report.
+    /// How long pausing stays allowed after the last congested report. When the link is
+    /// congested again soon after a hold ends (the videos came back and did not fit), the next
+    /// hold is twice as long, up to `pause_hold_max`.
     pub pause_hold: Duration,
+    pub pause_hold_max: Duration,
     /// Bitrate assumed for a layer seen but not yet measured (bits/s).
     pub nominal_rates: [u64; 3],
     /// How often layers are re-chosen and rates re-measured.
@@ -57,6 +60,7 @@ impl Default for RoomConfig {
             initial_estimate: 1_000_000,
             congested_loss: 0.10,
             pause_hold: Duration::from_secs(10),
+            pause_hold_max: Duration::from_secs(160),
             nominal_rates: [150_000, 500_000, 1_500_000],
             tick: Duration::from_millis(250),
             layer_timeout: Duration::from_millis(1000),
@@ -140,6 +144,8 @@ struct Participant {
     bandwidth: (u64, u64),
     /// Videos may be paused for want of bandwidth until then (see `RoomConfig::congested_loss`).
     may_pause_until: Option<Instant>,
+    /// The length of the current or last hold.
+    hold: Duration,
 }
 
 #[derive(Debug)]
@@ -201,6 +207,7 @@ impl Room {
             video: BTreeMap::new(),
             bandwidth: (0, 0),
             may_pause_until: None,
+            hold: self.config.pause_hold,
         });
         self.reallocate(now);
     }
@@ -254,12 +261,20 @@ impl Room {
 
     /// The fraction of packets sent to the subscriber that were lost lately (TWCC feedback).
     pub fn set_egress_loss(&mut self, p: ParticipantId, fraction: f32, now: Instant) {
-        if let Some(part) = self.participants.get_mut(&p)
-            && fraction >= self.config.congested_loss
-        {
-            part.may_pause_until = Some(now + self.config.pause_hold);
-            self.reallocate(now);
+        let Some(part) = self.participants.get_mut(&p) else { return };
+        if fraction < self.config.congested_loss {
+            return;
         }
+        match part.may_pause_until {
+            Some(until) if now < until => {}
+            // Congested again soon after a hold ended: back off.
+            Some(until) if now.saturating_duration_since(until) < part.hold => {
+                part.hold = (part.hold * 2).min(self.config.pause_hold_max);
+            }
+            _ => part.hold = self.config.pause_hold,
+        }
+        part.may_pause_until = Some(now + part.hold);
+        self.reallocate(now);
     }
 
     /// The height at which the subscriber shows a video, in CSS pixels (0: not shown).

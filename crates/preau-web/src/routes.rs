@@ -201,16 +201,20 @@ async fn check(
             let establishment = &viewer.actor.establishment_id;
             let target = match action {
                 Action::ViewDashboard | Action::ManageOwnAccount => Some(Target::Myself),
-                Action::ViewEstablishment | Action::AdministerPeople | Action::CreateRoom => {
-                    Some(Target::Establishment(establishment))
-                }
+                Action::ViewEstablishment
+                | Action::AdministerPeople
+                | Action::CreateRoom
+                | Action::BookMeeting
+                | Action::ManageMeetingRooms => Some(Target::Establishment(establishment)),
                 // Decided by the handler on the object it loads.
                 Action::ViewPerson
                 | Action::ViewDivision
                 | Action::ViewDivisionRoster
                 | Action::AdministerPerson
                 | Action::JoinRoom
-                | Action::HostRoom => None,
+                | Action::HostRoom
+                | Action::ViewBooking
+                | Action::CancelBooking => None,
             };
             if let Some(target) = target
                 && !may(&viewer.actor, action, target).is_allowed()

@@ -323,13 +323,23 @@ fn on_512_kbits_a_pupil_keeps_the_teachers_voice_and_the_screen() {
     assert!(s.heard_by(3, 400).contains(&p(1)), "the teacher's voice");
     assert_eq!(s.layer_of(3, teacher_cam), None);
     assert_eq!(s.layer_of(3, classmate_cam), None);
-    // Slight loss does not extend the pause; once it is over, the cameras are tried again.
+    // Slight loss does not extend the pause; once it is over, the cameras are tried again,
+    // however low the estimate.
+    s.room.set_estimate(p(3), 400_000, s.now);
     s.room.set_egress_loss(p(3), 0.02, s.now);
-    s.run(9_500);
+    // (Each `layer_of` looks over 200 ms: the loss was reported 2 s ago.)
+    s.run(7_000);
+    assert_eq!(s.layer_of(3, teacher_cam), None, "still paused 9.2 s into the hold");
+    s.run(1_500);
     assert_eq!(s.layer_of(3, teacher_cam), Some(Layer::Low), "retried after the pause");
     s.room.set_egress_loss(p(3), 0.25, s.now);
     s.run(600);
     assert_eq!(s.layer_of(3, teacher_cam), None, "paused again on loss");
+    // Congested again right after a retry: the second hold is twice as long (20 s).
+    s.run(18_000);
+    assert_eq!(s.layer_of(3, teacher_cam), None, "still paused 19 s into the second hold");
+    s.run(2_000);
+    assert_eq!(s.layer_of(3, teacher_cam), Some(Layer::Low), "retried after 20 s");
     // With more room, cameras come back at their lowest layer first.
     s.room.set_estimate(p(3), 900_000, s.now);
     s.run(600);
