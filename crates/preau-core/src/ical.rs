@@ -18,7 +18,15 @@ use crate::booking::{self, BookingError, Recurrence};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attendee {
     pub name: String,
-    pub email: String,
+    /// A calendar address (RFC 5545 CAL-ADDRESS, a URI): `mailto:` with an e-mail address, or
+    /// a `urn:` naming a person of the establishment who has none.
+    pub address: String,
+}
+
+impl Attendee {
+    pub fn mailto(name: &str, email: &str) -> Attendee {
+        Attendee { name: name.to_owned(), address: format!("mailto:{email}") }
+    }
 }
 
 /// The iTIP method of a calendar object.
@@ -133,10 +141,10 @@ fn event(out: &mut Lines, method: Method, e: &Event) -> Result<(), BookingError>
         out.line(&format!("LOCATION:{}", text(u)));
         out.line(&format!("URL:{}", u.chars().filter(|c| !c.is_control()).collect::<String>()));
     }
-    out.line(&format!("ORGANIZER;CN={}:mailto:{}", param(&e.organizer.name), address(&e.organizer.email)));
+    out.line(&format!("ORGANIZER;CN={}:{}", param(&e.organizer.name), address(&e.organizer.address)));
     for a in &e.attendees {
         let status = if method == Method::Request { ";PARTSTAT=NEEDS-ACTION;RSVP=TRUE" } else { "" };
-        out.line(&format!("ATTENDEE;CN={};ROLE=REQ-PARTICIPANT{status}:mailto:{}", param(&a.name), address(&a.email)));
+        out.line(&format!("ATTENDEE;CN={};ROLE=REQ-PARTICIPANT{status}:{}", param(&a.name), address(&a.address)));
     }
     let status = if e.cancelled || method == Method::Cancel { "CANCELLED" } else { "CONFIRMED" };
     out.line(&format!("STATUS:{status}"));
@@ -186,10 +194,10 @@ fn param(s: &str) -> String {
     format!("\"{clean}\"")
 }
 
-/// An e-mail address as a `mailto:` URI: characters that would end the line or the value are
-/// dropped (addresses are checked before they get here; this is the last guard).
+/// A calendar address: characters that would end the line or the value, or add a parameter,
+/// are dropped (addresses are checked before they get here; this is the last guard).
 fn address(s: &str) -> String {
-    s.chars().filter(|c| !c.is_control() && !c.is_whitespace() && !matches!(c, ';' | ':' | '"' | ',')).collect()
+    s.chars().filter(|c| !c.is_control() && !c.is_whitespace() && !matches!(c, ';' | '"' | ',')).collect()
 }
 
 fn local(t: DateTime) -> String {
@@ -217,10 +225,10 @@ mod tests {
             start: date(2026, 10, 13).at(17, 0, 0, 0),
             end: date(2026, 10, 13).at(18, 30, 0, 0),
             weekly: Some(Recurrence { until: Some(date(2026, 11, 3)), except: [date(2026, 10, 27)].into() }),
-            organizer: Attendee { name: "Mme Durand".into(), email: "durand@college.example".into() },
+            organizer: Attendee::mailto("Mme Durand", "durand@college.example"),
             attendees: vec![
-                Attendee { name: "M. \"Léo\" Martin".into(), email: "martin@college.example".into() },
-                Attendee { name: "Orthophoniste".into(), email: "ortho@cabinet.example".into() },
+                Attendee::mailto("M. \"Léo\" Martin", "martin@college.example"),
+                Attendee::mailto("Orthophoniste", "ortho@cabinet.example"),
             ],
             cancelled: false,
         }
@@ -277,7 +285,7 @@ mod tests {
         assert_eq!(out.0.replace("\r\n ", ""), format!("SUMMARY:{}\r\n", "é".repeat(80)));
         // A title cannot start a new property; an address cannot carry parameters.
         assert_eq!(text("x\r\nATTENDEE:mailto:evil@example"), "x\\nATTENDEE:mailto:evil@example");
-        assert_eq!(address("a@b.example;RSVP=TRUE\r\n"), "a@b.exampleRSVP=TRUE");
+        assert_eq!(address("mailto:a@b.example;RSVP=TRUE\r\n"), "mailto:a@b.exampleRSVP=TRUE");
         assert_eq!(param("\"Bob\"\r\n"), "\"Bob\"");
     }
 }

@@ -229,6 +229,16 @@ impl Store {
         Ok(PersonPage { people, total })
     }
 
+    /// The establishment's staff — teachers, education staff, the principal, administrators —
+    /// whose accounts are active, by name: whom a meeting can invite from the directory.
+    pub async fn staff_of(&self, establishment: &EstablishmentId) -> Result<Vec<Person>> {
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people p WHERE p.establishment_id = ? AND p.disabled = 0 AND EXISTS                  (SELECT 1 FROM person_roles r WHERE r.person_id = p.id AND r.role IN ('teacher', 'staff', 'principal', 'admin'))              ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.login"
+        );
+        let rows = sqlx::query(&sql).bind(establishment.as_str()).fetch_all(&self.pool).await?;
+        rows.iter().map(person_from_row).collect()
+    }
+
     /// Everyone, by login: the administration command's listing.
     pub async fn all_people(&self) -> Result<Vec<Person>> {
         let sql = format!("SELECT {PERSON_COLUMNS} FROM people p ORDER BY p.login");

@@ -115,6 +115,10 @@ pub struct NavUser {
     pub csrf: String,
     pub establishment: String,
     pub is_admin: bool,
+    /// Teachers and staff book meetings.
+    pub meets: bool,
+    /// The administrator and the principal set up meeting rooms.
+    pub manages_rooms: bool,
 }
 
 /// The page chrome: language, title, assets, header.
@@ -137,6 +141,8 @@ impl Chrome {
                 csrf: v.csrf.clone(),
                 establishment: v.establishment_name.clone(),
                 is_admin: v.person.roles.contains(Role::Admin),
+                meets: v.person.roles.contains(Role::Teacher) || v.person.roles.is_establishment_wide(),
+                manages_rooms: v.person.roles.contains(Role::Admin) || v.person.roles.contains(Role::Principal),
             }),
         }
     }

@@ -115,6 +115,12 @@ test('admin directory pages', async () => {
   await weigh('admin', account, '/admin/people/new');
 });
 
+test('meeting pages: my meetings, the booking form, the meeting rooms', async () => {
+  await weigh('teacher', server.first('teacher'), '/meetings');
+  await weigh('teacher', server.first('teacher'), '/meetings/new');
+  await weigh('admin', server.first('admin'), '/admin/meeting-rooms');
+});
+
 test('no horizontal scroll at 360 px: login, pupil and parent dashboards', () =>
   withTab(browser, server, { viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true }, async (tab) => {
     const scrollWidth = () => tab.page.evaluate(() => document.documentElement.scrollWidth);

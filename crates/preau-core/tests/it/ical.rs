@@ -69,10 +69,10 @@ fn meeting() -> Event {
         start: date(2026, 10, 13).at(17, 0, 0, 0),
         end: date(2026, 10, 13).at(18, 30, 0, 0),
         weekly: Some(Recurrence { until: Some(date(2026, 11, 3)), except: [date(2026, 10, 27)].into() }),
-        organizer: Attendee { name: "Mme Durand".into(), email: "durand@college.example".into() },
+        organizer: Attendee::mailto("Mme Durand", "durand@college.example"),
         attendees: vec![
-            Attendee { name: "M. Léo Martin".into(), email: "martin@college.example".into() },
-            Attendee { name: "Orthophoniste".into(), email: "ortho@cabinet.example".into() },
+            Attendee::mailto("M. Léo Martin", "martin@college.example"),
+            Attendee::mailto("Orthophoniste", "ortho@cabinet.example"),
         ],
         cancelled: false,
     }

@@ -6,6 +6,7 @@ mod harness;
 mod accounts;
 mod admin;
 mod hardening;
+mod meetings;
 mod policy;
 mod rooms;
 mod routes;

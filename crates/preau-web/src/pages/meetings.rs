@@ -1,0 +1,636 @@
+//! Meetings (« réunions »): meeting rooms set up by the administration, bookings by the staff
+//! with conflicts named, a room's week, a booking's page and its iCalendar invitation.
+//! The rules are `preau_core::booking`'s; the store checks conflicts where it writes.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
+use preau_core::booking::{
+    self, Booking, BookingError, Clash as ClashKind, Date, DateTime, MeetingRoom, MeetingRoomKind, Recurrence, When,
+};
+use preau_core::ical::{self, Attendee, Method};
+use preau_core::policy::{Action, BookingFacts, Target, may};
+use preau_core::school::{Person, Role};
+use preau_core::{BookingId, MeetingRoomId, Millis, PersonId};
+use preau_store::{Clash, StoreError};
+use serde::Deserialize;
+
+use super::parse_id;
+use crate::SharedState;
+use crate::clock::random_u128;
+use crate::errors::{AppError, AppResult};
+use crate::i18n::Tr;
+use crate::view::{Chrome, Viewer, render};
+
+const DAY_MS: Millis = 86_400_000;
+/// How far ahead "my meetings" looks.
+const AGENDA_DAYS: i64 = 120;
+/// At most this many guests by e-mail per booking.
+const MAX_GUESTS: usize = 50;
+
+fn kind_label(tr: &Tr, kind: MeetingRoomKind) -> String {
+    tr.t(&format!("meeting-room-kind-{}", kind.as_str()))
+}
+
+/// "mardi 15 septembre 2026, 14:00 – 16:00" in Paris time.
+fn span_text(tr: &Tr, start: Millis, end: Millis) -> String {
+    let hm = |at: Millis| booking::local(at).map(|t| format!("{:02}:{:02}", t.hour(), t.minute())).unwrap_or_default();
+    format!("{}, {} – {}", tr.long_date(start), hm(start), hm(end))
+}
+
+fn booking_error(tr: &Tr, e: &BookingError) -> String {
+    match e {
+        BookingError::OverCapacity { capacity, wanted } => {
+            tr.t2("meeting-error-over-capacity", "capacity", capacity, "wanted", wanted)
+        }
+        other => {
+            let id = format!("{other:?}");
+            let id = id.split([' ', '{', '(']).next().unwrap_or_default();
+            tr.t(&format!("meeting-error-{}", kebab(id)))
+        }
+    }
+}
+
+/// `EndNotAfterStart` → `end-not-after-start`.
+fn kebab(s: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn facts(b: &Booking, room: &MeetingRoom) -> BookingFacts {
+    BookingFacts { establishment_id: room.establishment_id.clone(), organizer: b.organizer.clone(), invitees: b.invitees.clone() }
+}
+
+fn is_staff(p: &Person) -> bool {
+    [Role::Teacher, Role::Staff, Role::Principal, Role::Admin].into_iter().any(|r| p.roles.contains(r))
+}
+
+/// A plausible e-mail address: one `@`, something on each side, a dot in the domain, no space
+/// or control character, at most 254 characters. Delivery is the real test.
+pub fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    s.len() <= 254
+        && !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && s.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | ',' | ';' | '(' | ')' | '[' | ']' | '\\'))
+}
+
+// ---- Admin: meeting rooms -------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin_meeting_rooms.html")]
+struct AdminRoomsPage {
+    c: Chrome,
+    csrf: String,
+    rooms: Vec<(String, String, String, u32)>,
+    kinds: Vec<(&'static str, String)>,
+    name: String,
+    kind: String,
+    capacity: String,
+    error: Option<String>,
+    max_capacity: u32,
+}
+
+async fn admin_page(state: &SharedState, viewer: &Viewer, form: &RoomForm, error: Option<String>) -> AppResult<AdminRoomsPage> {
+    let tr = viewer.tr;
+    let rooms = state.store.meeting_rooms(&viewer.person.establishment_id).await?;
+    Ok(AdminRoomsPage {
+        c: Chrome::new(tr, "rooms-admin", tr.t("meeting-rooms-admin-title"), Some(viewer)),
+        csrf: viewer.csrf.clone(),
+        rooms: rooms.into_iter().map(|r| (r.id.to_string(), r.name, kind_label(&tr, r.kind), r.capacity)).collect(),
+        kinds: MeetingRoomKind::ALL.into_iter().map(|k| (k.as_str(), kind_label(&tr, k))).collect(),
+        name: form.name.chars().take(400).collect(),
+        kind: form.kind.clone(),
+        capacity: form.capacity.chars().take(10).collect(),
+        error,
+        max_capacity: booking::MAX_CAPACITY,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct RoomForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    capacity: String,
+}
+
+pub async fn admin_rooms(State(state): State<SharedState>, viewer: Viewer) -> AppResult {
+    let form = RoomForm { capacity: booking::DEFAULT_CAPACITY.to_string(), kind: "video".into(), ..Default::default() };
+    render(StatusCode::OK, &admin_page(&state, &viewer, &form, None).await?)
+}
+
+pub async fn admin_create_room(State(state): State<SharedState>, viewer: Viewer, Form(f): Form<RoomForm>) -> AppResult {
+    let tr = viewer.tr;
+    let name = f.name.trim();
+    let error = if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
+        Some(tr.t("meeting-room-error-name"))
+    } else if MeetingRoomKind::parse(&f.kind).is_none() {
+        Some(tr.t("meeting-room-error-kind"))
+    } else if f.capacity.trim().parse::<u32>().ok().and_then(|c| booking::check_capacity(c).ok()).is_none() {
+        Some(tr.t1("meeting-room-error-capacity", "max", booking::MAX_CAPACITY))
+    } else {
+        None
+    };
+    if let Some(error) = error {
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &admin_page(&state, &viewer, &f, Some(error)).await?);
+    }
+    let now = state.clock.now();
+    let room = MeetingRoom {
+        id: MeetingRoomId::new(now, random_u128()),
+        establishment_id: viewer.person.establishment_id.clone(),
+        name: name.to_owned(),
+        kind: MeetingRoomKind::parse(&f.kind).expect("checked above"),
+        capacity: f.capacity.trim().parse().expect("checked above"),
+    };
+    match state.store.create_meeting_room(&room, now).await {
+        Ok(()) => Ok(Redirect::to("/admin/meeting-rooms").into_response()),
+        Err(StoreError::NameTaken(_)) => {
+            let error = tr.t1("meeting-room-error-name-taken", "name", &room.name);
+            render(StatusCode::UNPROCESSABLE_ENTITY, &admin_page(&state, &viewer, &f, Some(error)).await?)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+// ---- My meetings ----------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "meetings.html")]
+struct MeetingsPage {
+    c: Chrome,
+    /// (booking id, title, when, room name)
+    agenda: Vec<(String, String, String, String)>,
+    /// (room id, name, kind, capacity)
+    rooms: Vec<(String, String, String, u32)>,
+}
+
+pub async fn index(State(state): State<SharedState>, viewer: Viewer) -> AppResult {
+    let tr = viewer.tr;
+    let now = state.clock.now();
+    let rooms = state.store.meeting_rooms(&viewer.person.establishment_id).await?;
+    let name_of = |id: &MeetingRoomId| rooms.iter().find(|r| &r.id == id).map(|r| r.name.clone()).unwrap_or_default();
+    let agenda = state
+        .store
+        .person_occurrences(&viewer.person.id, now, now + AGENDA_DAYS * DAY_MS)
+        .await?
+        .into_iter()
+        .map(|o| (o.booking.to_string(), o.title, span_text(&tr, o.slot.start, o.slot.end), name_of(&o.room)))
+        .collect();
+    let page = MeetingsPage {
+        c: Chrome::new(tr, "meetings", tr.t("meetings-title"), Some(&viewer)),
+        agenda,
+        rooms: rooms.iter().map(|r| (r.id.to_string(), r.name.clone(), kind_label(&tr, r.kind), r.capacity)).collect(),
+    };
+    render(StatusCode::OK, &page)
+}
+
+// ---- Booking form ---------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "meeting_new.html")]
+struct NewMeetingPage {
+    c: Chrome,
+    csrf: String,
+    rooms: Vec<(String, String)>,
+    /// (person id, name, checked)
+    staff: Vec<(String, String, bool)>,
+    f: MeetingForm,
+    errors: Vec<String>,
+}
+
+/// The booking form as typed (every field kept to be shown again on an error).
+#[derive(Default, Clone)]
+pub struct MeetingForm {
+    title: String,
+    room: String,
+    date: String,
+    start: String,
+    end: String,
+    weekly: bool,
+    until: String,
+    except: String,
+    invitees: Vec<String>,
+    guests: String,
+}
+
+impl MeetingForm {
+    fn from_pairs(pairs: Vec<(String, String)>) -> MeetingForm {
+        let mut f = MeetingForm::default();
+        for (k, v) in pairs {
+            let v: String = v.chars().take(4000).collect();
+            match k.as_str() {
+                "title" => f.title = v,
+                "room" => f.room = v,
+                "date" => f.date = v,
+                "start" => f.start = v,
+                "end" => f.end = v,
+                "weekly" => f.weekly = !v.is_empty(),
+                "until" => f.until = v,
+                "except" => f.except = v,
+                "invitee" if f.invitees.len() < 500 => f.invitees.push(v),
+                "guests" => f.guests = v,
+                _ => {}
+            }
+        }
+        f
+    }
+}
+
+async fn new_page(state: &SharedState, viewer: &Viewer, f: MeetingForm, errors: Vec<String>) -> AppResult<NewMeetingPage> {
+    let tr = viewer.tr;
+    let rooms = state.store.meeting_rooms(&viewer.person.establishment_id).await?;
+    let staff = state.store.staff_of(&viewer.person.establishment_id).await?;
+    Ok(NewMeetingPage {
+        c: Chrome::new(tr, "meeting-new", tr.t("meeting-new-title"), Some(viewer)),
+        csrf: viewer.csrf.clone(),
+        rooms: rooms.into_iter().map(|r| (r.id.to_string(), format!("{} ({}, {})", r.name, kind_label(&tr, r.kind), tr.tn("meeting-room-capacity", "n", i64::from(r.capacity))))).collect(),
+        staff: staff
+            .into_iter()
+            .filter(|p| p.id != viewer.person.id)
+            .map(|p| {
+                let id = p.id.to_string();
+                let checked = f.invitees.contains(&id);
+                (id, p.display_name(), checked)
+            })
+            .collect(),
+        f,
+        errors,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NewQuery {
+    room: Option<String>,
+}
+
+pub async fn new_form(State(state): State<SharedState>, viewer: Viewer, Query(q): Query<NewQuery>) -> AppResult {
+    let f = MeetingForm { room: q.room.unwrap_or_default().chars().take(40).collect(), ..Default::default() };
+    render(StatusCode::OK, &new_page(&state, &viewer, f, vec![]).await?)
+}
+
+/// A date typed as `2026-09-15` (what `<input type=date>` sends) or `15/09/2026`.
+fn parse_date(s: &str) -> Option<Date> {
+    let s = s.trim();
+    if let Ok(d) = s.parse::<Date>() {
+        return Some(d);
+    }
+    let mut parts = s.split('/');
+    let (d, m, y) = (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    Date::new(y, m, d).ok()
+}
+
+fn parse_time(date: Date, s: &str) -> Option<DateTime> {
+    let t: jiff::civil::Time = s.trim().parse().ok()?;
+    Some(date.to_datetime(t))
+}
+
+/// What the form asks for, checked; every problem found, in French or English.
+async fn read_form(state: &SharedState, viewer: &Viewer, f: &MeetingForm, id: BookingId) -> AppResult<Result<(Booking, MeetingRoom), Vec<String>>> {
+    let tr = viewer.tr;
+    let mut errors = vec![];
+    let title = booking::check_title(&f.title).map_err(|e| errors.push(booking_error(&tr, &e))).ok();
+    let room = match f.room.parse::<MeetingRoomId>() {
+        Ok(id) => state.store.meeting_room(&id).await?.filter(|r| r.establishment_id == viewer.person.establishment_id),
+        Err(_) => None,
+    };
+    if room.is_none() {
+        errors.push(tr.t("meeting-error-room"));
+    }
+    let when = (|| {
+        let date = parse_date(&f.date)?;
+        let start = parse_time(date, &f.start)?;
+        let end = parse_time(date, &f.end)?;
+        let weekly = if f.weekly {
+            let until = if f.until.trim().is_empty() { None } else { Some(parse_date(&f.until)?) };
+            let mut except = std::collections::BTreeSet::new();
+            for d in f.except.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).filter(|d| !d.is_empty()) {
+                except.insert(parse_date(d)?);
+            }
+            Some(Recurrence { until, except })
+        } else {
+            None
+        };
+        Some(When { start, end, weekly })
+    })();
+    if when.is_none() {
+        errors.push(tr.t("meeting-error-date"));
+    }
+    let mut invitees: Vec<PersonId> = vec![];
+    for raw in &f.invitees {
+        let person = match raw.parse::<PersonId>() {
+            Ok(pid) => state.store.person(&pid).await?,
+            Err(_) => None,
+        };
+        match person {
+            Some(p) if p.establishment_id == viewer.person.establishment_id && is_staff(&p) && !p.disabled => {
+                if p.id != viewer.person.id && !invitees.contains(&p.id) {
+                    invitees.push(p.id);
+                }
+            }
+            _ => {
+                errors.push(tr.t("meeting-error-invitee"));
+                break;
+            }
+        }
+    }
+    let mut guests: Vec<String> = vec![];
+    for g in f.guests.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).filter(|g| !g.is_empty()) {
+        let g = g.to_lowercase();
+        if !valid_email(&g) {
+            errors.push(tr.t1("meeting-error-email", "address", g.chars().take(100).collect::<String>()));
+        } else if !guests.contains(&g) {
+            guests.push(g);
+        }
+    }
+    if guests.len() > MAX_GUESTS {
+        errors.push(tr.t1("meeting-error-too-many-guests", "max", MAX_GUESTS));
+    }
+    if let Some(room) = &room
+        && room.kind == MeetingRoomKind::StaffOnly
+        && !guests.is_empty()
+    {
+        errors.push(tr.t("meeting-error-staff-only-guests"));
+    }
+    let (Some(title), Some(room), Some(when)) = (title, room, when) else { return Ok(Err(errors)) };
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let b = Booking {
+        id,
+        room: room.id.clone(),
+        organizer: viewer.person.id.clone(),
+        title,
+        when,
+        sequence: 0,
+        cancelled: false,
+        invitees,
+        guests,
+    };
+    if let Err(e) = booking::check_fits(room.capacity, b.headcount() - 1) {
+        return Ok(Err(vec![booking_error(&tr, &e)]));
+    }
+    Ok(Ok((b, room)))
+}
+
+fn clash_message(tr: &Tr, c: &Clash) -> String {
+    let id = match c.kind {
+        ClashKind::Room => "meeting-error-clash-room",
+        ClashKind::Organizer => "meeting-error-clash-organizer",
+    };
+    tr.t2(id, "title", &c.title, "when", span_text(tr, c.slot.start, c.slot.end))
+}
+
+pub async fn create(State(state): State<SharedState>, viewer: Viewer, Form(pairs): Form<Vec<(String, String)>>) -> AppResult {
+    let f = MeetingForm::from_pairs(pairs);
+    let now = state.clock.now();
+    let (b, _room) = match read_form(&state, &viewer, &f, BookingId::new(now, random_u128())).await? {
+        Ok(ok) => ok,
+        Err(errors) => return render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&state, &viewer, f, errors).await?),
+    };
+    let slots = match booking::occurrences(&b.when, now) {
+        Ok(s) => s,
+        Err(e) => {
+            let errors = vec![booking_error(&viewer.tr, &e)];
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&state, &viewer, f, errors).await?);
+        }
+    };
+    match state.store.save_booking(&b, &slots, now).await? {
+        Ok(_) => {
+            tracing::info!(booking = %b.id, occurrences = slots.len(), "meeting booked");
+            Ok(Redirect::to(&format!("/meetings/{}", b.id)).into_response())
+        }
+        Err(clash) => {
+            let errors = vec![clash_message(&viewer.tr, &clash)];
+            render(StatusCode::CONFLICT, &new_page(&state, &viewer, f, errors).await?)
+        }
+    }
+}
+
+// ---- A booking ------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "meeting.html")]
+struct MeetingPage {
+    c: Chrome,
+    csrf: String,
+    id: String,
+    title: String,
+    room_id: String,
+    room: String,
+    organizer: String,
+    repeat: Option<String>,
+    occurrences: Vec<String>,
+    invitees: Vec<String>,
+    guests: Vec<String>,
+    cancelled: bool,
+    may_cancel: bool,
+}
+
+/// The booking and its room, if the viewer may do `action` on it.
+async fn load(state: &SharedState, viewer: &Viewer, id: &str, action: Action) -> AppResult<(Booking, MeetingRoom)> {
+    let id: BookingId = parse_id(id)?;
+    let b = state.store.booking(&id).await?.ok_or(AppError::NotFound)?;
+    let room = state.store.meeting_room(&b.room).await?.ok_or(AppError::NotFound)?;
+    if !may(&viewer.actor, action, Target::Booking(&facts(&b, &room))).is_allowed() {
+        return Err(AppError::Forbidden);
+    }
+    Ok((b, room))
+}
+
+async fn name_of(state: &SharedState, id: &PersonId) -> AppResult<String> {
+    Ok(state.store.person(id).await?.map(|p| p.display_name()).unwrap_or_default())
+}
+
+pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
+    let tr = viewer.tr;
+    let (b, room) = load(&state, &viewer, &id, Action::ViewBooking).await?;
+    let may_cancel = may(&viewer.actor, Action::CancelBooking, Target::Booking(&facts(&b, &room))).is_allowed();
+    // The occurrences as asked, even once cancelled (the store frees a cancelled booking's slots).
+    let slots = expand(&b.when);
+    let mut invitees = vec![];
+    for p in &b.invitees {
+        invitees.push(name_of(&state, p).await?);
+    }
+    let repeat = b.when.weekly.as_ref().and_then(|w| w.until).map(|until| {
+        let at = booking::instant(until.to_datetime(b.when.start.time())).unwrap_or_default();
+        tr.t1("meeting-repeat-weekly", "until", tr.long_date(at))
+    });
+    let page = MeetingPage {
+        c: Chrome::new(tr, "meeting", b.title.clone(), Some(&viewer)),
+        csrf: viewer.csrf.clone(),
+        id: b.id.to_string(),
+        title: b.title.clone(),
+        room_id: room.id.to_string(),
+        room: format!("{} ({})", room.name, kind_label(&tr, room.kind)),
+        organizer: name_of(&state, &b.organizer).await?,
+        repeat,
+        occurrences: slots.iter().map(|s| span_text(&tr, s.start, s.end)).collect(),
+        invitees,
+        guests: b.guests.clone(),
+        cancelled: b.cancelled,
+        may_cancel: may_cancel && !b.cancelled,
+    };
+    render(StatusCode::OK, &page)
+}
+
+/// A booking's occurrences, whatever "now" is (a stored booking was checked when it was made).
+fn expand(when: &When) -> Vec<booking::Slot> {
+    let first = booking::instant(when.start).unwrap_or_default();
+    booking::occurrences(when, first).unwrap_or_default()
+}
+
+pub async fn invitation(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
+    let (b, _room) = load(&state, &viewer, &id, Action::ViewBooking).await?;
+    let host = state.config.public_url.split("://").nth(1).unwrap_or("preau").split(['/', ':']).next().unwrap_or("preau");
+    let person = |p: &Person| Attendee { name: p.display_name(), address: format!("urn:x-preau:person:{}", p.id) };
+    let organizer = state.store.person(&b.organizer).await?.ok_or(AppError::NotFound)?;
+    let mut attendees = vec![];
+    for id in &b.invitees {
+        if let Some(p) = state.store.person(id).await? {
+            attendees.push(person(&p));
+        }
+    }
+    attendees.extend(b.guests.iter().map(|g| Attendee::mailto(g, g)));
+    let event = ical::Event {
+        uid: format!("{}@{host}", b.id),
+        sequence: b.sequence,
+        stamp: state.clock.now(),
+        title: b.title.clone(),
+        description: None,
+        url: Some(format!("{}/meetings/{}", state.config.public_url.trim_end_matches('/'), b.id)),
+        start: b.when.start,
+        end: b.when.end,
+        weekly: b.when.weekly.clone(),
+        organizer: person(&organizer),
+        attendees,
+        cancelled: b.cancelled,
+    };
+    let method = if b.cancelled { Method::Cancel } else { Method::Request };
+    let body = ical::calendar(method, None, &[event]).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8; method=REQUEST"));
+    if b.cancelled {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8; method=CANCEL"));
+    }
+    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"invitation.ics\""));
+    Ok(response)
+}
+
+pub async fn cancel(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
+    let (b, _room) = load(&state, &viewer, &id, Action::CancelBooking).await?;
+    if state.store.cancel_booking(&b.id, state.clock.now()).await? {
+        tracing::info!(booking = %b.id, "meeting cancelled");
+    }
+    Ok(Redirect::to(&format!("/meetings/{}", b.id)).into_response())
+}
+
+// ---- A room's week --------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "meeting_room.html")]
+struct RoomWeekPage {
+    c: Chrome,
+    id: String,
+    name: String,
+    kind: String,
+    capacity: u32,
+    week_label: String,
+    previous: String,
+    next: String,
+    /// (day label, [(hours, title)])
+    days: Vec<(String, Vec<(String, String)>)>,
+}
+
+#[derive(Deserialize)]
+pub struct WeekQuery {
+    week: Option<String>,
+}
+
+pub async fn room_week(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>, Query(q): Query<WeekQuery>) -> AppResult {
+    let tr = viewer.tr;
+    let id: MeetingRoomId = parse_id(&id)?;
+    let room = state.store.meeting_room(&id).await?.filter(|r| r.establishment_id == viewer.person.establishment_id).ok_or(AppError::NotFound)?;
+    let today = booking::local(state.clock.now()).map_err(|e| AppError::Internal(e.to_string()))?.date();
+    let day = match q.week.as_deref() {
+        Some(w) => parse_date(w).ok_or(AppError::BadRequest("error-bad-date"))?,
+        None => today,
+    };
+    let monday = day.checked_sub(jiff::Span::new().days(i64::from(day.weekday().to_monday_zero_offset()))).map_err(|_| AppError::BadRequest("error-bad-date"))?;
+    let shift = |days: i64| monday.checked_add(jiff::Span::new().days(days)).map_err(|_| AppError::BadRequest("error-bad-date"));
+    let start = booking::instant(monday.to_datetime(jiff::civil::Time::midnight())).map_err(|_| AppError::BadRequest("error-bad-date"))?;
+    let end = booking::instant(shift(7)?.to_datetime(jiff::civil::Time::midnight())).map_err(|_| AppError::BadRequest("error-bad-date"))?;
+    let occurrences = state.store.room_occurrences(&room.id, start, end).await?;
+    let hm = |at: Millis| booking::local(at).map(|t| format!("{:02}:{:02}", t.hour(), t.minute())).unwrap_or_default();
+    let mut days = vec![];
+    for i in 0..7 {
+        let d = shift(i)?;
+        let from = booking::instant(d.to_datetime(jiff::civil::Time::midnight())).unwrap_or(start);
+        let to = booking::instant(shift(i + 1)?.to_datetime(jiff::civil::Time::midnight())).unwrap_or(end);
+        let entries = occurrences
+            .iter()
+            .filter(|o| o.slot.start < to && o.slot.end > from)
+            .map(|o| (format!("{} – {}", hm(o.slot.start), hm(o.slot.end)), o.title.clone()))
+            .collect();
+        days.push((tr.long_date(from), entries));
+    }
+    let page = RoomWeekPage {
+        c: Chrome::new(tr, "meeting-room", room.name.clone(), Some(&viewer)),
+        id: room.id.to_string(),
+        name: room.name.clone(),
+        kind: kind_label(&tr, room.kind),
+        capacity: room.capacity,
+        week_label: tr.t1("meeting-room-week-of", "date", tr.long_date(start)),
+        previous: shift(-7)?.to_string(),
+        next: shift(7)?.to_string(),
+        days,
+    };
+    render(StatusCode::OK, &page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_are_checked_plainly() {
+        for ok in ["ortho@cabinet.example", "a.b+c@sub.domaine.fr"] {
+            assert!(valid_email(ok), "{ok}");
+        }
+        for bad in ["", "@x.fr", "a@", "a@b", "a@.fr", "a@b.", "a b@c.fr", "a@b@c.fr", "a\"@b.fr", "a@b.fr\r\nBcc: x@y.fr", "a,b@c.fr"] {
+            assert!(!valid_email(bad), "{bad:?}");
+        }
+        assert!(!valid_email(&format!("{}@x.fr", "a".repeat(250))));
+    }
+
+    #[test]
+    fn dates_are_read_as_forms_send_them_or_as_the_french_write_them() {
+        assert_eq!(parse_date("2026-09-15"), Date::new(2026, 9, 15).ok());
+        assert_eq!(parse_date("15/09/2026"), Date::new(2026, 9, 15).ok());
+        assert_eq!(parse_date("31/02/2026"), None);
+        assert_eq!(parse_date("15/09/2026/1"), None);
+        assert_eq!(parse_date("demain"), None);
+        assert_eq!(kebab("EndNotAfterStart"), "end-not-after-start");
+    }
+}

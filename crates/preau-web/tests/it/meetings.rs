@@ -1,0 +1,221 @@
+//! Meetings: meeting rooms set up by the administration, bookings by the staff with conflicts
+//! and capacity checked, who sees and cancels what, the invitation file, the room's week.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use axum::http::{StatusCode, header};
+use preau_core::{MeetingRoomId, Role};
+use preau_core::booking::{self, Date};
+
+use crate::harness::{Client, TestApp};
+
+/// A day two weeks from the real today (the app reads the real clock).
+fn soon(days: i64) -> Date {
+    let today = booking::local(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64).unwrap().date();
+    today.checked_add(jiff::Span::new().days(14 + days)).unwrap()
+}
+
+async fn add_room(admin: &mut Client, name: &str, kind: &str, capacity: &str) -> axum::http::StatusCode {
+    admin.submit("/admin/meeting-rooms", "/admin/meeting-rooms", &[("name", name), ("kind", kind), ("capacity", capacity)]).await.status
+}
+
+async fn room_id(app: &TestApp, name: &str) -> MeetingRoomId {
+    let rooms = app.state.store.meeting_rooms(&app.school.establishment.id).await.unwrap();
+    rooms.into_iter().find(|r| r.name == name).expect("room created").id
+}
+
+/// The page's text with HTML's escapes of quotes and ampersands undone, to look for messages.
+fn plain(html: &str) -> String {
+    html.replace("&#39;", "'").replace("&#x27;", "'").replace("&quot;", "\"").replace("&#34;", "\"").replace("&amp;", "&")
+}
+
+/// Books through the form; answers the response.
+async fn book(c: &mut Client, fields: &[(&str, &str)]) -> crate::harness::Resp {
+    c.submit("/meetings/new", "/meetings/new", fields).await
+}
+
+/// Reads an iCalendar text with Python's icalendar (an independent parser) and prints facts.
+fn python_reads(ics: &str) -> String {
+    let script = r#"
+import sys, icalendar
+cal = icalendar.Calendar.from_ical(sys.stdin.buffer.read())
+print("METHOD=" + str(cal.get("METHOD")))
+for ev in cal.walk("VEVENT"):
+    print("UID=" + str(ev.get("UID")))
+    print("SEQUENCE=" + str(ev.get("SEQUENCE")))
+    print("SUMMARY=" + str(ev.get("SUMMARY")))
+    print("STATUS=" + str(ev.get("STATUS")))
+    print("TZ=" + str(ev.decoded("DTSTART").tzinfo))
+    att = ev.get("ATTENDEE")
+    for a in (att if isinstance(att, list) else [att]):
+        print("ATTENDEE=" + str(a))
+"#;
+    let mut child = Command::new("python3").args(["-c", script]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(ics.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "Python's icalendar refused it (scripts/test installs it): {}\n{ics}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[tokio::test]
+async fn the_administration_sets_up_meeting_rooms_and_bad_input_changes_nothing() {
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
+    let page = admin.get("/admin/meeting-rooms").await;
+    assert_eq!((page.status, page.page()), (StatusCode::OK, "rooms-admin"));
+    assert_eq!(add_room(&mut admin, "Salle du conseil", "video", "10").await, StatusCode::SEE_OTHER);
+    assert_eq!(add_room(&mut admin, "Salle des professeurs", "staff_only", "30").await, StatusCode::SEE_OTHER);
+    let page = admin.get("/admin/meeting-rooms").await;
+    assert!(page.text.contains("Salle du conseil") && page.text.contains("Réservée au personnel"));
+    for (name, kind, capacity, message) in [
+        ("Salle du conseil", "video", "5", "Une salle s'appelle déjà « Salle du conseil »."),
+        ("Grande salle", "video", "0", "La capacité va de 1 à 300 personnes."),
+        ("Amphi", "video", "100000", "La capacité va de 1 à 300 personnes."),
+        ("Salle X", "cinema", "10", "Choisissez un type de salle."),
+        ("  ", "video", "10", "Indiquez un nom"),
+    ] {
+        let r = admin.submit("/admin/meeting-rooms", "/admin/meeting-rooms", &[("name", name), ("kind", kind), ("capacity", capacity)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name} {kind} {capacity}");
+        assert!(plain(&r.text).contains(message), "{message} missing for {name:?}");
+    }
+    assert_eq!(app.state.store.meeting_rooms(&app.school.establishment.id).await.unwrap().len(), 2, "nothing partially written");
+    // Teachers book rooms but do not set them up; pupils and parents do neither.
+    let mut teacher = app.signed_in(app.person(Role::Teacher, 0)).await;
+    assert_eq!(teacher.get("/admin/meeting-rooms").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(teacher.get("/meetings").await.status, StatusCode::OK);
+    for role in [Role::Pupil, Role::Parent] {
+        let mut c = app.signed_in(app.person(role, 0)).await;
+        assert_eq!(c.get("/meetings").await.status, StatusCode::FORBIDDEN, "{role}");
+        assert_eq!(c.get("/meetings/new").await.status, StatusCode::FORBIDDEN, "{role}");
+        let rid = room_id(&app, "Salle du conseil").await;
+        assert_eq!(c.get(&format!("/meeting-rooms/{rid}")).await.status, StatusCode::FORBIDDEN, "{role}");
+    }
+}
+
+#[tokio::test]
+async fn a_teacher_books_with_colleagues_and_a_guest_then_cancels() {
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
+    add_room(&mut admin, "Salle du conseil", "video", "10").await;
+    let rid = room_id(&app, "Salle du conseil").await.to_string();
+    let organizer = app.person(Role::Teacher, 0).clone();
+    let (colleague, other) = (app.person(Role::Teacher, 1).clone(), app.person(Role::Teacher, 2).clone());
+    let cpe = app.person(Role::Staff, 0).clone();
+    let mut t = app.signed_in(&organizer).await;
+    let day = soon(0).to_string();
+    let until = soon(14).to_string();
+    let except = soon(7).strftime("%d/%m/%Y").to_string();
+    let r = book(&mut t, &[
+        ("title", "Équipe pédagogique, 6e A"), ("room", &rid), ("date", &day), ("start", "17:00"), ("end", "18:00"),
+        ("weekly", "on"), ("until", &until), ("except", &except),
+        ("invitee", &colleague.id.to_string()), ("invitee", &cpe.id.to_string()), ("guests", "Ortho@Cabinet.example"),
+    ]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let path = r.location().to_owned();
+    let page = t.get(&path).await;
+    assert_eq!((page.status, page.page()), (StatusCode::OK, "meeting"));
+    assert!(page.text.contains("Équipe pédagogique, 6e A"));
+    assert!(page.text.contains(&colleague.display_name()) && page.text.contains(&cpe.display_name()));
+    assert!(page.text.contains("ortho@cabinet.example"), "addresses kept in lower case");
+    assert_eq!(page.text.matches("17:00 – 18:00").count(), 2, "three weeks, one excepted:\n{}", page.text);
+    // Who sees it: the organizer and the invited; not another teacher, not a pupil.
+    let mut c = app.signed_in(&colleague).await;
+    assert_eq!(c.get(&path).await.status, StatusCode::OK);
+    assert!(c.get("/meetings").await.text.contains("Équipe pédagogique, 6e A"), "on the invitee's agenda");
+    assert_eq!(c.submit(&path, &format!("{path}/cancel"), &[]).await.status, StatusCode::FORBIDDEN, "an invitee cannot cancel");
+    let mut o = app.signed_in(&other).await;
+    assert_eq!(o.get(&path).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(o.get(&format!("{path}/invitation.ics")).await.status, StatusCode::FORBIDDEN);
+    let mut pupil = app.signed_in(app.person(Role::Pupil, 0)).await;
+    assert_eq!(pupil.get(&path).await.status, StatusCode::FORBIDDEN);
+    // The invitation, read by an independent parser.
+    let ics = t.get(&format!("{path}/invitation.ics")).await;
+    assert_eq!(ics.status, StatusCode::OK);
+    assert!(ics.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/calendar"));
+    assert!(ics.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment"));
+    let id = path.rsplit('/').next().unwrap();
+    let facts = python_reads(&ics.text);
+    for line in ["METHOD=REQUEST", &format!("UID={id}@127.0.0.1"), "SEQUENCE=0", "SUMMARY=Équipe pédagogique, 6e A", "STATUS=CONFIRMED", "TZ=Europe/Paris", "ATTENDEE=mailto:ortho@cabinet.example"] {
+        assert!(facts.lines().any(|l| l == line), "{line} not read in:\n{facts}");
+    }
+    // The room's week shows it.
+    let week = t.get(&format!("/meeting-rooms/{rid}?week={day}")).await;
+    assert_eq!((week.status, week.page()), (StatusCode::OK, "meeting-room"));
+    assert!(week.text.contains("Équipe pédagogique, 6e A"));
+    assert_eq!(t.get(&format!("/meeting-rooms/{rid}?week=demain")).await.status, StatusCode::BAD_REQUEST);
+    // Cancelled: the page says so, the file becomes a cancellation with a higher sequence, and
+    // the slot is free again.
+    let r = t.submit(&path, &format!("{path}/cancel"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(t.get(&path).await.text.contains("Cette réunion est annulée."));
+    let facts = python_reads(&t.get(&format!("{path}/invitation.ics")).await.text);
+    for line in ["METHOD=CANCEL", &format!("UID={id}@127.0.0.1"), "SEQUENCE=1", "STATUS=CANCELLED"] {
+        assert!(facts.lines().any(|l| l == line), "{line} not read in:\n{facts}");
+    }
+    let mut o = app.signed_in(&other).await;
+    let r = book(&mut o, &[("title", "Autre"), ("room", &rid), ("date", &day), ("start", "17:30"), ("end", "18:30")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "the slot is free: {}", r.text);
+}
+
+#[tokio::test]
+async fn conflicts_capacity_and_bad_input_are_refused_with_their_reason_and_nothing_written() {
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
+    add_room(&mut admin, "Petite salle", "video", "3").await;
+    add_room(&mut admin, "Salle des professeurs", "staff_only", "30").await;
+    let small = room_id(&app, "Petite salle").await;
+    let staff_room = room_id(&app, "Salle des professeurs").await.to_string();
+    let rid = small.to_string();
+    let day = soon(1).to_string();
+    let mut a = app.signed_in(app.person(Role::Teacher, 0)).await;
+    let mut b = app.signed_in(app.person(Role::Teacher, 1)).await;
+    let r = book(&mut a, &[("title", "Conseil de cycle"), ("room", &rid), ("date", &day), ("start", "14:00"), ("end", "16:00")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    // The same room, overlapping: the conflict is named.
+    let r = book(&mut b, &[("title", "Réunion parents"), ("room", &rid), ("date", &day), ("start", "15:00"), ("end", "17:00")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text.contains("La salle est déjà réservée pour « Conseil de cycle » le"), "{}", r.text);
+    assert!(r.text.contains("14:00 – 16:00"));
+    assert!(r.text.contains("value=\"Réunion parents\""), "the form keeps what was typed");
+    // Back to back is fine.
+    let r = book(&mut b, &[("title", "Réunion parents"), ("room", &rid), ("date", &day), ("start", "16:00"), ("end", "17:00")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let count = || async { app.state.store.room_occurrences(&small, 0, i64::MAX).await.unwrap().len() };
+    assert_eq!(count().await, 2);
+    let colleagues: Vec<String> = (2..5).map(|n| app.person(Role::Teacher, n).id.to_string()).collect();
+    let later = soon(2).to_string();
+    let base = |extra: &[(&'static str, String)]| {
+        let mut f: Vec<(&'static str, String)> = vec![("title", "Réunion".into()), ("room", rid.clone()), ("date", later.clone()), ("start", "09:00".into()), ("end", "10:00".into())];
+        for (k, v) in extra {
+            f.retain(|(name, _)| name != k || *k == "invitee");
+            f.push((k, v.clone()));
+        }
+        f
+    };
+    let past = soon(-30).to_string();
+    let cases: Vec<(Vec<(&'static str, String)>, StatusCode, &str)> = vec![
+        (base(&[("invitee", colleagues[0].clone()), ("invitee", colleagues[1].clone()), ("invitee", colleagues[2].clone())]), StatusCode::UNPROCESSABLE_ENTITY, "La salle accueille au plus 3 personnes ; il en faudrait 4, organisateur compris."),
+        (base(&[("end", "08:00".into())]), StatusCode::UNPROCESSABLE_ENTITY, "La fin doit être après le début."),
+        (base(&[("date", past)]), StatusCode::UNPROCESSABLE_ENTITY, "Cet horaire est déjà passé."),
+        (base(&[("date", "32/13/2026".into())]), StatusCode::UNPROCESSABLE_ENTITY, "Indiquez la date et les heures"),
+        (base(&[("guests", "pas-une-adresse".into())]), StatusCode::UNPROCESSABLE_ENTITY, "Adresse électronique invalide : pas-une-adresse"),
+        (base(&[("room", "01k0000000000000000000000x".into())]), StatusCode::UNPROCESSABLE_ENTITY, "Choisissez une salle de l'établissement."),
+        (base(&[("invitee", app.person(Role::Pupil, 0).id.to_string())]), StatusCode::UNPROCESSABLE_ENTITY, "ne peut pas être invité"),
+        (base(&[("invitee", "nimportequoi".into())]), StatusCode::UNPROCESSABLE_ENTITY, "ne peut pas être invité"),
+        (base(&[("room", staff_room.clone()), ("guests", "inspecteur@ac-lyon.example".into())]), StatusCode::UNPROCESSABLE_ENTITY, "n'accueille pas d'invités extérieurs"),
+        (base(&[("title", "   ".into())]), StatusCode::UNPROCESSABLE_ENTITY, "Le titre est obligatoire."),
+        (base(&[("weekly", "on".into())]), StatusCode::UNPROCESSABLE_ENTITY, "doit avoir une date de fin"),
+    ];
+    for (fields, status, message) in cases {
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let r = book(&mut b, &pairs).await;
+        assert_eq!(r.status, status, "{pairs:?}: {}", r.text);
+        assert!(plain(&r.text).contains(message), "{message:?} not in the answer to {pairs:?}");
+        assert!(r.text.contains("role=\"alert\""), "errors announced");
+    }
+    assert_eq!(count().await, 2, "nothing written by a refused booking");
+    // A booking id that does not exist, or is not one: 404, not an error page of ours.
+    assert_eq!(a.get("/meetings/01k0000000000000000000000x").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.get("/meetings/pas-un-id").await.status, StatusCode::NOT_FOUND);
+}
