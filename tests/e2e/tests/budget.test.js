@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { apiLogin, launchBrowser, parentWithChildren, withTab } from '../lib/browser.js';
+import { apiLogin, csrfFrom, launchBrowser, parentWithChildren, withTab } from '../lib/browser.js';
 import { ROLES, startServer } from '../lib/server.js';
 
 const MAX_BYTES = 51_200;
@@ -116,6 +116,14 @@ test('admin directory pages', async () => {
 });
 
 test('meeting pages: my meetings, the booking form, the meeting rooms', async () => {
+  // A room first, so that the booking form is weighed with its fields and the staff to invite.
+  const { api } = await apiLogin(server, server.first('admin'));
+  const form = await (await api.get('/admin/meeting-rooms')).text();
+  const res = await api.post('/admin/meeting-rooms', {
+    form: { name: 'Salle du conseil', kind: 'video', capacity: '10', csrf: csrfFrom(form) }, maxRedirects: 0,
+  });
+  assert.equal(res.status(), 303, 'the admin adds a meeting room');
+  await api.dispose();
   await weigh('teacher', server.first('teacher'), '/meetings');
   await weigh('teacher', server.first('teacher'), '/meetings/new');
   await weigh('admin', server.first('admin'), '/admin/meeting-rooms');
