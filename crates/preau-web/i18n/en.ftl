@@ -381,3 +381,6 @@ meeting-error-too-many-occurrences = A booking has at most 52 sessions.
 meeting-error-no-occurrence = Every session is excluded.
 meeting-error-bad-local-time = This time does not exist that day (change of time).
 meeting-error-bad-capacity = Capacity goes from 1 to 300 people.
+meeting-error-clash-room-private = The room is already booked on { $when }.
+meeting-room-busy = Booked ({ $organizer })
+title-with-errors = Error: { $title }

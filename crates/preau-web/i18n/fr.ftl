@@ -381,3 +381,6 @@ meeting-error-too-many-occurrences = Une réservation compte au plus 52 séances
 meeting-error-no-occurrence = Toutes les séances sont exclues.
 meeting-error-bad-local-time = Cet horaire n'existe pas ce jour-là (changement d'heure).
 meeting-error-bad-capacity = La capacité va de 1 à 300 personnes.
+meeting-error-clash-room-private = La salle est déjà réservée le { $when }.
+meeting-room-busy = Réservé ({ $organizer })
+title-with-errors = Erreur : { $title }

@@ -7,7 +7,8 @@
 CREATE TABLE meeting_rooms (
     id               TEXT PRIMARY KEY,
     establishment_id TEXT NOT NULL REFERENCES establishments(id),
-    name             TEXT NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    -- "Salle A" and "salle a" are the same room to the people booking it.
+    name             TEXT NOT NULL COLLATE NOCASE CHECK (length(name) BETWEEN 1 AND 200),
     kind             TEXT NOT NULL CHECK (kind IN ('video', 'staff_only', 'audio_conference')),
     capacity         INTEGER NOT NULL CHECK (capacity BETWEEN 1 AND 300),
     created_at       INTEGER NOT NULL,

@@ -41,32 +41,26 @@ fn span_text(tr: &Tr, start: Millis, end: Millis) -> String {
 }
 
 fn booking_error(tr: &Tr, e: &BookingError) -> String {
-    match e {
-        BookingError::OverCapacity { capacity, wanted } => {
-            tr.t2("meeting-error-over-capacity", "capacity", capacity, "wanted", wanted)
+    use BookingError::*;
+    let id = match e {
+        OverCapacity { capacity, wanted } => {
+            return tr.t2("meeting-error-over-capacity", "capacity", capacity, "wanted", wanted);
         }
-        other => {
-            let id = format!("{other:?}");
-            let id = id.split([' ', '{', '(']).next().unwrap_or_default();
-            tr.t(&format!("meeting-error-{}", kebab(id)))
-        }
-    }
-}
-
-/// `EndNotAfterStart` → `end-not-after-start`.
-fn kebab(s: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if c.is_ascii_uppercase() {
-            if i > 0 {
-                out.push('-');
-            }
-            out.push(c.to_ascii_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+        TitleMissing => "meeting-error-title-missing",
+        TitleTooLong => "meeting-error-title-too-long",
+        TitleControl => "meeting-error-title-control",
+        EndNotAfterStart => "meeting-error-end-not-after-start",
+        TooLong => "meeting-error-too-long",
+        InThePast => "meeting-error-in-the-past",
+        TooFarAhead => "meeting-error-too-far-ahead",
+        RecurrenceEndsBeforeStart => "meeting-error-recurrence-ends-before-start",
+        RecurrenceWithoutEnd => "meeting-error-recurrence-without-end",
+        TooManyOccurrences => "meeting-error-too-many-occurrences",
+        NoOccurrence => "meeting-error-no-occurrence",
+        BadLocalTime => "meeting-error-bad-local-time",
+        BadCapacity => "meeting-error-bad-capacity",
+    };
+    tr.t(id)
 }
 
 fn facts(b: &Booking, room: &MeetingRoom) -> BookingFacts {
@@ -245,7 +239,7 @@ impl MeetingForm {
                 "weekly" => f.weekly = !v.is_empty(),
                 "until" => f.until = v,
                 "except" => f.except = v,
-                "invitee" if f.invitees.len() < 500 => f.invitees.push(v),
+                "invitee" if f.invitees.len() < booking::MAX_CAPACITY as usize => f.invitees.push(v),
                 "guests" => f.guests = v,
                 _ => {}
             }
@@ -258,8 +252,9 @@ async fn new_page(state: &SharedState, viewer: &Viewer, f: MeetingForm, errors: 
     let tr = viewer.tr;
     let rooms = state.store.meeting_rooms(&viewer.person.establishment_id).await?;
     let staff = state.store.staff_of(&viewer.person.establishment_id).await?;
+    let title = if errors.is_empty() { tr.t("meeting-new-title") } else { tr.t1("title-with-errors", "title", tr.t("meeting-new-title")) };
     Ok(NewMeetingPage {
-        c: Chrome::new(tr, "meeting-new", tr.t("meeting-new-title"), Some(viewer)),
+        c: Chrome::new(tr, "meeting-new", title, Some(viewer)),
         csrf: viewer.csrf.clone(),
         rooms: rooms.into_iter().map(|r| (r.id.to_string(), format!("{} ({}, {})", r.name, kind_label(&tr, r.kind), tr.tn("meeting-room-capacity", "n", i64::from(r.capacity))))).collect(),
         staff: staff
@@ -355,10 +350,15 @@ async fn read_form(state: &SharedState, viewer: &Viewer, f: &MeetingForm, id: Bo
         }
     }
     let mut guests: Vec<String> = vec![];
+    let mut bad_addresses = 0;
     for g in f.guests.split(|c: char| c == ',' || c == ';' || c.is_whitespace()).filter(|g| !g.is_empty()) {
         let g = g.to_lowercase();
         if !valid_email(&g) {
-            errors.push(tr.t1("meeting-error-email", "address", g.chars().take(100).collect::<String>()));
+            // The first few are named; a pasted paragraph does not make a page of errors.
+            bad_addresses += 1;
+            if bad_addresses <= 5 {
+                errors.push(tr.t1("meeting-error-email", "address", g.chars().take(100).collect::<String>()));
+            }
         } else if !guests.contains(&g) {
             guests.push(g);
         }
@@ -393,12 +393,26 @@ async fn read_form(state: &SharedState, viewer: &Viewer, f: &MeetingForm, id: Bo
     Ok(Ok((b, room)))
 }
 
-fn clash_message(tr: &Tr, c: &Clash) -> String {
-    let id = match c.kind {
-        ClashKind::Room => "meeting-error-clash-room",
-        ClashKind::Organizer => "meeting-error-clash-organizer",
+/// The clash, with the other booking's title only for those who may see that booking (a room
+/// clash with someone else's private meeting says only that the room is taken).
+async fn clash_message(state: &SharedState, viewer: &Viewer, c: &Clash) -> AppResult<String> {
+    let tr = &viewer.tr;
+    let when = span_text(tr, c.slot.start, c.slot.end);
+    if c.kind == ClashKind::Organizer {
+        return Ok(tr.t2("meeting-error-clash-organizer", "title", &c.title, "when", when));
+    }
+    let visible = match state.store.booking(&c.booking).await? {
+        Some(other) => match state.store.meeting_room(&other.room).await? {
+            Some(room) => may(&viewer.actor, Action::ViewBooking, Target::Booking(&facts(&other, &room))).is_allowed(),
+            None => false,
+        },
+        None => false,
     };
-    tr.t2(id, "title", &c.title, "when", span_text(tr, c.slot.start, c.slot.end))
+    Ok(if visible {
+        tr.t2("meeting-error-clash-room", "title", &c.title, "when", when)
+    } else {
+        tr.t1("meeting-error-clash-room-private", "when", when)
+    })
 }
 
 pub async fn create(State(state): State<SharedState>, viewer: Viewer, Form(pairs): Form<Vec<(String, String)>>) -> AppResult {
@@ -421,7 +435,7 @@ pub async fn create(State(state): State<SharedState>, viewer: Viewer, Form(pairs
             Ok(Redirect::to(&format!("/meetings/{}", b.id)).into_response())
         }
         Err(clash) => {
-            let errors = vec![clash_message(&viewer.tr, &clash)];
+            let errors = vec![clash_message(&state, &viewer, &clash).await?];
             render(StatusCode::CONFLICT, &new_page(&state, &viewer, f, errors).await?)
         }
     }
@@ -528,13 +542,13 @@ pub async fn invitation(State(state): State<SharedState>, viewer: Viewer, Path(i
     };
     let method = if b.cancelled { Method::Cancel } else { Method::Request };
     let body = ical::calendar(method, None, &[event]).map_err(|e| AppError::Internal(e.to_string()))?;
+    let content_type = if b.cancelled { "text/calendar; charset=utf-8; method=CANCEL" } else { "text/calendar; charset=utf-8; method=REQUEST" };
     let mut response = body.into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8; method=REQUEST"));
-    if b.cancelled {
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8; method=CANCEL"));
-    }
-    headers.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"invitation.ics\""));
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    // The id is a ULID (letters and digits): nothing to escape in the file name.
+    let disposition = HeaderValue::from_str(&format!("attachment; filename=\"reunion-{}.ics\"", b.id)).map_err(|e| AppError::Internal(e.to_string()))?;
+    headers.insert(header::CONTENT_DISPOSITION, disposition);
     Ok(response)
 }
 
@@ -582,6 +596,23 @@ pub async fn room_week(State(state): State<SharedState>, viewer: Viewer, Path(id
     let start = booking::instant(monday.to_datetime(jiff::civil::Time::midnight())).map_err(|_| AppError::BadRequest("error-bad-date"))?;
     let end = booking::instant(shift(7)?.to_datetime(jiff::civil::Time::midnight())).map_err(|_| AppError::BadRequest("error-bad-date"))?;
     let occurrences = state.store.room_occurrences(&room.id, start, end).await?;
+    // Titles of meetings one is not part of stay private: "Réservé" and the organizer.
+    let mine: std::collections::HashSet<BookingId> =
+        state.store.person_occurrences(&viewer.person.id, start, end).await?.into_iter().map(|o| o.booking).collect();
+    let sees_all = viewer.person.roles.contains(Role::Principal) || viewer.person.roles.contains(Role::Admin);
+    let mut organizers = std::collections::HashMap::new();
+    for o in &occurrences {
+        if !organizers.contains_key(&o.organizer) {
+            organizers.insert(o.organizer.clone(), name_of(&state, &o.organizer).await?);
+        }
+    }
+    let label = |o: &preau_store::Occurrence| {
+        if sees_all || mine.contains(&o.booking) {
+            o.title.clone()
+        } else {
+            tr.t1("meeting-room-busy", "organizer", organizers.get(&o.organizer).cloned().unwrap_or_default())
+        }
+    };
     let hm = |at: Millis| booking::local(at).map(|t| format!("{:02}:{:02}", t.hour(), t.minute())).unwrap_or_default();
     let mut days = vec![];
     for i in 0..7 {
@@ -591,7 +622,7 @@ pub async fn room_week(State(state): State<SharedState>, viewer: Viewer, Path(id
         let entries = occurrences
             .iter()
             .filter(|o| o.slot.start < to && o.slot.end > from)
-            .map(|o| (format!("{} – {}", hm(o.slot.start), hm(o.slot.end)), o.title.clone()))
+            .map(|o| (format!("{} – {}", hm(o.slot.start), hm(o.slot.end)), label(o)))
             .collect();
         days.push((tr.long_date(from), entries));
     }
@@ -631,6 +662,5 @@ mod tests {
         assert_eq!(parse_date("31/02/2026"), None);
         assert_eq!(parse_date("15/09/2026/1"), None);
         assert_eq!(parse_date("demain"), None);
-        assert_eq!(kebab("EndNotAfterStart"), "end-not-after-start");
     }
 }

@@ -70,6 +70,7 @@ async fn the_administration_sets_up_meeting_rooms_and_bad_input_changes_nothing(
     assert!(page.text.contains("Salle du conseil") && page.text.contains("Réservée au personnel"));
     for (name, kind, capacity, message) in [
         ("Salle du conseil", "video", "5", "Une salle s'appelle déjà « Salle du conseil »."),
+        ("SALLE DU CONSEIL", "video", "5", "Une salle s'appelle déjà « SALLE DU CONSEIL »."),
         ("Grande salle", "video", "0", "La capacité va de 1 à 300 personnes."),
         ("Amphi", "video", "100000", "La capacité va de 1 à 300 personnes."),
         ("Salle X", "cinema", "10", "Choisissez un type de salle."),
@@ -124,6 +125,8 @@ async fn a_teacher_books_with_colleagues_and_a_guest_then_cancels() {
     assert_eq!(c.get(&path).await.status, StatusCode::OK);
     assert!(c.get("/meetings").await.text.contains("Équipe pédagogique, 6e A"), "on the invitee's agenda");
     assert_eq!(c.submit(&path, &format!("{path}/cancel"), &[]).await.status, StatusCode::FORBIDDEN, "an invitee cannot cancel");
+    let booking_id: preau_core::BookingId = path.rsplit('/').next().unwrap().parse().unwrap();
+    assert!(!app.state.store.booking(&booking_id).await.unwrap().unwrap().cancelled, "still on after the refusal");
     let mut o = app.signed_in(&other).await;
     assert_eq!(o.get(&path).await.status, StatusCode::FORBIDDEN);
     assert_eq!(o.get(&format!("{path}/invitation.ics")).await.status, StatusCode::FORBIDDEN);
@@ -144,6 +147,11 @@ async fn a_teacher_books_with_colleagues_and_a_guest_then_cancels() {
     assert_eq!((week.status, week.page()), (StatusCode::OK, "meeting-room"));
     assert!(week.text.contains("Équipe pédagogique, 6e A"));
     assert_eq!(t.get(&format!("/meeting-rooms/{rid}?week=demain")).await.status, StatusCode::BAD_REQUEST);
+    // Someone not invited sees the slot taken and by whom, not the meeting's title.
+    let week = o.get(&format!("/meeting-rooms/{rid}?week={day}")).await;
+    assert_eq!(week.status, StatusCode::OK);
+    assert!(!week.text.contains("Équipe pédagogique"), "a private title shown to someone not invited");
+    assert!(week.text.contains(&format!("Réservé ({})", organizer.display_name())));
     // Cancelled: the page says so, the file becomes a cancellation with a higher sequence, and
     // the slot is free again.
     let r = t.submit(&path, &format!("{path}/cancel"), &[]).await;
@@ -170,18 +178,31 @@ async fn conflicts_capacity_and_bad_input_are_refused_with_their_reason_and_noth
     let day = soon(1).to_string();
     let mut a = app.signed_in(app.person(Role::Teacher, 0)).await;
     let mut b = app.signed_in(app.person(Role::Teacher, 1)).await;
-    let r = book(&mut a, &[("title", "Conseil de cycle"), ("room", &rid), ("date", &day), ("start", "14:00"), ("end", "16:00")]).await;
+    let mut c = app.signed_in(app.person(Role::Teacher, 5)).await;
+    let invited = app.person(Role::Teacher, 1).id.to_string();
+    let r = book(&mut a, &[("title", "Conseil de cycle"), ("room", &rid), ("date", &day), ("start", "14:00"), ("end", "16:00"), ("invitee", &invited)]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-    // The same room, overlapping: the conflict is named.
+    // The same room, overlapping: the conflict is named, with the other meeting's title for
+    // someone invited to it…
     let r = book(&mut b, &[("title", "Réunion parents"), ("room", &rid), ("date", &day), ("start", "15:00"), ("end", "17:00")]).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert!(r.text.contains("La salle est déjà réservée pour « Conseil de cycle » le"), "{}", r.text);
     assert!(r.text.contains("14:00 – 16:00"));
     assert!(r.text.contains("value=\"Réunion parents\""), "the form keeps what was typed");
+    assert!(r.text.contains("<title>Erreur : "), "the page title says the form has errors");
+    // … and without it for someone who is not.
+    let r = book(&mut c, &[("title", "Réunion parents"), ("room", &rid), ("date", &day), ("start", "15:00"), ("end", "17:00")]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text.contains("La salle est déjà réservée le") && r.text.contains("14:00 – 16:00"), "{}", r.text);
+    assert!(!r.text.contains("Conseil de cycle"), "a private title in a clash message");
     // Back to back is fine.
     let r = book(&mut b, &[("title", "Réunion parents"), ("room", &rid), ("date", &day), ("start", "16:00"), ("end", "17:00")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-    let count = || async { app.state.store.room_occurrences(&small, 0, i64::MAX).await.unwrap().len() };
+    let staff_room_id: MeetingRoomId = staff_room.parse().unwrap();
+    let count = || async {
+        app.state.store.room_occurrences(&small, 0, i64::MAX).await.unwrap().len()
+            + app.state.store.room_occurrences(&staff_room_id, 0, i64::MAX).await.unwrap().len()
+    };
     assert_eq!(count().await, 2);
     let colleagues: Vec<String> = (2..5).map(|n| app.person(Role::Teacher, n).id.to_string()).collect();
     let later = soon(2).to_string();
@@ -218,4 +239,58 @@ async fn conflicts_capacity_and_bad_input_are_refused_with_their_reason_and_noth
     // A booking id that does not exist, or is not one: 404, not an error page of ours.
     assert_eq!(a.get("/meetings/01k0000000000000000000000x").await.status, StatusCode::NOT_FOUND);
     assert_eq!(a.get("/meetings/pas-un-id").await.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn another_establishments_admin_reaches_no_meeting_of_ours() {
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
+    add_room(&mut admin, "Salle du conseil", "video", "10").await;
+    let rid = room_id(&app, "Salle du conseil").await.to_string();
+    let mut t = app.signed_in(app.person(Role::Teacher, 0)).await;
+    let day = soon(3).to_string();
+    let r = book(&mut t, &[("title", "Conseil"), ("room", &rid), ("date", &day), ("start", "10:00"), ("end", "11:00")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let path = r.location().to_owned();
+    // A neighbouring school and its administrator.
+    let other = preau_core::school::Establishment {
+        id: preau_core::EstablishmentId::new(1, 99),
+        uai: "0750001A".into(),
+        name: "Lycée voisin".into(),
+        academie: "Paris".into(),
+    };
+    app.state.store.create_establishment(&other).await.unwrap();
+    let hash = preau_web::auth::hash_password(crate::harness::PASSWORD);
+    let neighbour = app
+        .state
+        .store
+        .create_person(
+            &preau_store::NewPerson {
+                id: preau_core::PersonId::new(1, 100),
+                establishment_id: &other.id,
+                login: "admin.voisin",
+                first_name: "Admin",
+                last_name: "Voisin",
+                roles: preau_core::RoleSet::of(&[Role::Admin]),
+                password_hash: Some(&hash),
+                now: 1,
+            },
+            &crate::harness::AUDIT,
+        )
+        .await
+        .unwrap();
+    let mut n = app.signed_in(&neighbour).await;
+    assert_eq!(n.get(&path).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(n.get(&format!("{path}/invitation.ics")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(n.get(&format!("/meeting-rooms/{rid}")).await.status, StatusCode::NOT_FOUND);
+    let r = n.submit("/meetings", &format!("{path}/cancel"), &[]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // Our room cannot be booked from there.
+    let r = book(&mut n, &[("title", "Intrus"), ("room", &rid), ("date", &day), ("start", "12:00"), ("end", "13:00")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(plain(&r.text).contains("Choisissez une salle de l'établissement."));
+    assert!(!n.get("/meetings").await.text.contains("Salle du conseil"), "another school's rooms are not listed");
+    let booking_id: preau_core::BookingId = path.rsplit('/').next().unwrap().parse().unwrap();
+    assert!(!app.state.store.booking(&booking_id).await.unwrap().unwrap().cancelled);
+    assert_eq!(app.state.store.room_occurrences(&rid.parse().unwrap(), 0, i64::MAX).await.unwrap().len(), 1);
 }
