@@ -243,6 +243,49 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Gives `person` a calendar feed whose secret hashes to `token_hash`, replacing (and so
+    /// revoking) any earlier one.
+    pub async fn set_calendar_feed(&self, person: &PersonId, token_hash: &[u8], now: Millis) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO calendar_feeds (person_id, token_hash, created_at) VALUES (?1, ?2, ?3) \
+             ON CONFLICT (person_id) DO UPDATE SET token_hash = ?2, created_at = ?3",
+        )
+        .bind(person.as_str())
+        .bind(token_hash)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Revokes `person`'s feed; false when there was none.
+    pub async fn revoke_calendar_feed(&self, person: &PersonId) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM calendar_feeds WHERE person_id = ?").bind(person.as_str()).execute(&self.pool).await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// When `person`'s feed was made, if they have one.
+    pub async fn calendar_feed_of(&self, person: &PersonId) -> Result<Option<Millis>> {
+        Ok(sqlx::query_scalar("SELECT created_at FROM calendar_feeds WHERE person_id = ?")
+            .bind(person.as_str())
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    /// Whose feed a secret opens (by its hash), if anyone's: only active accounts.
+    pub async fn calendar_feed_owner(&self, token_hash: &[u8]) -> Result<Option<PersonId>> {
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT f.person_id FROM calendar_feeds f JOIN people p ON p.id = f.person_id \
+             WHERE f.token_hash = ? AND p.disabled = 0",
+        )
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await?;
+        id.map(|i| i.parse().map_err(corrupt)).transpose()
+    }
+}
+
 /// Replaces a booking's occurrences, exceptions, invitees and guests, inside the caller's
 /// transaction.
 async fn replace_details(conn: &mut SqliteConnection, b: &Booking, slots: &[Slot]) -> Result<()> {

@@ -100,6 +100,10 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .get("/meetings/{id}/invitation.ics", Signed(Action::ViewBooking), meetings::invitation)
         .post("/meetings/{id}/cancel", Signed(Action::CancelBooking), meetings::cancel)
         .get("/meeting-rooms/{id}", Signed(Action::BookMeeting), meetings::room_week)
+        .post("/meetings/feed", Signed(Action::BookMeeting), meetings::create_feed)
+        .post("/meetings/feed/revoke", Signed(Action::BookMeeting), meetings::revoke_feed)
+        // A calendar program has no session: the secret in the address is checked by the handler.
+        .get("/calendar/{file}", Anyone, meetings::feed)
         .get("/profile", Signed(Action::ManageOwnAccount), profile::show)
         .post("/profile/language", Signed(Action::ManageOwnAccount), profile::set_language)
         .post("/profile/password", Signed(Action::ManageOwnAccount), profile::change_password)

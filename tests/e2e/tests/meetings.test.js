@@ -78,6 +78,21 @@ test('an admin adds a meeting room; a teacher books it with colleagues and a gue
     assert.match(ics.headers()['content-type'], /^text\/calendar/);
     const body = await ics.text();
     assert.ok(body.startsWith('BEGIN:VCALENDAR\r\n') && body.includes('METHOD:REQUEST\r\n') && body.includes('SUMMARY:Équipe pédagogique\r\n'));
+    // A calendar feed: made from the meetings page, shown once, read without a session.
+    await tab.goto('/meetings');
+    await tab.navigate(() => tab.page.click('form[action="/meetings/feed"] button'), { method: 'POST', path: '/meetings/feed', status: 200 });
+    assert.equal(await tab.dataPage(), 'meeting-feed');
+    const feedUrl = await tab.page.locator('#feed-url').inputValue();
+    const feed = await browser.newContext().then(async (ctx) => {
+      const r = await ctx.request.get(feedUrl);
+      const out = { status: r.status(), type: r.headers()['content-type'], body: await r.text() };
+      await ctx.close();
+      return out;
+    });
+    assert.equal(feed.status, 200);
+    assert.match(feed.type, /^text\/calendar/);
+    assert.ok(feed.body.includes('METHOD:PUBLISH\r\n') && feed.body.includes('SUMMARY:Équipe pédagogique\r\n'), 'the meeting in the feed');
+    await tab.goto(meetingPath);
     // The room's week shows it.
     await tab.navigate(() => tab.page.click('main dl a[href^="/meeting-rooms/"]'), { path: new URL(await tab.page.locator('main dl a[href^="/meeting-rooms/"]').getAttribute('href'), server.url).pathname, status: 200 });
     assert.equal(await tab.dataPage(), 'meeting-room');

@@ -174,6 +174,9 @@ struct MeetingsPage {
     agenda: Vec<(String, String, String, String)>,
     /// (room id, name, kind, capacity)
     rooms: Vec<(String, String, String, u32)>,
+    csrf: String,
+    /// When one's calendar feed was made, if there is one.
+    feed_since: Option<String>,
 }
 
 pub async fn index(State(state): State<SharedState>, viewer: Viewer) -> AppResult {
@@ -188,8 +191,11 @@ pub async fn index(State(state): State<SharedState>, viewer: Viewer) -> AppResul
         .into_iter()
         .map(|o| (o.booking.to_string(), o.title, span_text(&tr, o.slot.start, o.slot.end), name_of(&o.room)))
         .collect();
+    let feed_since = state.store.calendar_feed_of(&viewer.person.id).await?.map(|at| tr.datetime(at));
     let page = MeetingsPage {
         c: Chrome::new(tr, "meetings", tr.t("meetings-title"), Some(&viewer)),
+        csrf: viewer.csrf.clone(),
+        feed_since,
         agenda,
         rooms: rooms.iter().map(|r| (r.id.to_string(), r.name.clone(), kind_label(&tr, r.kind), r.capacity)).collect(),
     };
@@ -514,8 +520,9 @@ fn expand(when: &When) -> Vec<booking::Slot> {
     booking::occurrences(when, first).unwrap_or_default()
 }
 
-pub async fn invitation(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
-    let (b, _room) = load(&state, &viewer, &id, Action::ViewBooking).await?;
+/// A booking as an iCalendar event. People of the establishment have no e-mail address in
+/// Préau yet: they are named by a `urn:` address.
+async fn event_of(state: &SharedState, b: &Booking) -> AppResult<ical::Event> {
     let host = state.config.public_url.split("://").nth(1).unwrap_or("preau").split(['/', ':']).next().unwrap_or("preau");
     let person = |p: &Person| Attendee { name: p.display_name(), address: format!("urn:x-preau:person:{}", p.id) };
     let organizer = state.store.person(&b.organizer).await?.ok_or(AppError::NotFound)?;
@@ -526,7 +533,7 @@ pub async fn invitation(State(state): State<SharedState>, viewer: Viewer, Path(i
         }
     }
     attendees.extend(b.guests.iter().map(|g| Attendee::mailto(g, g)));
-    let event = ical::Event {
+    Ok(ical::Event {
         uid: format!("{}@{host}", b.id),
         sequence: b.sequence,
         stamp: state.clock.now(),
@@ -539,7 +546,12 @@ pub async fn invitation(State(state): State<SharedState>, viewer: Viewer, Path(i
         organizer: person(&organizer),
         attendees,
         cancelled: b.cancelled,
-    };
+    })
+}
+
+pub async fn invitation(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
+    let (b, _room) = load(&state, &viewer, &id, Action::ViewBooking).await?;
+    let event = event_of(&state, &b).await?;
     let method = if b.cancelled { Method::Cancel } else { Method::Request };
     let body = ical::calendar(method, None, &[event]).map_err(|e| AppError::Internal(e.to_string()))?;
     let content_type = if b.cancelled { "text/calendar; charset=utf-8; method=CANCEL" } else { "text/calendar; charset=utf-8; method=REQUEST" };
@@ -663,4 +675,56 @@ mod tests {
         assert_eq!(parse_date("15/09/2026/1"), None);
         assert_eq!(parse_date("demain"), None);
     }
+}
+
+// ---- A person's calendar feed ---------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "meeting_feed.html")]
+struct FeedPage {
+    c: Chrome,
+    url: String,
+}
+
+/// Makes a new secret feed address (revoking the old one) and shows it, once: only its hash is
+/// kept.
+pub async fn create_feed(State(state): State<SharedState>, viewer: Viewer) -> AppResult {
+    let tr = viewer.tr;
+    let token = crate::auth::new_token();
+    state.store.set_calendar_feed(&viewer.person.id, &crate::auth::token_hash(&token), state.clock.now()).await?;
+    tracing::info!(person = %viewer.person.id, "calendar feed made");
+    let url = format!("{}/calendar/{token}.ics", state.config.public_url.trim_end_matches('/'));
+    render(StatusCode::OK, &FeedPage { c: Chrome::new(tr, "meeting-feed", tr.t("meeting-feed-title"), Some(&viewer)), url })
+}
+
+pub async fn revoke_feed(State(state): State<SharedState>, viewer: Viewer) -> AppResult {
+    if state.store.revoke_calendar_feed(&viewer.person.id).await? {
+        tracing::info!(person = %viewer.person.id, "calendar feed revoked");
+    }
+    Ok(Redirect::to("/meetings").into_response())
+}
+
+/// The feed itself, for a calendar program: no session, the secret in the address. The
+/// meetings of the last month and the next 400 days.
+pub async fn feed(State(state): State<SharedState>, Path(file): Path<String>) -> AppResult {
+    let token = file.strip_suffix(".ics").ok_or(AppError::NotFound)?;
+    if token.is_empty() || token.len() > 100 {
+        return Err(AppError::NotFound);
+    }
+    let person = state.store.calendar_feed_owner(&crate::auth::token_hash(token)).await?.ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    let mut seen = std::collections::HashSet::new();
+    let mut events = vec![];
+    for o in state.store.person_occurrences(&person, now - 31 * DAY_MS, now + booking::MAX_AHEAD_DAYS * DAY_MS).await? {
+        if seen.insert(o.booking.clone())
+            && let Some(b) = state.store.booking(&o.booking).await?
+        {
+            events.push(event_of(&state, &b).await?);
+        }
+    }
+    let name = state.store.person(&person).await?.map(|p| format!("Préau — {}", p.display_name()));
+    let body = ical::calendar(Method::Publish, name.as_deref(), &events).map_err(|e| AppError::Internal(e.to_string()))?;
+    let mut response = body.into_response();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/calendar; charset=utf-8"));
+    Ok(response)
 }

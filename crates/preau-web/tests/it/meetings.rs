@@ -294,3 +294,61 @@ async fn another_establishments_admin_reaches_no_meeting_of_ours() {
     assert!(!app.state.store.booking(&booking_id).await.unwrap().unwrap().cancelled);
     assert_eq!(app.state.store.room_occurrences(&rid.parse().unwrap(), 0, i64::MAX).await.unwrap().len(), 1);
 }
+
+/// The address shown on the page after making a feed.
+fn feed_url(html: &str) -> String {
+    let start = html.find("id=\"feed-url\" value=\"").expect("the feed address is shown") + "id=\"feed-url\" value=\"".len();
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn a_personal_calendar_feed_shows_ones_meetings_until_it_is_revoked() {
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
+    add_room(&mut admin, "Salle du conseil", "video", "10").await;
+    let rid = room_id(&app, "Salle du conseil").await.to_string();
+    let organizer = app.person(Role::Teacher, 0).clone();
+    let invitee = app.person(Role::Teacher, 1).clone();
+    let mut t = app.signed_in(&organizer).await;
+    let day = soon(4).to_string();
+    let r = book(&mut t, &[("title", "Conseil pédagogique"), ("room", &rid), ("date", &day), ("start", "17:00"), ("end", "18:00"), ("invitee", &invitee.id.to_string())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let id = r.location().rsplit('/').next().unwrap().to_owned();
+    // The invitee makes a feed: the address is shown once, and only its hash is kept.
+    let mut i = app.signed_in(&invitee).await;
+    assert!(!i.get("/meetings").await.text.contains("id=\"feed-since\""));
+    let made = i.submit("/meetings", "/meetings/feed", &[]).await;
+    assert_eq!((made.status, made.page()), (StatusCode::OK, "meeting-feed"));
+    let url = feed_url(&made.text);
+    let path = url.strip_prefix("http://127.0.0.1:8080").expect("an address on the public URL").to_owned();
+    assert!(path.starts_with("/calendar/") && path.ends_with(".ics"));
+    assert!(i.get("/meetings").await.text.contains("id=\"feed-since\""));
+    // A calendar program, with no session, reads it.
+    let mut program = app.client();
+    let feed = program.get(&path).await;
+    assert_eq!(feed.status, StatusCode::OK);
+    assert!(feed.headers[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/calendar"));
+    let facts = python_reads(&feed.text);
+    for line in ["METHOD=PUBLISH", &format!("UID={id}@127.0.0.1"), "SUMMARY=Conseil pédagogique", "TZ=Europe/Paris"] {
+        assert!(facts.lines().any(|l| l == line), "{line} not read in:\n{facts}");
+    }
+    // Someone else's feed holds nothing of it; a made-up address opens nothing.
+    let mut other = app.signed_in(app.person(Role::Teacher, 2)).await;
+    let theirs = feed_url(&other.submit("/meetings", "/meetings/feed", &[]).await.text);
+    let theirs = program.get(theirs.strip_prefix("http://127.0.0.1:8080").unwrap()).await;
+    assert_eq!(theirs.status, StatusCode::OK);
+    assert!(!theirs.text.contains("Conseil pédagogique"));
+    assert_eq!(program.get("/calendar/inventee.ics").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(program.get("/calendar/x").await.status, StatusCode::NOT_FOUND);
+    // A new address revokes the old; revoking ends it.
+    let renewed = feed_url(&i.submit("/meetings", "/meetings/feed", &[]).await.text);
+    assert_ne!(renewed, url);
+    assert_eq!(program.get(&path).await.status, StatusCode::NOT_FOUND, "the old address stops working");
+    let new_path = renewed.strip_prefix("http://127.0.0.1:8080").unwrap().to_owned();
+    assert_eq!(program.get(&new_path).await.status, StatusCode::OK);
+    assert_eq!(i.submit("/meetings", "/meetings/feed/revoke", &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(program.get(&new_path).await.status, StatusCode::NOT_FOUND, "revoked");
+    // Without the form's token, nothing is made or revoked.
+    assert_eq!(i.post("/meetings/feed", &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.state.store.calendar_feed_of(&invitee.id).await.unwrap(), None);
+}
