@@ -394,3 +394,7 @@ meeting-feed-made = Here is your subscription address. Copy it now: it will not 
 meeting-feed-url = Subscription address (iCalendar)
 meeting-feed-hint = Keep it to yourself: anyone who knows it sees your meetings. You can revoke it at any time.
 meeting-feed-back = Back to meetings
+meeting-edit-title = Change the meeting
+meeting-edit-link = Change the meeting
+meeting-error-cancelled = This meeting is cancelled: it can no longer be changed.
+meeting-now-link = Start a meeting now (a one-off virtual classroom, link at once)

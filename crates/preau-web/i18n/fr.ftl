@@ -394,3 +394,7 @@ meeting-feed-made = Voici votre adresse d'abonnement. Copiez-la maintenant : ell
 meeting-feed-url = Adresse d'abonnement (iCalendar)
 meeting-feed-hint = Gardez-la pour vous : quiconque la connaît voit vos réunions. Vous pouvez la révoquer à tout moment.
 meeting-feed-back = Retour aux réunions
+meeting-edit-title = Modifier la réunion
+meeting-edit-link = Modifier la réunion
+meeting-error-cancelled = Cette réunion est annulée : elle ne peut plus être modifiée.
+meeting-now-link = Démarrer une réunion maintenant (classe virtuelle ponctuelle, lien immédiat)

@@ -99,6 +99,8 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .get("/meetings/{id}", Signed(Action::ViewBooking), meetings::show)
         .get("/meetings/{id}/invitation.ics", Signed(Action::ViewBooking), meetings::invitation)
         .post("/meetings/{id}/cancel", Signed(Action::CancelBooking), meetings::cancel)
+        .get("/meetings/{id}/edit", Signed(Action::CancelBooking), meetings::edit_form)
+        .post("/meetings/{id}/edit", Signed(Action::CancelBooking), meetings::edit)
         .get("/meeting-rooms/{id}", Signed(Action::BookMeeting), meetings::room_week)
         .post("/meetings/feed", Signed(Action::BookMeeting), meetings::create_feed)
         .post("/meetings/feed/revoke", Signed(Action::BookMeeting), meetings::revoke_feed)

@@ -78,6 +78,11 @@ test('an admin adds a meeting room; a teacher books it with colleagues and a gue
     assert.match(ics.headers()['content-type'], /^text\/calendar/);
     const body = await ics.text();
     assert.ok(body.startsWith('BEGIN:VCALENDAR\r\n') && body.includes('METHOD:REQUEST\r\n') && body.includes('SUMMARY:Équipe pédagogique\r\n'));
+    // The change form comes filled in (axe on it too).
+    await tab.navigate(() => tab.page.click('a#edit'), { path: `${meetingPath}/edit`, status: 200 });
+    assert.equal(await tab.dataPage(), 'meeting-edit');
+    assert.equal(await tab.page.locator('#title').inputValue(), 'Équipe pédagogique');
+    assert.equal(await tab.page.locator('input[name="invitee"]:checked').count(), 2);
     // A calendar feed: made from the meetings page, shown once, read without a session.
     await tab.goto('/meetings');
     await tab.navigate(() => tab.page.click('form[action="/meetings/feed"] button'), { method: 'POST', path: '/meetings/feed', status: 200 });

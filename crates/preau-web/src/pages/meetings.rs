@@ -209,6 +209,9 @@ pub async fn index(State(state): State<SharedState>, viewer: Viewer) -> AppResul
 struct NewMeetingPage {
     c: Chrome,
     csrf: String,
+    /// Where the form goes: `/meetings/new`, or `/meetings/{id}/edit`.
+    action: String,
+    heading: String,
     rooms: Vec<(String, String)>,
     /// (person id, name, checked)
     staff: Vec<(String, String, bool)>,
@@ -254,18 +257,41 @@ impl MeetingForm {
     }
 }
 
-async fn new_page(state: &SharedState, viewer: &Viewer, f: MeetingForm, errors: Vec<String>) -> AppResult<NewMeetingPage> {
+/// The booking form's target: a new booking by the viewer, or a change to an existing one
+/// (whose organizer stays who it was).
+struct FormTarget {
+    action: String,
+    organizer: PersonId,
+    editing: Option<BookingId>,
+}
+
+impl FormTarget {
+    fn new(viewer: &Viewer) -> FormTarget {
+        FormTarget { action: "/meetings/new".into(), organizer: viewer.person.id.clone(), editing: None }
+    }
+    fn edit(b: &Booking) -> FormTarget {
+        FormTarget { action: format!("/meetings/{}/edit", b.id), organizer: b.organizer.clone(), editing: Some(b.id.clone()) }
+    }
+}
+
+async fn new_page(state: &SharedState, viewer: &Viewer, f: MeetingForm, errors: Vec<String>, target: &FormTarget) -> AppResult<NewMeetingPage> {
     let tr = viewer.tr;
     let rooms = state.store.meeting_rooms(&viewer.person.establishment_id).await?;
     let staff = state.store.staff_of(&viewer.person.establishment_id).await?;
-    let title = if errors.is_empty() { tr.t("meeting-new-title") } else { tr.t1("title-with-errors", "title", tr.t("meeting-new-title")) };
+    let (page, heading) = match target.editing {
+        None => ("meeting-new", tr.t("meeting-new-title")),
+        Some(_) => ("meeting-edit", tr.t("meeting-edit-title")),
+    };
+    let title = if errors.is_empty() { heading.clone() } else { tr.t1("title-with-errors", "title", &heading) };
     Ok(NewMeetingPage {
-        c: Chrome::new(tr, "meeting-new", title, Some(viewer)),
+        c: Chrome::new(tr, page, title, Some(viewer)),
         csrf: viewer.csrf.clone(),
+        action: target.action.clone(),
+        heading,
         rooms: rooms.into_iter().map(|r| (r.id.to_string(), format!("{} ({}, {})", r.name, kind_label(&tr, r.kind), tr.tn("meeting-room-capacity", "n", i64::from(r.capacity))))).collect(),
         staff: staff
             .into_iter()
-            .filter(|p| p.id != viewer.person.id)
+            .filter(|p| p.id != target.organizer)
             .map(|p| {
                 let id = p.id.to_string();
                 let checked = f.invitees.contains(&id);
@@ -284,7 +310,7 @@ pub struct NewQuery {
 
 pub async fn new_form(State(state): State<SharedState>, viewer: Viewer, Query(q): Query<NewQuery>) -> AppResult {
     let f = MeetingForm { room: q.room.unwrap_or_default().chars().take(40).collect(), ..Default::default() };
-    render(StatusCode::OK, &new_page(&state, &viewer, f, vec![]).await?)
+    render(StatusCode::OK, &new_page(&state, &viewer, f, vec![], &FormTarget::new(&viewer)).await?)
 }
 
 /// A date typed as `2026-09-15` (what `<input type=date>` sends) or `15/09/2026`.
@@ -307,7 +333,7 @@ fn parse_time(date: Date, s: &str) -> Option<DateTime> {
 }
 
 /// What the form asks for, checked; every problem found, in French or English.
-async fn read_form(state: &SharedState, viewer: &Viewer, f: &MeetingForm, id: BookingId) -> AppResult<Result<(Booking, MeetingRoom), Vec<String>>> {
+async fn read_form(state: &SharedState, viewer: &Viewer, f: &MeetingForm, id: BookingId, organizer: &PersonId) -> AppResult<Result<(Booking, MeetingRoom), Vec<String>>> {
     let tr = viewer.tr;
     let mut errors = vec![];
     let title = booking::check_title(&f.title).map_err(|e| errors.push(booking_error(&tr, &e))).ok();
@@ -345,7 +371,7 @@ async fn read_form(state: &SharedState, viewer: &Viewer, f: &MeetingForm, id: Bo
         };
         match person {
             Some(p) if p.establishment_id == viewer.person.establishment_id && is_staff(&p) && !p.disabled => {
-                if p.id != viewer.person.id && !invitees.contains(&p.id) {
+                if &p.id != organizer && !invitees.contains(&p.id) {
                     invitees.push(p.id);
                 }
             }
@@ -385,7 +411,7 @@ async fn read_form(state: &SharedState, viewer: &Viewer, f: &MeetingForm, id: Bo
     let b = Booking {
         id,
         room: room.id.clone(),
-        organizer: viewer.person.id.clone(),
+        organizer: organizer.clone(),
         title,
         when,
         sequence: 0,
@@ -422,29 +448,69 @@ async fn clash_message(state: &SharedState, viewer: &Viewer, c: &Clash) -> AppRe
 }
 
 pub async fn create(State(state): State<SharedState>, viewer: Viewer, Form(pairs): Form<Vec<(String, String)>>) -> AppResult {
-    let f = MeetingForm::from_pairs(pairs);
+    let id = BookingId::new(state.clock.now(), random_u128());
+    save(&state, &viewer, MeetingForm::from_pairs(pairs), id, FormTarget::new(&viewer)).await
+}
+
+/// Checks the form and saves the booking (new, or a change to `id`), or shows the form again
+/// with every problem named.
+async fn save(state: &SharedState, viewer: &Viewer, f: MeetingForm, id: BookingId, target: FormTarget) -> AppResult {
     let now = state.clock.now();
-    let (b, _room) = match read_form(&state, &viewer, &f, BookingId::new(now, random_u128())).await? {
+    let (b, _room) = match read_form(state, viewer, &f, id, &target.organizer).await? {
         Ok(ok) => ok,
-        Err(errors) => return render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&state, &viewer, f, errors).await?),
+        Err(errors) => return render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(state, viewer, f, errors, &target).await?),
     };
     let slots = match booking::occurrences(&b.when, now) {
         Ok(s) => s,
         Err(e) => {
             let errors = vec![booking_error(&viewer.tr, &e)];
-            return render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&state, &viewer, f, errors).await?);
+            return render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(state, viewer, f, errors, &target).await?);
         }
     };
-    match state.store.save_booking(&b, &slots, now).await? {
-        Ok(_) => {
-            tracing::info!(booking = %b.id, occurrences = slots.len(), "meeting booked");
+    match state.store.save_booking(&b, &slots, now).await {
+        Ok(Ok(sequence)) => {
+            tracing::info!(booking = %b.id, occurrences = slots.len(), sequence, "meeting saved");
             Ok(Redirect::to(&format!("/meetings/{}", b.id)).into_response())
         }
-        Err(clash) => {
-            let errors = vec![clash_message(&state, &viewer, &clash).await?];
-            render(StatusCode::CONFLICT, &new_page(&state, &viewer, f, errors).await?)
+        Ok(Err(clash)) => {
+            let errors = vec![clash_message(state, viewer, &clash).await?];
+            render(StatusCode::CONFLICT, &new_page(state, viewer, f, errors, &target).await?)
         }
+        Err(StoreError::Cancelled(_)) => {
+            let errors = vec![viewer.tr.t("meeting-error-cancelled")];
+            render(StatusCode::CONFLICT, &new_page(state, viewer, f, errors, &target).await?)
+        }
+        Err(e) => Err(e.into()),
     }
+}
+
+/// The booking as the form shows it.
+fn form_of(b: &Booking) -> MeetingForm {
+    let hm = |t: DateTime| format!("{:02}:{:02}", t.hour(), t.minute());
+    MeetingForm {
+        title: b.title.clone(),
+        room: b.room.to_string(),
+        date: b.when.start.date().to_string(),
+        start: hm(b.when.start),
+        end: hm(b.when.end),
+        weekly: b.when.weekly.is_some(),
+        until: b.when.weekly.as_ref().and_then(|w| w.until).map(|d| d.to_string()).unwrap_or_default(),
+        except: b.when.weekly.as_ref().map(|w| w.except.iter().map(|d| d.strftime("%d/%m/%Y").to_string()).collect::<Vec<_>>().join(", ")).unwrap_or_default(),
+        invitees: b.invitees.iter().map(|p| p.to_string()).collect(),
+        guests: b.guests.join("\n"),
+    }
+}
+
+pub async fn edit_form(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
+    let (b, _room) = load(&state, &viewer, &id, Action::CancelBooking).await?;
+    let errors = if b.cancelled { vec![viewer.tr.t("meeting-error-cancelled")] } else { vec![] };
+    let status = if b.cancelled { StatusCode::CONFLICT } else { StatusCode::OK };
+    render(status, &new_page(&state, &viewer, form_of(&b), errors, &FormTarget::edit(&b)).await?)
+}
+
+pub async fn edit(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>, Form(pairs): Form<Vec<(String, String)>>) -> AppResult {
+    let (b, _room) = load(&state, &viewer, &id, Action::CancelBooking).await?;
+    save(&state, &viewer, MeetingForm::from_pairs(pairs), b.id.clone(), FormTarget::edit(&b)).await
 }
 
 // ---- A booking ------------------------------------------------------------------------------

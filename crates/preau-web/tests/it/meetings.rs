@@ -352,3 +352,53 @@ async fn a_personal_calendar_feed_shows_ones_meetings_until_it_is_revoked() {
     assert_eq!(i.post("/meetings/feed", &[]).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.state.store.calendar_feed_of(&invitee.id).await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn the_organizer_changes_a_meeting_and_its_invitation_follows() {
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
+    add_room(&mut admin, "Salle du conseil", "video", "10").await;
+    add_room(&mut admin, "Salle B", "video", "10").await;
+    let rid = room_id(&app, "Salle du conseil").await.to_string();
+    let (organizer, invitee) = (app.person(Role::Teacher, 0).clone(), app.person(Role::Teacher, 1).clone());
+    let mut t = app.signed_in(&organizer).await;
+    let day = soon(5).to_string();
+    let r = book(&mut t, &[("title", "Conseil"), ("room", &rid), ("date", &day), ("start", "10:00"), ("end", "11:00"), ("invitee", &invitee.id.to_string())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let path = r.location().to_owned();
+    let other = book(&mut t, &[("title", "Autre"), ("room", &rid), ("date", &day), ("start", "14:00"), ("end", "15:00")]).await;
+    assert_eq!(other.status, StatusCode::SEE_OTHER);
+    // The form comes filled in.
+    let form = t.get(&format!("{path}/edit")).await;
+    assert_eq!((form.status, form.page()), (StatusCode::OK, "meeting-edit"));
+    assert!(form.text.contains("value=\"Conseil\"") && form.text.contains("value=\"10:00\"") && form.text.contains(&format!("value=\"{day}\"")));
+    assert!(form.text.contains(&format!("value=\"{}\" checked", invitee.id)), "the invitee ticked");
+    // Moved onto the other meeting: refused, with the clash named; nothing changed.
+    let edit = |start: &'static str, end: &'static str| {
+        vec![("title", "Conseil (déplacé)"), ("room", rid.as_str()), ("date", day.as_str()), ("start", start), ("end", end)]
+    };
+    let r = t.submit(&format!("{path}/edit"), &format!("{path}/edit"), &edit("14:30", "15:30")).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text.contains("« Autre »"));
+    let id: preau_core::BookingId = path.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(app.state.store.booking(&id).await.unwrap().unwrap().title, "Conseil");
+    // Moved to a free time: saved, the sequence raised, the invitee dropped as asked.
+    let r = t.submit(&format!("{path}/edit"), &format!("{path}/edit"), &edit("16:00", "17:00")).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, path.as_str()));
+    let b = app.state.store.booking(&id).await.unwrap().unwrap();
+    assert_eq!((b.title.as_str(), b.sequence, b.invitees.len()), ("Conseil (déplacé)", 1, 0));
+    let facts = python_reads(&t.get(&format!("{path}/invitation.ics")).await.text);
+    assert!(facts.lines().any(|l| l == "SEQUENCE=1") && facts.lines().any(|l| l == "SUMMARY=Conseil (déplacé)"), "{facts}");
+    // Only the organizer (and the principal, the administrator) change it; not once cancelled.
+    let mut i = app.signed_in(&invitee).await;
+    assert_eq!(i.get(&format!("{path}/edit")).await.status, StatusCode::FORBIDDEN);
+    let mut principal = app.signed_in(app.person(Role::Principal, 0)).await;
+    assert_eq!(principal.get(&format!("{path}/edit")).await.status, StatusCode::OK);
+    assert_eq!(t.submit(&path, &format!("{path}/cancel"), &[]).await.status, StatusCode::SEE_OTHER);
+    let r = t.get(&format!("{path}/edit")).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.text.contains("Cette réunion est annulée"));
+    let r = t.submit(&format!("{path}/edit"), &format!("{path}/edit"), &edit("09:00", "10:00")).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(app.state.store.booking(&id).await.unwrap().unwrap().title, "Conseil (déplacé)", "nothing changed");
+}
