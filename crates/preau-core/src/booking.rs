@@ -86,13 +86,6 @@ pub struct Booking {
     pub guests: Vec<String>,
 }
 
-impl Booking {
-    /// Everyone expected, the organizer included: what the room's capacity must hold.
-    pub fn headcount(&self) -> usize {
-        1 + self.invitees.len() + self.guests.len()
-    }
-}
-
 /// Why a booking is refused. Messages are in French, the interface's language by default.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum BookingError {

@@ -155,11 +155,11 @@ pub fn may(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
                     || (roles.contains(Role::Teacher) && actor.taught_divisions.contains(id)))
         }
         (Action::CreateRoom, Target::Establishment(e)) => {
-            *e == actor.establishment_id && (roles.contains(Role::Teacher) || roles.is_establishment_wide())
+            *e == actor.establishment_id && roles.is_staff()
         }
         // Meetings are the staff's: teachers, education staff, the principal, the administrator.
         (Action::BookMeeting, Target::Establishment(e)) => {
-            *e == actor.establishment_id && (roles.contains(Role::Teacher) || roles.is_establishment_wide())
+            *e == actor.establishment_id && roles.is_staff()
         }
         (Action::ManageMeetingRooms, Target::Establishment(e)) => {
             *e == actor.establishment_id && (roles.contains(Role::Admin) || roles.contains(Role::Principal))

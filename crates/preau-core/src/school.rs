@@ -81,6 +81,11 @@ impl RoleSet {
     pub fn is_establishment_wide(self) -> bool {
         self.contains(Role::Staff) || self.contains(Role::Principal) || self.contains(Role::Admin)
     }
+    /// The staff: teachers and the establishment-wide roles (who open rooms, book meetings and
+    /// are invited to them).
+    pub fn is_staff(self) -> bool {
+        self.contains(Role::Teacher) || self.is_establishment_wide()
+    }
     /// The role whose dashboard a person lands on, the most encompassing first.
     pub fn primary(self) -> Option<Role> {
         [Role::Admin, Role::Principal, Role::Staff, Role::Teacher, Role::Parent, Role::Pupil, Role::Guest]

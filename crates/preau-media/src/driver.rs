@@ -393,6 +393,16 @@ struct Peer {
 }
 
 impl Peer {
+    /// Gives the `Rtc` the time (its timers run, and what it sends next is stamped `now`); a
+    /// failure ends the peer.
+    fn advance(&mut self, id: ParticipantId, now: Instant) {
+        self.fed = now;
+        if let Err(e) = self.rtc.handle_input(Input::Timeout(now)) {
+            tracing::info!(participant = id.0, error = %e, "media: peer failed");
+            self.rtc.disconnect();
+        }
+    }
+
     /// Turns str0m's NACK and PLI totals for one stream into counter increments: `egress` for
     /// what subscribers sent us about what we send, else what we sent publishers.
     fn count_feedback(&mut self, egress: bool, mid: Mid, rid: Option<Rid>, nacks: u64, plis: u64) {
@@ -627,11 +637,7 @@ impl Driver {
                     // the network, and congestion control would lower its estimate for nothing.
                     let now = Instant::now();
                     if now.saturating_duration_since(peer.fed) >= CLOCK_SLACK {
-                        peer.fed = now;
-                        if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
-                            tracing::info!(participant = id.0, error = %e, "media: peer failed");
-                            peer.rtc.disconnect();
-                        }
+                        peer.advance(id, now);
                     }
                     drain(id, peer, &mut self.io);
                 }
@@ -730,12 +736,7 @@ impl Driver {
         for (id, peer) in self.peers.iter_mut() {
             if peer.next <= now {
                 // Each peer its own instant: what it sends is stamped with it.
-                let now = Instant::now();
-                peer.fed = now;
-                if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
-                    tracing::info!(participant = id.0, error = %e, "media: peer failed");
-                    peer.rtc.disconnect();
-                }
+                peer.advance(*id, Instant::now());
                 drain(*id, peer, &mut self.io);
             }
             earliest = earliest.min(peer.next);
@@ -1375,11 +1376,7 @@ fn drain(id: ParticipantId, peer: &mut Peer, io: &mut Io) {
                 let now = Instant::now();
                 if t <= now && woken < MAX_WAKES_PER_DRAIN {
                     woken += 1;
-                    peer.fed = now;
-                    if let Err(e) = peer.rtc.handle_input(Input::Timeout(now)) {
-                        tracing::info!(participant = id.0, error = %e, "media: peer failed");
-                        peer.rtc.disconnect();
-                    }
+                    peer.advance(id, now);
                     continue;
                 }
                 peer.next = t;

@@ -135,12 +135,15 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
         let found: Vec<Occurrence> = rows.iter().map(occurrence_from_row).collect::<Result<_>>()?;
-        let taken: Vec<Taken<&BookingId, &MeetingRoomId, &PersonId>> = found
+        // Each occurrence found is known by its place in `found` (the query already left this
+        // booking's own out).
+        let taken: Vec<Taken<usize, &MeetingRoomId, &PersonId>> = found
             .iter()
-            .map(|o| Taken { booking: &o.booking, room: &o.room, organizer: &o.organizer, slot: o.slot })
+            .enumerate()
+            .map(|(i, o)| Taken { booking: i, room: &o.room, organizer: &o.organizer, slot: o.slot })
             .collect();
         if let Some((kind, t)) = booking::first_conflict(slots, &&b.room, &&b.organizer, None, &taken) {
-            let o = found.iter().find(|o| &o.booking == t.booking && o.slot == t.slot).expect("taken from found");
+            let o = &found[t.booking];
             return Ok(Err(Clash { kind, booking: o.booking.clone(), title: o.title.clone(), slot: o.slot }));
         }
         let until = b.when.weekly.as_ref().and_then(|w| w.until).map(|d| d.to_string());

@@ -6,7 +6,7 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
-use preau_core::policy::Actor;
+use preau_core::policy::{Action, Actor, Target, may};
 use preau_core::school::{Person, Role};
 
 use crate::auth::{self, LANG_COOKIE, SESSION_COOKIE};
@@ -130,6 +130,12 @@ pub struct Chrome {
     pub user: Option<NavUser>,
 }
 
+/// Whether the policy allows `action` in the viewer's establishment: the header shows a link
+/// exactly when its route would let the viewer in.
+fn may_here(v: &Viewer, action: Action) -> bool {
+    may(&v.actor, action, Target::Establishment(&v.actor.establishment_id)).is_allowed()
+}
+
 impl Chrome {
     pub fn new(tr: Tr, page: &'static str, title: String, viewer: Option<&Viewer>) -> Chrome {
         Chrome {
@@ -141,8 +147,8 @@ impl Chrome {
                 csrf: v.csrf.clone(),
                 establishment: v.establishment_name.clone(),
                 is_admin: v.person.roles.contains(Role::Admin),
-                meets: v.person.roles.contains(Role::Teacher) || v.person.roles.is_establishment_wide(),
-                manages_rooms: v.person.roles.contains(Role::Admin) || v.person.roles.contains(Role::Principal),
+                meets: may_here(v, Action::BookMeeting),
+                manages_rooms: may_here(v, Action::ManageMeetingRooms),
             }),
         }
     }

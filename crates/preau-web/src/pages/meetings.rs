@@ -12,7 +12,7 @@ use preau_core::booking::{
 };
 use preau_core::ical::{self, Attendee, Method};
 use preau_core::policy::{Action, BookingFacts, Target, may};
-use preau_core::school::{Person, Role};
+use preau_core::school::Person;
 use preau_core::{BookingId, MeetingRoomId, Millis, PersonId};
 use preau_store::{Clash, StoreError};
 use serde::Deserialize;
@@ -34,10 +34,20 @@ fn kind_label(tr: &Tr, kind: MeetingRoomKind) -> String {
     tr.t(&format!("meeting-room-kind-{}", kind.as_str()))
 }
 
+/// "14:00" (a wall-clock time as forms and pages show it).
+fn hh_mm(t: DateTime) -> String {
+    format!("{:02}:{:02}", t.hour(), t.minute())
+}
+
+/// "14:00 – 16:00" in Paris time.
+fn hours(start: Millis, end: Millis) -> String {
+    let at = |ms: Millis| booking::local(ms).map(hh_mm).unwrap_or_default();
+    format!("{} – {}", at(start), at(end))
+}
+
 /// "mardi 15 septembre 2026, 14:00 – 16:00" in Paris time.
 fn span_text(tr: &Tr, start: Millis, end: Millis) -> String {
-    let hm = |at: Millis| booking::local(at).map(|t| format!("{:02}:{:02}", t.hour(), t.minute())).unwrap_or_default();
-    format!("{}, {} – {}", tr.long_date(start), hm(start), hm(end))
+    format!("{}, {}", tr.long_date(start), hours(start, end))
 }
 
 fn booking_error(tr: &Tr, e: &BookingError) -> String {
@@ -65,10 +75,6 @@ fn booking_error(tr: &Tr, e: &BookingError) -> String {
 
 fn facts(b: &Booking, room: &MeetingRoom) -> BookingFacts {
     BookingFacts { establishment_id: room.establishment_id.clone(), organizer: b.organizer.clone(), invitees: b.invitees.clone() }
-}
-
-fn is_staff(p: &Person) -> bool {
-    [Role::Teacher, Role::Staff, Role::Principal, Role::Admin].into_iter().any(|r| p.roles.contains(r))
 }
 
 /// A plausible e-mail address: one `@`, something on each side, a dot in the domain, no space
@@ -134,25 +140,27 @@ pub async fn admin_rooms(State(state): State<SharedState>, viewer: Viewer) -> Ap
 pub async fn admin_create_room(State(state): State<SharedState>, viewer: Viewer, Form(f): Form<RoomForm>) -> AppResult {
     let tr = viewer.tr;
     let name = f.name.trim();
-    let error = if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-        Some(tr.t("meeting-room-error-name"))
-    } else if MeetingRoomKind::parse(&f.kind).is_none() {
-        Some(tr.t("meeting-room-error-kind"))
-    } else if f.capacity.trim().parse::<u32>().ok().and_then(|c| booking::check_capacity(c).ok()).is_none() {
-        Some(tr.t1("meeting-room-error-capacity", "max", booking::MAX_CAPACITY))
-    } else {
-        None
+    let kind = MeetingRoomKind::parse(&f.kind);
+    let capacity = f.capacity.trim().parse::<u32>().ok().and_then(|c| booking::check_capacity(c).ok());
+    let checked = match (kind, capacity) {
+        _ if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) => {
+            Err(tr.t("meeting-room-error-name"))
+        }
+        (None, _) => Err(tr.t("meeting-room-error-kind")),
+        (_, None) => Err(tr.t1("meeting-room-error-capacity", "max", booking::MAX_CAPACITY)),
+        (Some(kind), Some(capacity)) => Ok((kind, capacity)),
     };
-    if let Some(error) = error {
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &admin_page(&state, &viewer, &f, Some(error)).await?);
-    }
+    let (kind, capacity) = match checked {
+        Ok(ok) => ok,
+        Err(error) => return render(StatusCode::UNPROCESSABLE_ENTITY, &admin_page(&state, &viewer, &f, Some(error)).await?),
+    };
     let now = state.clock.now();
     let room = MeetingRoom {
         id: MeetingRoomId::new(now, random_u128()),
         establishment_id: viewer.person.establishment_id.clone(),
         name: name.to_owned(),
-        kind: MeetingRoomKind::parse(&f.kind).expect("checked above"),
-        capacity: f.capacity.trim().parse().expect("checked above"),
+        kind,
+        capacity,
     };
     match state.store.create_meeting_room(&room, now).await {
         Ok(()) => Ok(Redirect::to("/admin/meeting-rooms").into_response()),
@@ -370,7 +378,7 @@ async fn read_form(state: &SharedState, viewer: &Viewer, f: &MeetingForm, id: Bo
             Err(_) => None,
         };
         match person {
-            Some(p) if p.establishment_id == viewer.person.establishment_id && is_staff(&p) && !p.disabled => {
+            Some(p) if p.establishment_id == viewer.person.establishment_id && p.roles.is_staff() && !p.disabled => {
                 if &p.id != organizer && !invitees.contains(&p.id) {
                     invitees.push(p.id);
                 }
@@ -419,7 +427,7 @@ async fn read_form(state: &SharedState, viewer: &Viewer, f: &MeetingForm, id: Bo
         invitees,
         guests,
     };
-    if let Err(e) = booking::check_fits(room.capacity, b.headcount() - 1) {
+    if let Err(e) = booking::check_fits(room.capacity, b.invitees.len() + b.guests.len()) {
         return Ok(Err(vec![booking_error(&tr, &e)]));
     }
     Ok(Ok((b, room)))
@@ -486,13 +494,12 @@ async fn save(state: &SharedState, viewer: &Viewer, f: MeetingForm, id: BookingI
 
 /// The booking as the form shows it.
 fn form_of(b: &Booking) -> MeetingForm {
-    let hm = |t: DateTime| format!("{:02}:{:02}", t.hour(), t.minute());
     MeetingForm {
         title: b.title.clone(),
         room: b.room.to_string(),
         date: b.when.start.date().to_string(),
-        start: hm(b.when.start),
-        end: hm(b.when.end),
+        start: hh_mm(b.when.start),
+        end: hh_mm(b.when.end),
         weekly: b.when.weekly.is_some(),
         until: b.when.weekly.as_ref().and_then(|w| w.until).map(|d| d.to_string()).unwrap_or_default(),
         except: b.when.weekly.as_ref().map(|w| w.except.iter().map(|d| d.strftime("%d/%m/%Y").to_string()).collect::<Vec<_>>().join(", ")).unwrap_or_default(),
@@ -677,21 +684,25 @@ pub async fn room_week(State(state): State<SharedState>, viewer: Viewer, Path(id
     // Titles of meetings one is not part of stay private: "Réservé" and the organizer.
     let mine: std::collections::HashSet<BookingId> =
         state.store.person_occurrences(&viewer.person.id, start, end).await?.into_iter().map(|o| o.booking).collect();
-    let sees_all = viewer.person.roles.contains(Role::Principal) || viewer.person.roles.contains(Role::Admin);
     let mut organizers = std::collections::HashMap::new();
     for o in &occurrences {
         if !organizers.contains_key(&o.organizer) {
             organizers.insert(o.organizer.clone(), name_of(&state, &o.organizer).await?);
         }
     }
+    // The policy decides, knowing whether the viewer is part of the meeting.
+    let sees = |o: &preau_store::Occurrence| {
+        let invitees = if mine.contains(&o.booking) { vec![viewer.person.id.clone()] } else { vec![] };
+        let facts = BookingFacts { establishment_id: room.establishment_id.clone(), organizer: o.organizer.clone(), invitees };
+        may(&viewer.actor, Action::ViewBooking, Target::Booking(&facts)).is_allowed()
+    };
     let label = |o: &preau_store::Occurrence| {
-        if sees_all || mine.contains(&o.booking) {
+        if sees(o) {
             o.title.clone()
         } else {
             tr.t1("meeting-room-busy", "organizer", organizers.get(&o.organizer).cloned().unwrap_or_default())
         }
     };
-    let hm = |at: Millis| booking::local(at).map(|t| format!("{:02}:{:02}", t.hour(), t.minute())).unwrap_or_default();
     let mut days = vec![];
     for i in 0..7 {
         let d = shift(i)?;
@@ -700,7 +711,7 @@ pub async fn room_week(State(state): State<SharedState>, viewer: Viewer, Path(id
         let entries = occurrences
             .iter()
             .filter(|o| o.slot.start < to && o.slot.end > from)
-            .map(|o| (format!("{} – {}", hm(o.slot.start), hm(o.slot.end)), label(o)))
+            .map(|o| (hours(o.slot.start, o.slot.end), label(o)))
             .collect();
         days.push((tr.long_date(from), entries));
     }

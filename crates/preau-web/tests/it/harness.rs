@@ -72,6 +72,30 @@ impl TestApp {
         c
     }
 
+    /// A second establishment (a neighbouring lycée) with its own administrator, who must
+    /// reach nothing of the demo school's.
+    pub async fn neighbour_admin(&self) -> Person {
+        let other = preau_core::school::Establishment {
+            id: preau_core::EstablishmentId::new(1, 99),
+            uai: "0750001A".into(),
+            name: "Lycée voisin".into(),
+            academie: "Paris".into(),
+        };
+        self.state.store.create_establishment(&other).await.unwrap();
+        let hash = preau_web::auth::hash_password(PASSWORD);
+        let new = preau_store::NewPerson {
+            id: preau_core::PersonId::new(1, 100),
+            establishment_id: &other.id,
+            login: "admin.voisin",
+            first_name: "Admin",
+            last_name: "Voisin",
+            roles: preau_core::RoleSet::of(&[preau_core::Role::Admin]),
+            password_hash: Some(&hash),
+            now: 1,
+        };
+        self.state.store.create_person(&new, &AUDIT).await.unwrap()
+    }
+
     pub async fn count_people(&self) -> usize {
         self.state.store.all_people().await.unwrap().len()
     }

@@ -253,32 +253,7 @@ async fn another_establishments_admin_reaches_no_meeting_of_ours() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let path = r.location().to_owned();
     // A neighbouring school and its administrator.
-    let other = preau_core::school::Establishment {
-        id: preau_core::EstablishmentId::new(1, 99),
-        uai: "0750001A".into(),
-        name: "Lycée voisin".into(),
-        academie: "Paris".into(),
-    };
-    app.state.store.create_establishment(&other).await.unwrap();
-    let hash = preau_web::auth::hash_password(crate::harness::PASSWORD);
-    let neighbour = app
-        .state
-        .store
-        .create_person(
-            &preau_store::NewPerson {
-                id: preau_core::PersonId::new(1, 100),
-                establishment_id: &other.id,
-                login: "admin.voisin",
-                first_name: "Admin",
-                last_name: "Voisin",
-                roles: preau_core::RoleSet::of(&[Role::Admin]),
-                password_hash: Some(&hash),
-                now: 1,
-            },
-            &crate::harness::AUDIT,
-        )
-        .await
-        .unwrap();
+    let neighbour = app.neighbour_admin().await;
     let mut n = app.signed_in(&neighbour).await;
     assert_eq!(n.get(&path).await.status, StatusCode::FORBIDDEN);
     assert_eq!(n.get(&format!("{path}/invitation.ics")).await.status, StatusCode::FORBIDDEN);

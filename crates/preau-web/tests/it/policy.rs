@@ -147,29 +147,7 @@ async fn staff_see_their_establishment_and_only_admins_administer() {
 async fn another_establishments_people_are_out_of_reach_even_for_its_neighbours_admin() {
     let app = TestApp::new().await;
     // A second school with its own admin.
-    let other = preau_core::school::Establishment {
-        id: preau_core::EstablishmentId::new(1, 99),
-        uai: "0750001A".into(),
-        name: "Lycée voisin".into(),
-        academie: "Paris".into(),
-    };
-    app.state.store.create_establishment(&other).await.unwrap();
-    let hash = preau_web::auth::hash_password(crate::harness::PASSWORD);
-    let admin = app
-        .state
-        .store
-        .create_person(&preau_store::NewPerson {
-            id: preau_core::PersonId::new(1, 100),
-            establishment_id: &other.id,
-            login: "admin.voisin",
-            first_name: "Admin",
-            last_name: "Voisin",
-            roles: preau_core::RoleSet::of(&[Role::Admin]),
-            password_hash: Some(&hash),
-            now: 1,
-        }, &crate::harness::AUDIT)
-        .await
-        .unwrap();
+    let admin = app.neighbour_admin().await;
     let mut c = app.signed_in(&admin).await;
     let pupil = app.person(Role::Pupil, 0);
     assert_eq!(c.get(&format!("/people/{}", pupil.id)).await.status, StatusCode::FORBIDDEN);
