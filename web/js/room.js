@@ -14,14 +14,15 @@
 
 // ---- Protocol (docs/signalling.md, version 1) --------------------------------------------------
 /** @typedef {'audio' | 'camera' | 'screen'} Source */
-/** @typedef {{id: string, name: string, host: boolean, audio: boolean, video: boolean, screen: boolean, hand: boolean}} Participant */
+/** @typedef {{id: string, name: string, host: boolean, guest?: boolean, audio: boolean, video: boolean, screen: boolean, hand: boolean}} Participant */
+/** @typedef {{id: string, name: string}} Knocking */
 /** @typedef {{from: string, name: string, text: string, at: number}} ChatEntry */
 /** @typedef {{mid: string, participant: string, source: Source}} TrackMapping */
 
 /**
  * Server → client messages.
  * @typedef {{type: 'joined', you: string, resume: string, host: boolean, participants: Participant[], hands: string[],
- *   ice_servers: RTCIceServer[], chat: ChatEntry[]}} JoinedMsg
+ *   ice_servers: RTCIceServer[], chat: ChatEntry[], locked?: boolean}} JoinedMsg
  * @typedef {{type: 'answer', sdp: string}} AnswerMsg
  * @typedef {{type: 'tracks', tracks: TrackMapping[]}} TracksMsg
  * @typedef {{type: 'renegotiate', audio: number, video: number}} RenegotiateMsg
@@ -32,10 +33,13 @@
  * @typedef {{type: 'video', mid: string, on: boolean}} VideoMsg
  * @typedef {{type: 'chat'} & ChatEntry} ChatMsg
  * @typedef {{type: 'muted', by: string}} MutedMsg
- * @typedef {{type: 'removed' | 'ended' | 'pong'}} BareMsg
+ * @typedef {{type: 'removed' | 'ended' | 'pong' | 'waiting'}} BareMsg
+ * @typedef {{type: 'refused', reason: string}} RefusedMsg
+ * @typedef {{type: 'lobby', waiting: Knocking[]}} LobbyMsg
+ * @typedef {{type: 'locked', locked: boolean}} LockedMsg
  * @typedef {{type: 'error', code: string, message: string}} ErrorMsg
  * @typedef {JoinedMsg | AnswerMsg | TracksMsg | RenegotiateMsg | ParticipantMsg | LeftMsg | HandsMsg
- *   | SpeakerMsg | VideoMsg | ChatMsg | MutedMsg | BareMsg | ErrorMsg} ServerMsg
+ *   | SpeakerMsg | VideoMsg | ChatMsg | MutedMsg | BareMsg | RefusedMsg | LobbyMsg | LockedMsg | ErrorMsg} ServerMsg
  */
 
 /**
@@ -47,6 +51,8 @@
  *   | {type: 'chat', text: string}
  *   | {type: 'hand', raised: boolean}
  *   | {type: 'mute' | 'lower_hand' | 'remove', participant: string}
+ *   | {type: 'admit' | 'refuse', guest: string}
+ *   | {type: 'lock', locked: boolean}
  *   | {type: 'end' | 'ping'}} ClientMsg
  */
 
@@ -118,6 +124,18 @@ const STRINGS = {
   qualityDetail: ['Connexion : {q} ({rtt} ms, {loss} % de pertes)', 'Connection: {q} ({rtt} ms, {loss}% loss)'],
   qGood: ['bonne', 'good'], qMedium: ['moyenne', 'fair'], qPoor: ['mauvaise', 'poor'],
   qConnecting: ['en cours…', 'connecting…'], qLost: ['interrompue', 'interrupted'],
+  guest: ['invité', 'guest'],
+  waiting: ['Vous êtes en salle d’attente : la personne qui organise la réunion va vous faire entrer.',
+    'You are in the lobby: the organizer will let you in.'],
+  refusedByHost: ['La personne qui organise la réunion n’a pas accepté votre entrée.', 'The organizer did not let you in.'],
+  lockedOut: ['La réunion est verrouillée : personne d’autre ne peut entrer pour le moment.',
+    'The meeting is locked: no one else may come in for now.'],
+  roomFull: ['La salle est complète. Réessayez quand quelqu’un en sera sorti.', 'The room is full. Try again when someone has left.'],
+  admit: ['Faire entrer', 'Let in'], refuse: ['Refuser', 'Refuse'], noKnock: ['Personne n’attend.', 'No one is waiting.'],
+  knocking: ['{name} attend en salle d’attente.', '{name} is waiting in the lobby.'],
+  lock: ['Verrouiller', 'Lock'], lockOn: ['Réunion verrouillée', 'Meeting locked'],
+  lockedNow: ['La séance est verrouillée : personne d’autre ne peut entrer.', 'The session is locked: no one else may come in.'],
+  unlockedNow: ['La séance est déverrouillée.', 'The session is unlocked.'],
 };
 /** @typedef {keyof typeof STRINGS} StringKey */
 
@@ -251,6 +269,8 @@ const S = {
   /** @type {{resolve: (sdp: string) => void, reject: (e: Error) => void} | null} */ answer: null,
   lastView: '', viewAt: 0, viewTimer: 0, pingTimer: 0, statsTimer: 0, retryTimer: 0,
   prevStats: { lost: 0, recv: 0 },
+  /** guests waiting, for hosts @type {Knocking[]} */ lobby: [], locked: false,
+  /** for the lobby's chime, made on the join click (a user gesture) @type {AudioContext | null} */ chime: null,
 };
 
 const resizer = typeof ResizeObserver === 'function' ? new ResizeObserver(() => scheduleView()) : null;
@@ -288,7 +308,8 @@ function finish(why) {
   const box = h('div', { id: 'room-end', role: 'alert', tabindex: '-1' }, h('p', {}, t(why)));
   const again = h('button', { type: 'button', class: 'rejoin' }, t('rejoin'));
   again.addEventListener('click', () => location.reload());
-  if (why !== 'removed') box.append(again); // a removed person may not come back before the session ends
+  // A removed or refused person may not come back in before the session ends.
+  if (why !== 'removed' && why !== 'refusedByHost') box.append(again);
   (main ?? document.body).prepend(box);
   box.focus();
 }
@@ -417,6 +438,7 @@ function onJoin() {
   S.micOn = !!S.mic && (micBox ? micBox.checked : !CFG.pupil);
   S.camOn = !!S.cam && !!camBox?.checked;
   if (S.mic) S.mic.enabled = S.micOn;
+  if (S.host && typeof AudioContext === 'function') S.chime = new AudioContext();
   const join = el('join', HTMLButtonElement);
   if (join) {
     join.disabled = true;
@@ -519,6 +541,17 @@ function handle(msg) {
     case 'muted': return onMuted(msg.by);
     case 'removed': return finish('removed');
     case 'ended': return finish('ended');
+    case 'waiting':
+      prejoinNote(t('waiting'));
+      return announce(t('waiting'));
+    case 'refused':
+      return finish(/** @type {Record<string, StringKey>} */ ({ refused: 'refusedByHost', locked: 'lockedOut', full: 'roomFull',
+        ended: 'ended', removed: 'removed' })[msg.reason] ?? 'joinFailed');
+    case 'lobby': return onLobby(Array.isArray(msg.waiting) ? msg.waiting : []);
+    case 'locked':
+      S.locked = !!msg.locked;
+      updateButtons();
+      return announce(t(S.locked ? 'lockedNow' : 'unlockedNow'));
     case 'error':
       console.warn('room.js: server error', msg.code, msg.message);
       if (msg.code === 'bad_offer') S.answer?.reject(new Error('bad_offer')); // no answer will come
@@ -533,7 +566,8 @@ function handle(msg) {
 function onJoined(msg) {
   const sameSeat = msg.you === S.you && S.pc !== null;
   const first = S.phase === 'joining';
-  Object.assign(S, { you: msg.you, resume: msg.resume, host: !!msg.host, everJoined: true, backoff: 1000, attempts: 0 });
+  Object.assign(S, { you: msg.you, resume: msg.resume, host: !!msg.host, everJoined: true, backoff: 1000, attempts: 0,
+    locked: !!msg.locked });
   S.participants = new Map((Array.isArray(msg.participants) ? msg.participants : []).map((p) => [p.id, p]));
   if (!S.participants.has(msg.you)) { // in case the list leaves me out; sendState() below fills in the rest
     S.participants.set(msg.you, { id: msg.you, name: CFG.me, host: S.host, audio: false, video: false, screen: false, hand: false });
@@ -855,7 +889,7 @@ function togglePin(pid) {
 /** " — animateur, micro coupé, main levée". @param {Participant} p */
 function statusText(p) {
   /** @type {[boolean, StringKey][]} */
-  const flags = [[p.host, 'host'], [!p.audio, 'statusMicOff'], [p.video, 'statusCam'], [p.screen, 'statusScreen'],
+  const flags = [[p.host, 'host'], [!!p.guest, 'guest'], [!p.audio, 'statusMicOff'], [p.video, 'statusCam'], [p.screen, 'statusScreen'],
     [p.hand, 'statusHand']];
   const parts = flags.filter(([on]) => on).map(([, key]) => t(key));
   return parts.length ? ` — ${parts.join(', ')}` : '';
@@ -923,6 +957,48 @@ function renderHands() {
   });
 }
 
+/** `lobby` (hosts): the guests waiting; a newcomer is announced, with a chime. @param {Knocking[]} waiting */
+function onLobby(waiting) {
+  const known = new Set(S.lobby.map((k) => k.id));
+  S.lobby = waiting.filter((k) => typeof k?.id === 'string' && typeof k?.name === 'string');
+  const arrived = S.lobby.filter((k) => !known.has(k.id));
+  for (const k of arrived) announce(t('knocking', { name: k.name }));
+  if (arrived.length) chime();
+  renderLobby();
+}
+
+/** Two short tones, so a host who looks elsewhere hears that someone waits. */
+function chime() {
+  const ctx = S.chime;
+  if (!ctx) return;
+  void ctx.resume();
+  [[660, 0], [880, 0.18]].forEach(([hz, at]) => {
+    const osc = ctx.createOscillator(), gain = ctx.createGain();
+    osc.frequency.value = hz;
+    gain.gain.setValueAtTime(0.15, ctx.currentTime + at);
+    gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + at + 0.16);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(ctx.currentTime + at);
+    osc.stop(ctx.currentTime + at + 0.17);
+  });
+}
+
+/** The lobby in #lobby (hosts of a meeting): each guest with "let in" and "refuse". */
+function renderLobby() {
+  const list = el('lobby', HTMLElement, true);
+  if (!list) return;
+  keepFocus(list, () => {
+    const items = S.lobby.map((k) => {
+      const admit = button(t('admit'), t('of', { name: k.name }), 'lobby-admit');
+      const refuse = button(t('refuse'), t('of', { name: k.name }), 'lobby-refuse');
+      admit.addEventListener('click', () => send({ type: 'admit', guest: k.id }));
+      refuse.addEventListener('click', () => send({ type: 'refuse', guest: k.id }));
+      return h('li', { 'data-guest': k.id }, h('span', { class: 'name' }, k.name), ' ', admit, ' ', refuse);
+    });
+    list.replaceChildren(...(items.length ? items : [h('li', { class: 'empty' }, t('noKnock'))]));
+  });
+}
+
 // ---- What I show: `view` -----------------------------------------------------------------------
 /** Displayed height of each received video (0 = hidden), my pins, audio only. */
 function currentView() {
@@ -963,6 +1039,7 @@ function updateButtons() {
   setToggle('btn-screen', !!S.screen, t(S.screen ? 'screenOn' : 'screenOff'));
   setToggle('btn-hand', S.hand, t(S.hand ? 'handOn' : 'handOff'));
   setToggle('btn-audio-only', S.audioOnly, t(S.audioOnly ? 'audioOnlyOn' : 'audioOnlyOff'));
+  if (S.host) setToggle('btn-lock', S.locked, t(S.locked ? 'lockOn' : 'lock'));
 }
 
 /** After a change of my own state: buttons, `state`, my tile and entry. */
@@ -1165,7 +1242,8 @@ async function measure() {
 function setupControls() {
   /** @type {[string, () => unknown, string?][]} */
   const actions = [['btn-mic', toggleMic, 'M'], ['btn-cam', toggleCam, 'V'], ['btn-screen', toggleScreen],
-    ['btn-hand', toggleHand, 'H'], ['btn-audio-only', toggleAudioOnly], ['btn-leave', () => finish('left')]];
+    ['btn-hand', toggleHand, 'H'], ['btn-audio-only', toggleAudioOnly], ['btn-leave', () => finish('left')],
+    ['btn-lock', () => send({ type: 'lock', locked: !S.locked })]];
   for (const [id, action, key] of actions) {
     const b = el(id, HTMLButtonElement);
     b?.addEventListener('click', () => void action());

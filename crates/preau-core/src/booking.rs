@@ -30,6 +30,10 @@ pub const MAX_OCCURRENCES: usize = 52;
 pub const PAST_GRACE_MS: Millis = 5 * 60_000;
 /// The longest title.
 pub const MAX_TITLE_CHARS: usize = 200;
+/// A meeting's live room opens this long before each occurrence…
+pub const OPEN_EARLY_MS: Millis = 15 * 60_000;
+/// …and stays open this long after its end; a guest's link works until the last end plus this.
+pub const CLOSE_LATE_MS: Millis = 30 * 60_000;
 
 /// What a meeting room is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -84,6 +88,31 @@ pub struct Booking {
     pub invitees: Vec<PersonId>,
     /// Guests from outside, by e-mail address.
     pub guests: Vec<String>,
+}
+
+impl Booking {
+    /// The id of the booking's live room: the booking's own ULID, as a room id. The signalling
+    /// registry keys rooms in session by room id; a meeting's live room is never in the rooms
+    /// table (and the benchmark socket refuses a booking's id as it refuses a class room's).
+    pub fn live_room(&self) -> crate::RoomId {
+        self.id.as_str().parse().expect("a booking id is a ULID, as a room id is")
+    }
+}
+
+/// The occurrence whose live room is open at `now` — from [`OPEN_EARLY_MS`] before its start to
+/// [`CLOSE_LATE_MS`] after its end — if any.
+pub fn open_slot(slots: &[Slot], now: Millis) -> Option<Slot> {
+    slots.iter().copied().find(|s| s.start - OPEN_EARLY_MS <= now && now < s.end + CLOSE_LATE_MS)
+}
+
+/// The next occurrence not yet over at `now` (ended less than [`CLOSE_LATE_MS`] ago), if any.
+pub fn next_slot(slots: &[Slot], now: Millis) -> Option<Slot> {
+    slots.iter().copied().find(|s| now < s.end + CLOSE_LATE_MS)
+}
+
+/// Until when a guest's link to a booking works: the last occurrence's end plus [`CLOSE_LATE_MS`].
+pub fn link_expiry(slots: &[Slot]) -> Millis {
+    slots.iter().map(|s| s.end).max().unwrap_or(0) + CLOSE_LATE_MS
 }
 
 /// Why a booking is refused. Messages are in French, the interface's language by default.
@@ -478,5 +507,36 @@ mod tests {
         assert_eq!(ask(14, 16, "salle A", "mme X", Some("b1")), None);
         // Another room and another organizer at the same time: fine.
         assert_eq!(ask(10, 11, "salle D", "m. W", None), None);
+    }
+
+    #[test]
+    fn a_live_room_opens_a_quarter_of_an_hour_early_and_closes_half_an_hour_late() {
+        let when = When {
+            start: at(2026, 9, 15, 17, 0),
+            end: at(2026, 9, 15, 18, 0),
+            weekly: Some(Recurrence { until: Some(date(2026, 9, 22)), except: BTreeSet::new() }),
+        };
+        let slots = occurrences(&when, now()).unwrap();
+        let t = |d: i8, h: i8, m: i8| instant(at(2026, 9, d, h, m)).unwrap();
+        assert_eq!(open_slot(&slots, t(15, 16, 44)), None);
+        assert_eq!(open_slot(&slots, t(15, 16, 45)), Some(slots[0]));
+        assert_eq!(open_slot(&slots, t(15, 18, 29)), Some(slots[0]));
+        assert_eq!(open_slot(&slots, t(15, 18, 30)), None, "closed between two weeks");
+        assert_eq!(next_slot(&slots, t(15, 18, 30)), Some(slots[1]));
+        assert_eq!(open_slot(&slots, t(22, 17, 30)), Some(slots[1]));
+        assert_eq!(next_slot(&slots, t(22, 18, 30)), None);
+        assert_eq!(link_expiry(&slots), t(22, 18, 30), "a guest's link ends with the series");
+        let b = Booking {
+            id: "01jbq6m5c6x0n1r4k9q2w3e4t5".parse().unwrap(),
+            room: "01jbq6m5c6x0n1r4k9q2w3e4t6".parse().unwrap(),
+            organizer: "01jbq6m5c6x0n1r4k9q2w3e4t7".parse().unwrap(),
+            title: "Conseil pédagogique".into(),
+            when,
+            sequence: 0,
+            cancelled: false,
+            invitees: vec![],
+            guests: vec![],
+        };
+        assert_eq!(b.live_room().as_str(), b.id.as_str());
     }
 }

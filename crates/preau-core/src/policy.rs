@@ -41,6 +41,10 @@ pub enum Action {
     ViewBooking,
     /// Cancel a booking.
     CancelBooking,
+    /// Enter a booking's live meeting.
+    JoinMeeting,
+    /// Lead a booking's live meeting: admit or refuse guests, lock it, mute, remove, end.
+    HostMeeting,
 }
 
 /// Who is asking, with the relations the policy needs, loaded by the caller.
@@ -91,6 +95,8 @@ pub struct BookingFacts {
     pub establishment_id: EstablishmentId,
     pub organizer: PersonId,
     pub invitees: Vec<PersonId>,
+    /// Held in a staff-only room: whoever is not staff stays out, invited or not.
+    pub staff_only: bool,
 }
 
 /// The object an action is about.
@@ -174,6 +180,14 @@ pub fn may(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::CancelBooking, Target::Booking(b)) => {
             b.establishment_id == actor.establishment_id
                 && (b.organizer == actor.person_id || roles.contains(Role::Principal) || roles.contains(Role::Admin))
+        }
+        // Those who see a meeting enter it; a staff-only room admits the staff alone.
+        (Action::JoinMeeting, Target::Booking(b)) => {
+            may(actor, Action::ViewBooking, Target::Booking(b)).is_allowed() && (!b.staff_only || roles.is_staff())
+        }
+        // The organizer leads: the principal and the administrator may enter and watch, not lead.
+        (Action::HostMeeting, Target::Booking(b)) => {
+            b.organizer == actor.person_id && may(actor, Action::JoinMeeting, Target::Booking(b)).is_allowed()
         }
         (Action::JoinRoom, Target::Room(room)) => may_join_room(actor, room),
         (Action::HostRoom, Target::Room(room)) => may_host_room(actor, room),
@@ -618,7 +632,7 @@ mod tests {
         assert!(manage(&[Role::Admin]) && manage(&[Role::Principal]));
         assert!(!manage(&[Role::Teacher]) && !manage(&[Role::Staff]) && !manage(&[Role::Pupil]));
 
-        let b = BookingFacts { establishment_id: w.school.clone(), organizer: id(800), invitees: vec![id(801)] };
+        let b = BookingFacts { establishment_id: w.school.clone(), organizer: id(800), invitees: vec![id(801)], staff_only: false };
         let can = |n: u128, roles: &[Role], action: Action, b: &BookingFacts| may(&actor(&w, n, roles), action, Target::Booking(b)).is_allowed();
         assert!(can(800, &[Role::Teacher], Action::ViewBooking, &b) && can(800, &[Role::Teacher], Action::CancelBooking, &b), "the organizer");
         assert!(can(801, &[Role::Teacher], Action::ViewBooking, &b), "an invitee sees it");
@@ -629,6 +643,28 @@ mod tests {
         let elsewhere = BookingFacts { establishment_id: w.other_school.clone(), ..b.clone() };
         assert!(!can(800, &[Role::Teacher], Action::ViewBooking, &elsewhere), "never across establishments");
         assert!(!can(804, &[Role::Principal], Action::CancelBooking, &elsewhere));
+        assert!(!can(800, &[Role::Teacher], Action::JoinMeeting, &elsewhere));
+    }
+
+    #[test]
+    fn meetings_are_entered_by_those_invited_and_led_by_their_organizer() {
+        let w = world();
+        let can = |n: u128, roles: &[Role], action: Action, b: &BookingFacts| may(&actor(&w, n, roles), action, Target::Booking(b)).is_allowed();
+        // A pupil on the list (as a parent's meeting could have one) enters a video meeting…
+        let video = BookingFacts { establishment_id: w.school.clone(), organizer: id(800), invitees: vec![id(801), id(802)], staff_only: false };
+        assert!(can(802, &[Role::Pupil], Action::JoinMeeting, &video));
+        // …but never a staff-only one, even invited; the staff on the list do.
+        let staff = BookingFacts { staff_only: true, ..video.clone() };
+        assert!(!can(802, &[Role::Pupil], Action::JoinMeeting, &staff), "a pupil in a staff-only room");
+        assert!(!can(802, &[Role::Parent], Action::JoinMeeting, &staff), "a parent in a staff-only room");
+        assert!(can(801, &[Role::Teacher], Action::JoinMeeting, &staff));
+        assert!(can(800, &[Role::Teacher], Action::HostMeeting, &staff), "the organizer leads");
+        assert!(!can(801, &[Role::Teacher], Action::HostMeeting, &staff), "an invitee does not");
+        assert!(can(804, &[Role::Principal], Action::JoinMeeting, &staff), "the principal may enter");
+        assert!(!can(804, &[Role::Principal], Action::HostMeeting, &staff), "but does not lead");
+        assert!(!can(803, &[Role::Teacher], Action::JoinMeeting, &staff), "a colleague not invited");
+        let elsewhere = BookingFacts { establishment_id: w.other_school.clone(), ..staff.clone() };
+        assert!(!can(800, &[Role::Teacher], Action::HostMeeting, &elsewhere));
     }
 
     #[test]

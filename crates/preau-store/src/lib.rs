@@ -5,6 +5,7 @@
 //! survives a power cut) and foreign keys on; migrations are embedded in the binary and applied
 //! at open.
 
+mod keys;
 mod meetings;
 mod people;
 mod rooms;

@@ -302,6 +302,7 @@ room-error-bad_message = Message not understood: the page may be out of date, re
 room-error-bad_version = Unknown protocol version: reload the page.
 room-error-too_long = Message too long (1000 characters at most).
 room-error-not_host = Only the class's host can do that.
+room-error-no_guest = That person is no longer waiting: someone else answered them, or they left.
 
 ## Meetings
 nav-meetings = Meetings
@@ -398,3 +399,36 @@ meeting-edit-title = Change the meeting
 meeting-edit-link = Change the meeting
 meeting-error-cancelled = This meeting is cancelled: it can no longer be changed.
 meeting-now-link = Start a meeting now (a one-off virtual classroom, link at once)
+
+room-lock = Lock
+room-lobby = Lobby
+room-lobby-empty = No one is waiting.
+meeting-live-join = Join the meeting
+meeting-live-opens = The meeting's room opens 15 minutes before each session starts and closes 30 minutes after it ends.
+meeting-live-guest-link = Link for outside guests
+meeting-live-share-hint = Give this link to outside guests: they will type their name and wait in the lobby until you let them in. It stops working 30 minutes after the last session ends.
+meeting-live-closed-title = Meeting closed
+meeting-live-cancelled = This meeting was cancelled.
+meeting-live-over = This meeting is over.
+meeting-live-not-yet = The room is not open yet: it opens 15 minutes before the next session, { $when }.
+meeting-live-full = { $capacity ->
+    [one] The room already holds 1 person, its capacity. Try again when someone has left.
+   *[other] The room already holds { $capacity } people, its capacity. Try again when someone has left.
+}
+meeting-live-locked-title = Meeting locked
+meeting-live-locked = The organizer locked the meeting: no one else may come in for now.
+meeting-live-back = Back to the meeting
+guest-link-title = Invitation link
+guest-link-invalid = This invitation link is not valid. Check that it was copied whole, or ask the person who invited you for a new one.
+guest-link-expired = This invitation link has expired: the meeting is over or was cancelled.
+guest-title = Join “{ $title }”
+guest-intro = You are invited to this meeting. Type your name: the organizer will let you in.
+guest-when = Session:
+guest-name-label = Your name
+guest-name-hint = As the participants will see it, at most 60 characters.
+guest-name-error = Type your name, on one line, in at most 60 characters.
+guest-submit = Ask to come in
+guest-privacy = Préau keeps neither your name nor your address: they serve for the meeting only.
+guest-kind = Meeting, as a guest
+guest-note = You will wait in the lobby until the organizer lets you in.
+guest-name = { $name } (guest)

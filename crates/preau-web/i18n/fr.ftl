@@ -302,6 +302,7 @@ room-error-bad_message = Message incompris : la page est peut-être trop ancienn
 room-error-bad_version = Version du protocole inconnue : rechargez la page.
 room-error-too_long = Message trop long (1000 caractères au plus).
 room-error-not_host = Seul l'animateur de la classe peut faire cela.
+room-error-no_guest = Cette personne n'attend plus : quelqu'un d'autre lui a déjà répondu, ou elle est partie.
 
 ## Meetings (réunions)
 nav-meetings = Réunions
@@ -398,3 +399,36 @@ meeting-edit-title = Modifier la réunion
 meeting-edit-link = Modifier la réunion
 meeting-error-cancelled = Cette réunion est annulée : elle ne peut plus être modifiée.
 meeting-now-link = Démarrer une réunion maintenant (classe virtuelle ponctuelle, lien immédiat)
+
+room-lock = Verrouiller
+room-lobby = Salle d'attente
+room-lobby-empty = Personne n'attend.
+meeting-live-join = Rejoindre la réunion
+meeting-live-opens = La salle de la réunion ouvre 15 minutes avant le début de chaque séance et ferme 30 minutes après la fin.
+meeting-live-guest-link = Lien pour les invités extérieurs
+meeting-live-share-hint = Donnez ce lien aux invités extérieurs : ils indiqueront leur nom et attendront en salle d'attente que vous les fassiez entrer. Il cesse de fonctionner 30 minutes après la fin de la dernière séance.
+meeting-live-closed-title = Réunion fermée
+meeting-live-cancelled = Cette réunion a été annulée.
+meeting-live-over = Cette réunion est terminée.
+meeting-live-not-yet = La salle n'est pas encore ouverte : elle ouvrira 15 minutes avant la prochaine séance, le { $when }.
+meeting-live-full = { $capacity ->
+    [one] La salle accueille déjà 1 personne, sa capacité. Réessayez quand quelqu'un en sera sorti.
+   *[other] La salle accueille déjà { $capacity } personnes, sa capacité. Réessayez quand quelqu'un en sera sorti.
+}
+meeting-live-locked-title = Réunion verrouillée
+meeting-live-locked = L'organisateur a verrouillé la réunion : personne d'autre ne peut entrer pour le moment.
+meeting-live-back = Retour à la réunion
+guest-link-title = Lien d'invitation
+guest-link-invalid = Ce lien d'invitation n'est pas valide. Vérifiez qu'il a été copié en entier, ou demandez-en un nouveau à la personne qui vous a invité.
+guest-link-expired = Ce lien d'invitation a expiré : la réunion est terminée ou annulée.
+guest-title = Rejoindre « { $title } »
+guest-intro = Vous êtes invité à cette réunion. Indiquez votre nom : la personne qui l'organise vous fera entrer.
+guest-when = Séance :
+guest-name-label = Votre nom
+guest-name-hint = Tel que les participants le verront, 60 caractères au plus.
+guest-name-error = Indiquez votre nom, sur une ligne, en 60 caractères au plus.
+guest-submit = Demander à entrer
+guest-privacy = Préau ne garde ni votre nom ni votre adresse : ils servent le temps de la réunion.
+guest-kind = Réunion, en invité
+guest-note = Vous attendrez en salle d'attente que la personne qui organise la réunion vous fasse entrer.
+guest-name = { $name } (invité)

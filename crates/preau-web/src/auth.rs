@@ -88,6 +88,19 @@ pub fn cookie(state: &AppState, name: &str, value: &str, max_age_s: Option<i64>)
     c
 }
 
+/// The CSRF token of a form shown before any session (login, a guest's name): the one in the
+/// double-submit cookie, or a new one with the cookie that carries it.
+pub fn pre_session_csrf(state: &AppState, headers: &axum::http::HeaderMap) -> (String, Option<String>) {
+    match read_cookie(headers, LOGIN_CSRF_COOKIE) {
+        Some(c) if c.len() == 43 => (c.to_owned(), None),
+        _ => {
+            let token = new_token();
+            let cookie = cookie(state, LOGIN_CSRF_COOKIE, &token, None);
+            (token, Some(cookie))
+        }
+    }
+}
+
 /// Reads one cookie from the request headers.
 pub fn read_cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     headers

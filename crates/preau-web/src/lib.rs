@@ -96,6 +96,8 @@ pub struct AppState {
     metrics: metrics::Metrics,
     /// Establishment names for the page header; they change rarely and are asked on every page.
     establishment_names: std::sync::RwLock<std::collections::HashMap<preau_core::EstablishmentId, String>>,
+    /// Signing keys by purpose, read from the store (made there at first use).
+    server_keys: std::sync::RwLock<std::collections::HashMap<&'static str, [u8; 32]>>,
 }
 
 pub type SharedState = Arc<AppState>;
@@ -139,7 +141,18 @@ impl AppState {
             throttle: Default::default(),
             metrics: metrics::Metrics::get(),
             establishment_names: Default::default(),
+            server_keys: Default::default(),
         })
+    }
+
+    /// The server's key for `purpose`, made at random and stored the first time it is needed.
+    async fn server_key(&self, purpose: &'static str) -> Result<[u8; 32], preau_store::StoreError> {
+        if let Some(key) = self.server_keys.read().unwrap().get(purpose) {
+            return Ok(*key);
+        }
+        let key = self.store.server_key(purpose, clock::random_bytes::<32>(), self.clock.now()).await?;
+        self.server_keys.write().unwrap().insert(purpose, key);
+        Ok(key)
     }
 
     async fn establishment_name(&self, id: &preau_core::EstablishmentId) -> Result<String, preau_store::StoreError> {

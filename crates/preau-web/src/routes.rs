@@ -101,6 +101,13 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .post("/meetings/{id}/cancel", Signed(Action::CancelBooking), meetings::cancel)
         .get("/meetings/{id}/edit", Signed(Action::CancelBooking), meetings::edit_form)
         .post("/meetings/{id}/edit", Signed(Action::CancelBooking), meetings::edit)
+        .get("/meetings/{id}/room", Signed(Action::JoinMeeting), meeting_live::room)
+        .get("/meetings/{id}/ws", Signed(Action::JoinMeeting), meeting_live::socket)
+        // Guests have no account: their link's signature, then their pass, are checked by the handlers.
+        .get("/invite/{id}/{expires}/{sig}", Public, meeting_live::invite)
+        .post("/invite/{id}/{expires}/{sig}", Public, meeting_live::knock)
+        .get("/guest/{id}", Anyone, meeting_live::guest_room)
+        .get("/guest/{id}/ws", Anyone, meeting_live::guest_socket)
         .get("/meeting-rooms/{id}", Signed(Action::BookMeeting), meetings::room_week)
         .post("/meetings/feed", Signed(Action::BookMeeting), meetings::create_feed)
         .post("/meetings/feed/revoke", Signed(Action::BookMeeting), meetings::revoke_feed)
@@ -229,7 +236,9 @@ async fn check(
                 | Action::JoinRoom
                 | Action::HostRoom
                 | Action::ViewBooking
-                | Action::CancelBooking => None,
+                | Action::CancelBooking
+                | Action::JoinMeeting
+                | Action::HostMeeting => None,
             };
             if let Some(target) = target
                 && !may(&viewer.actor, action, target).is_allowed()

@@ -20,6 +20,8 @@ use tokio::sync::mpsc;
 
 use crate::clock::random_bytes;
 
+mod lobby;
+
 /// How long a participant whose socket closed keeps their place.
 pub const GRACE: Duration = Duration::from_secs(20);
 /// A socket silent for this long is closed.
@@ -57,12 +59,17 @@ struct LiveRoom {
     hands: Vec<ParticipantId>,
     chat: Vec<ChatLine>,
     removed: HashSet<PersonId>,
+    /// Guests waiting for a host's answer, in order of arrival (see `lobby.rs`).
+    lobby: Vec<lobby::Knock>,
+    /// A locked room lets no one new in but its hosts.
+    locked: bool,
 }
 
 struct Member {
     person: PersonId,
     name: String,
     host: bool,
+    guest: bool,
     state: PeerState,
     resume: String,
     socket: Option<mpsc::UnboundedSender<Out>>,
@@ -98,6 +105,7 @@ struct ParticipantView {
     id: String,
     name: String,
     host: bool,
+    guest: bool,
     #[serde(flatten)]
     state: PeerState,
 }
@@ -122,6 +130,7 @@ enum ServerMsg<'a> {
         hands: Vec<String>,
         ice_servers: Vec<serde_json::Value>,
         chat: &'a [ChatLine],
+        locked: bool,
     },
     Answer { sdp: &'a str },
     Tracks { tracks: Vec<serde_json::Value> },
@@ -136,6 +145,13 @@ enum ServerMsg<'a> {
     Muted { by: &'a str },
     Removed,
     Ended,
+    /// To a guest: you are in the lobby, a host will answer.
+    Waiting,
+    /// To someone not let in: why (`refused` by a host, `locked`, `full`, `ended`).
+    Refused { reason: &'a str },
+    /// To hosts: the guests waiting, in order of arrival.
+    Lobby { waiting: Vec<lobby::Waiting> },
+    Locked { locked: bool },
     Error { code: &'a str, message: &'a str },
     Pong,
 }
@@ -182,6 +198,9 @@ enum ClientMsg {
     Mute { participant: String },
     LowerHand { participant: String },
     Remove { participant: String },
+    Admit { guest: String },
+    Refuse { guest: String },
+    Lock { locked: bool },
     End,
     Ping,
 }
@@ -215,7 +234,11 @@ pub struct Joiner {
     pub person: PersonId,
     pub name: String,
     pub host: bool,
+    /// From outside the school, by a meeting's link: waits in the lobby until a host admits them.
+    pub guest: bool,
     pub lang: crate::i18n::Tr,
+    /// Most people in the room; a host comes in past it.
+    pub capacity: usize,
 }
 
 impl Live {
@@ -265,7 +288,21 @@ impl Live {
     }
 
     fn view(id: ParticipantId, m: &Member) -> ParticipantView {
-        ParticipantView { id: pid(id), name: m.name.clone(), host: m.host, state: m.state }
+        ParticipantView { id: pid(id), name: m.name.clone(), host: m.host, guest: m.guest, state: m.state }
+    }
+
+    /// Whether a locked room keeps newcomers out.
+    pub fn is_locked(&self, room: &RoomId) -> bool {
+        self.rooms.lock().unwrap().get(room).is_some_and(|r| r.locked)
+    }
+
+    fn send_to_hosts(&self, room: &LiveRoom, msg: &ServerMsg<'_>) {
+        let text = encode(msg);
+        for m in room.members.values().filter(|m| m.host) {
+            if let Some(s) = &m.socket {
+                let _ = s.send(Out::Msg(text.clone()));
+            }
+        }
     }
 
     fn hands(room: &LiveRoom) -> Vec<String> {
@@ -285,8 +322,8 @@ impl Live {
         }
         self.broadcast(room, None, &ServerMsg::ParticipantLeft { id: pid(who) });
         self.broadcast(room, None, &ServerMsg::Hands { queue: Self::hands(room) });
-        if room.members.is_empty() {
-            // The session is over when the last one leaves: chat and removals go with it.
+        if room.members.is_empty() && room.lobby.is_empty() {
+            // The session is over when the last one leaves: chat, removals and the lock go with it.
             rooms.remove(room_id);
         }
     }
@@ -306,24 +343,43 @@ pub async fn upgrade(
     headers: axum::http::HeaderMap,
     ws: Result<axum::extract::ws::WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
 ) -> Result<axum::response::Response, crate::errors::AppError> {
-    use axum::response::IntoResponse;
-    // A WebSocket is not protected by SameSite cookies: only our own pages may open one.
-    let origin_ok = headers.get(axum::http::header::ORIGIN).is_some()
-        && crate::routes::same_origin(&headers, &state.config.public_url);
-    if !origin_ok {
-        return Err(crate::errors::AppError::Forbidden);
-    }
+    check_origin(&state, &headers)?;
     let admission = crate::pages::rooms::admit(&state, &viewer.actor, &id).await?;
-    if admission.full {
+    let joiner = Joiner {
+        person: viewer.person.id.clone(),
+        name: viewer.person.display_name(),
+        host: admission.host,
+        guest: false,
+        lang: viewer.tr,
+        capacity: state.config.room_capacity,
+    };
+    open(&state, admission.room.id, joiner, admission.full, ws)
+}
+
+/// A WebSocket is not protected by SameSite cookies: only our own pages may open one.
+pub(crate) fn check_origin(state: &crate::SharedState, headers: &axum::http::HeaderMap) -> Result<(), crate::errors::AppError> {
+    let origin_ok = headers.get(axum::http::header::ORIGIN).is_some() && crate::routes::same_origin(headers, &state.config.public_url);
+    if origin_ok { Ok(()) } else { Err(crate::errors::AppError::Forbidden) }
+}
+
+/// Opens the socket of someone the route admitted: refused when the room is `full` (503) or
+/// they were removed from it (403).
+pub(crate) fn open(
+    state: &crate::SharedState,
+    room: RoomId,
+    joiner: Joiner,
+    full: bool,
+    ws: Result<axum::extract::ws::WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+) -> Result<axum::response::Response, crate::errors::AppError> {
+    use axum::response::IntoResponse;
+    if full {
         return Ok((axum::http::StatusCode::SERVICE_UNAVAILABLE, "room full").into_response());
     }
-    if state.signal.is_removed(&admission.room.id, &viewer.person.id) {
+    if state.signal.is_removed(&room, &joiner.person) {
         return Err(crate::errors::AppError::Forbidden);
     }
     let Ok(ws) = ws else { return Err(crate::errors::AppError::BadRequest("error-400-text")) };
-    let joiner = Joiner { person: viewer.person.id.clone(), name: viewer.person.display_name(), host: admission.host, lang: viewer.tr };
     let live = state.signal.clone();
-    let room = admission.room.id.clone();
     Ok(ws.max_message_size(MAX_READ).max_frame_size(MAX_READ).on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
 }
 
@@ -350,8 +406,12 @@ pub async fn bench_upgrade(
         return Err(AppError::Forbidden);
     }
     let Ok(room) = id.parse::<RoomId>() else { return Err(AppError::NotFound) };
-    // A bot never enters a school's room: bench rooms are fresh ids with nothing behind them.
-    if state.store.room(&room).await.map_err(|e| AppError::Internal(e.to_string()))?.is_some() {
+    // A bot never enters a school's room, nor a meeting's (whose live room has the booking's
+    // id): bench rooms are fresh ids with nothing behind them.
+    let booking: preau_core::BookingId = room.as_str().parse().map_err(|_| AppError::NotFound)?;
+    let taken = state.store.room(&room).await.map_err(|e| AppError::Internal(e.to_string()))?.is_some()
+        || state.store.booking(&booking).await.map_err(|e| AppError::Internal(e.to_string()))?.is_some();
+    if taken {
         return Err(AppError::NotFound);
     }
     let Ok(ws) = ws else { return Err(AppError::BadRequest("error-400-text")) };
@@ -361,7 +421,9 @@ pub async fn bench_upgrade(
         person: PersonId::new(now, crate::clock::random_u128()),
         name,
         host: query.get("host").is_some_and(|h| h == "1"),
+        guest: false,
         lang: crate::i18n::Tr::new(crate::i18n::Lang::Fr),
+        capacity: usize::MAX,
     };
     let live = state.signal.clone();
     Ok(ws.max_message_size(MAX_READ).max_frame_size(MAX_READ).on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
@@ -391,10 +453,19 @@ pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joi
         },
         _ => return,
     };
+    // A guest not already in (after a blip) knocks first and waits for a host.
+    let resuming = resume.as_deref().is_some_and(|token| live.holds_place(&room_id, &joiner.person, token));
+    if joiner.guest && !resuming {
+        match lobby::wait(&live, &room_id, &joiner, &mut ws).await {
+            lobby::Outcome::Admitted => {}
+            lobby::Outcome::Refused(reason) => return refuse(ws, reason).await,
+            lobby::Outcome::Gone => return,
+        }
+    }
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Out>();
     let (me, generation) = match attach(&live, &room_id, &joiner, resume.as_deref(), out_tx.clone()) {
-        Some(x) => x,
-        None => return close(ws, 1008, "removed").await,
+        Ok(x) => x,
+        Err(reason) => return refuse(ws, reason).await,
     };
     tracing::info!(room = %room_id, participant = me.0, "room: joined");
 
@@ -482,6 +553,12 @@ async fn close(mut ws: WebSocket, code: u16, reason: &'static str) {
     close_handshake(&mut ws, code, reason).await;
 }
 
+/// Says why someone is not let in (`refused`), then closes with 4003.
+async fn refuse(mut ws: WebSocket, reason: &'static str) {
+    let _ = ws.send(Message::Text(encode(&ServerMsg::Refused { reason }).into())).await;
+    close_handshake(&mut ws, 4003, reason).await;
+}
+
 /// How long a closing socket waits for the page's own close frame.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
@@ -502,23 +579,41 @@ async fn close_handshake(ws: &mut WebSocket, code: u16, reason: &'static str) {
     .await;
 }
 
-/// Enters the room, or takes back one's place with a resume token. None when removed.
+impl Live {
+    /// Whether `person` has a place in the room that `token` takes back (after a blip).
+    fn holds_place(&self, room: &RoomId, person: &PersonId, token: &str) -> bool {
+        self.rooms.lock().unwrap().get(room).is_some_and(|r| r.members.values().any(|m| m.person == *person && m.resume == token))
+    }
+}
+
+/// Enters the room, or takes back one's place with a resume token. `Err(reason)` when removed,
+/// when the room is locked, or full (checked here too: a guest is admitted some time after the
+/// page was served, and two people may race for the last place).
 fn attach(
     live: &std::sync::Arc<Live>,
     room_id: &RoomId,
     joiner: &Joiner,
     resume: Option<&str>,
     socket: mpsc::UnboundedSender<Out>,
-) -> Option<(ParticipantId, u64)> {
+) -> Result<(ParticipantId, u64), &'static str> {
     let mut rooms = live.rooms.lock().unwrap();
     let room = rooms.entry(room_id.clone()).or_default();
     if room.removed.contains(&joiner.person) {
-        return None;
+        return Err("removed");
     }
     // A resumed place: same person, same token.
     let resumed = resume.and_then(|token| {
         room.members.iter().find(|(_, m)| m.person == joiner.person && m.resume == token).map(|(id, _)| *id)
     });
+    if resumed.is_none() && !joiner.host {
+        // A guest was let in by a host: the lock keeps out only those who come on their own.
+        if room.locked && !joiner.guest {
+            return Err("locked");
+        }
+        if room.members.len() >= joiner.capacity {
+            return Err("full");
+        }
+    }
     let (me, generation, fresh) = match resumed {
         Some(id) => {
             let m = room.members.get_mut(&id).expect("found above");
@@ -535,6 +630,7 @@ fn attach(
                     person: joiner.person.clone(),
                     name: joiner.name.clone(),
                     host: joiner.host,
+                    guest: joiner.guest,
                     state: PeerState::default(),
                     resume: token,
                     socket: Some(socket.clone()),
@@ -554,8 +650,12 @@ fn attach(
         hands: Live::hands(room),
         ice_servers: live.ice_servers(me, unix_now()),
         chat: &room.chat,
+        locked: room.locked,
     };
     let _ = socket.send(Out::Msg(encode(&joined)));
+    if m.host {
+        let _ = socket.send(Out::Msg(encode(&ServerMsg::Lobby { waiting: lobby::waiting(room) })));
+    }
     if fresh {
         let view = Live::view(me, m);
         live.broadcast(room, Some(me), &ServerMsg::ParticipantJoined { participant: view });
@@ -570,7 +670,7 @@ fn attach(
             }
         }
     }
-    Some((me, generation))
+    Ok((me, generation))
 }
 
 /// The socket closed: keep the place for [`GRACE`], then leave unless resumed.
@@ -696,13 +796,26 @@ fn handle(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, join
             set_hand(live, room, me, raised);
             Ok(())
         }
-        ClientMsg::Mute { participant } | ClientMsg::LowerHand { participant } | ClientMsg::Remove { participant }
+        ClientMsg::Mute { .. }
+        | ClientMsg::LowerHand { .. }
+        | ClientMsg::Remove { .. }
+        | ClientMsg::Admit { .. }
+        | ClientMsg::Refuse { .. }
+        | ClientMsg::Lock { .. }
+        | ClientMsg::End
             if !joiner.host =>
         {
-            let _ = participant;
             Err("not_host")
         }
-        ClientMsg::End if !joiner.host => Err("not_host"),
+        ClientMsg::Admit { guest } => lobby::answer(live, room_id, &guest, true),
+        ClientMsg::Refuse { guest } => lobby::answer(live, room_id, &guest, false),
+        ClientMsg::Lock { locked } => {
+            let mut rooms = live.rooms.lock().unwrap();
+            let room = rooms.get_mut(room_id).ok_or("bad_message")?;
+            room.locked = locked;
+            live.broadcast(room, None, &ServerMsg::Locked { locked });
+            Ok(())
+        }
         ClientMsg::Mute { participant } => {
             let target = parse_pid(&participant).ok_or("bad_message")?;
             let mut rooms = live.rooms.lock().unwrap();
@@ -742,8 +855,9 @@ fn handle(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, join
         }
         ClientMsg::End => {
             let everyone: Vec<ParticipantId> = {
-                let rooms = live.rooms.lock().unwrap();
-                let room = rooms.get(room_id).ok_or("bad_message")?;
+                let mut rooms = live.rooms.lock().unwrap();
+                let room = rooms.get_mut(room_id).ok_or("bad_message")?;
+                lobby::dismiss(room, "ended");
                 for m in room.members.values() {
                     if let Some(s) = &m.socket {
                         let _ = s.send(Out::Msg(encode(&ServerMsg::Ended)));

@@ -181,6 +181,36 @@ export class Tab {
   }
 }
 
+/**
+ * Loads `path` in `tab` (best in an empty-cache context) and adds up what came over the wire:
+ * response headers and encoded (compressed) bodies of every request, redirects included.
+ * Returns the document's response, the bytes, the request count and each request's detail.
+ */
+export async function firstLoad(tab, path) {
+  const seen = [];
+  const onRequest = (r) => seen.push(r);
+  tab.page.on('request', onRequest);
+  const response = await tab.page.goto(tab.server.at(path), { waitUntil: 'networkidle' });
+  tab.page.off('request', onRequest);
+  assert.ok(response, `no response for ${path}`);
+  // A request answered from the memory cache (the icon, asked again as favicon) reports
+  // headers and body adding up to 0: nothing came over the wire. It still counts as a request.
+  let bytes = 0;
+  const detail = [];
+  for (const r of seen) {
+    const s = await r.sizes();
+    const res = await r.response();
+    const transferred = Math.max(0, s.responseHeadersSize + s.responseBodySize);
+    bytes += transferred;
+    detail.push({
+      url: new URL(r.url()).pathname, status: res?.status() ?? null,
+      encoding: (res && (await res.allHeaders())['content-encoding']) ?? null,
+      transferred, bodyBytes: transferred > 0 ? s.responseBodySize : 0,
+    });
+  }
+  return { response, bytes, requests: seen.length, detail };
+}
+
 /** Value of the hidden csrf input of an HTML page. */
 export function csrfFrom(html) {
   const input = html.match(/<input\b[^>]*\bname=["']?csrf["'\s>][^>]*>/i)?.[0];

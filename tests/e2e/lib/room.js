@@ -43,7 +43,7 @@ export async function divisionAccounts(server, name, { pupils = 3, teachers = 1 
       const html = await get(`/people/${id}`);
       const login = html.match(/<code>([^<]+)<\/code>/)?.[1];
       assert.ok(login, `no login on /people/${id}`);
-      return { login: decode(login), password: server.password, name: decode(html.match(/<h1>([^<]+)<\/h1>/)?.[1] ?? '') };
+      return { id, login: decode(login), password: server.password, name: decode(html.match(/<h1>([^<]+)<\/h1>/)?.[1] ?? '') };
     };
     return {
       id: division,
@@ -108,4 +108,45 @@ export async function metric(server, name) {
     if (m && m[1] === name) sum += Number(m[3]);
   }
   return sum;
+}
+
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** How long a room test waits for media by default. */
+export const MEDIA_TIMEOUT_MS = 30_000;
+
+/** Polls `probe` until it returns a truthy value; fails with `what` and the last value seen. */
+export async function until(what, probe, { timeout = MEDIA_TIMEOUT_MS, every = 250 } = {}) {
+  const deadline = Date.now() + timeout;
+  let last;
+  while (true) {
+    last = await probe();
+    if (last && last.ok !== false) return last;
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeout} ms; last seen ${JSON.stringify(last?.seen ?? last)}`);
+    await sleep(every);
+  }
+}
+
+/**
+ * Waits until, in `page`, every key (`pid|source`) has `field` grown by at least `min` since the
+ * key was first seen: media from that publisher is arriving and (for video) being decoded.
+ */
+export async function flowing(page, keys, field, { min = 5, timeout } = {}) {
+  const base = {};
+  return until(`${keys.join(', ')} ${field} increasing`, async () => {
+    const seen = (await inboundByParticipant(page)) ?? {};
+    for (const k of keys) if (seen[k] && base[k] === undefined) base[k] = seen[k][field];
+    const ok = keys.every((k) => seen[k] && seen[k][field] - base[k] >= min);
+    return { ok, seen };
+  }, { timeout });
+}
+
+/** Waits until `key`'s inbound packets stay still for `quiet` ms in `page`. */
+export async function stopped(page, key, { quiet = 2000, timeout = 15_000 } = {}) {
+  return until(`${key} packets to stop`, async () => {
+    const a = (await inboundByParticipant(page))?.[key]?.packets;
+    await sleep(quiet);
+    const b = (await inboundByParticipant(page))?.[key]?.packets;
+    return { ok: a !== undefined && a === b, seen: { before: a, after: b } };
+  }, { timeout, every: 0 });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { apiLogin, csrfFrom, launchBrowser, parentWithChildren, withTab } from '../lib/browser.js';
+import { apiLogin, csrfFrom, firstLoad, launchBrowser, parentWithChildren, withTab } from '../lib/browser.js';
 import { ROLES, startServer } from '../lib/server.js';
 
 const MAX_BYTES = 51_200;
@@ -43,28 +43,11 @@ async function sessionOf(account) {
  */
 async function weigh(label, account, path, { status = 200 } = {}) {
   await withTab(browser, server, await sessionOf(account), async (tab) => {
-    const requests = [];
-    tab.page.on('request', (r) => requests.push(r));
-    const response = await tab.page.goto(server.at(path), { waitUntil: 'networkidle' });
+    const { response, bytes, requests, detail } = await firstLoad(tab, path);
     assert.equal(response.status(), status, `GET ${path} as ${label}`);
     assert.equal(tab.path(), path, `GET ${path} as ${label} ended elsewhere: the wrong page would be weighed`);
-    // A request answered from the memory cache (the icon, asked again as favicon) reports
-    // headers and body adding up to 0: nothing came over the wire. It still counts as a request.
-    let bytes = 0;
-    const detail = [];
-    for (const r of requests) {
-      const s = await r.sizes();
-      const res = await r.response();
-      const transferred = Math.max(0, s.responseHeadersSize + s.responseBodySize);
-      bytes += transferred;
-      detail.push({
-        url: new URL(r.url()).pathname, status: res?.status() ?? null,
-        encoding: (res && (await res.allHeaders())['content-encoding']) ?? null,
-        transferred, bodyBytes: transferred > 0 ? s.responseBodySize : 0,
-      });
-    }
     const encoding = (await response.allHeaders())['content-encoding'] ?? 'none';
-    figures.push({ page: label, path, dataPage: await tab.dataPage(), status, bytes, requests: requests.length, encoding, detail });
+    figures.push({ page: label, path, dataPage: await tab.dataPage(), status, bytes, requests, encoding, detail });
     await tab.check();
     assert.ok(bytes > 0, `nothing measured for ${path}`);
     for (const d of detail) {
@@ -74,7 +57,7 @@ async function weigh(label, account, path, { status = 200 } = {}) {
       }
     }
     assert.ok(bytes <= MAX_BYTES, `${label} ${path}: ${bytes} bytes on first load (budget ${MAX_BYTES})`);
-    assert.ok(requests.length <= MAX_REQUESTS, `${label} ${path}: ${requests.length} requests (budget ${MAX_REQUESTS})`);
+    assert.ok(requests <= MAX_REQUESTS, `${label} ${path}: ${requests} requests (budget ${MAX_REQUESTS})`);
   });
 }
 

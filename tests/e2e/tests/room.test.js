@@ -12,7 +12,7 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FAKE_MEDIA_ARGS, Tab, apiLogin, launchBrowser, withTab } from '../lib/browser.js';
-import { divisionAccounts, inboundByParticipant, metric, processFigures } from '../lib/room.js';
+import { MEDIA_TIMEOUT_MS, divisionAccounts, flowing, inboundByParticipant, metric, processFigures, sleep, stopped, until } from '../lib/room.js';
 import { startServer } from '../lib/server.js';
 
 const RESULTS = join(import.meta.dirname, '..', 'results');
@@ -20,7 +20,6 @@ const DIVISION = '6e A';
 const OTHER_DIVISION = '5e A';
 const STEADY_MS = 10_000;
 const ROOM_PAGE_BUDGET = 150 * 1024; // quality.md: the live-room page, before media
-const MEDIA_TIMEOUT_MS = 30_000;
 const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
 
 let server, browser;
@@ -70,44 +69,6 @@ after(async () => {
 });
 
 // ---- Helpers -----------------------------------------------------------------------------------
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** Polls `probe` until it returns a truthy value; fails with `what` and the last value seen. */
-async function until(what, probe, { timeout = MEDIA_TIMEOUT_MS, every = 250 } = {}) {
-  const deadline = Date.now() + timeout;
-  let last;
-  while (true) {
-    last = await probe();
-    if (last && last.ok !== false) return last;
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeout} ms; last seen ${JSON.stringify(last?.seen ?? last)}`);
-    await sleep(every);
-  }
-}
-
-/**
- * Waits until, in `page`, every key (`pid|source`) has `field` grown by at least `min` since the
- * key was first seen: media from that publisher is arriving and (for video) being decoded.
- */
-async function flowing(page, keys, field, { min = 5, timeout } = {}) {
-  const base = {};
-  return until(`${keys.join(', ')} ${field} increasing`, async () => {
-    const seen = (await inboundByParticipant(page)) ?? {};
-    for (const k of keys) if (seen[k] && base[k] === undefined) base[k] = seen[k][field];
-    const ok = keys.every((k) => seen[k] && seen[k][field] - base[k] >= min);
-    return { ok, seen };
-  }, { timeout });
-}
-
-/** Waits until `key`'s inbound packets stay still for `quiet` ms in `page`. */
-async function stopped(page, key, { quiet = 2000, timeout = 15_000 } = {}) {
-  return until(`${key} packets to stop`, async () => {
-    const a = (await inboundByParticipant(page))?.[key]?.packets;
-    await sleep(quiet);
-    const b = (await inboundByParticipant(page))?.[key]?.packets;
-    return { ok: a !== undefined && a === b, seen: { before: a, after: b } };
-  }, { timeout, every: 0 });
-}
 
 /** In the page: polls getStats until some inbound video has a decoded frame; returns Date.now() then. */
 async function firstDecodedFrame(page, timeout = MEDIA_TIMEOUT_MS) {

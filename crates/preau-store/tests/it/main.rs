@@ -236,3 +236,17 @@ async fn ad_hoc_rooms_read_back_and_stay_out_of_class_lists() {
     assert_eq!(s.room(&id).await.unwrap().unwrap().title, "Réunion parents-professeurs", "the first stays");
     assert!(s.room(&RoomId::new(15, 43)).await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn a_server_key_is_made_once_and_kept_across_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let s = Store::open(dir.path(), 2).await.unwrap();
+        assert_eq!(s.server_key("guest-links", [1; 32], 1).await.unwrap(), [1; 32]);
+        assert_eq!(s.server_key("guest-links", [2; 32], 2).await.unwrap(), [1; 32], "the first key stays");
+        assert_eq!(s.server_key("other", [3; 32], 3).await.unwrap(), [3; 32], "one key per purpose");
+        s.close().await;
+    }
+    let s = Store::open(dir.path(), 2).await.unwrap();
+    assert_eq!(s.server_key("guest-links", [4; 32], 4).await.unwrap(), [1; 32]);
+}

@@ -9,7 +9,7 @@ use preau_core::password::MAX_CHARS;
 use preau_core::school::valid_login;
 use serde::Deserialize;
 
-use crate::auth::{self, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use crate::auth::{self, LANG_COOKIE, SESSION_COOKIE};
 use crate::errors::AppResult;
 use crate::i18n::{Lang, Tr};
 use crate::view::{Chrome, Ctx, Viewer, render};
@@ -62,14 +62,8 @@ pub async fn form(State(state): State<SharedState>, ctx: Ctx, headers: HeaderMap
         tr = Tr::new(lang);
         set_cookies.push(auth::cookie(&state, LANG_COOKIE, lang.code(), Some(365 * 86400)));
     }
-    let csrf = match auth::read_cookie(&headers, LOGIN_CSRF_COOKIE) {
-        Some(c) if c.len() == 43 => c.to_owned(),
-        _ => {
-            let token = auth::new_token();
-            set_cookies.push(auth::cookie(&state, LOGIN_CSRF_COOKIE, &token, None));
-            token
-        }
-    };
+    let (csrf, cookie) = auth::pre_session_csrf(&state, &headers);
+    set_cookies.extend(cookie);
     let notice = q.out.is_some().then(|| tr.t("logout-done"));
     let page = login_page(tr, csrf, String::new(), q.next.as_deref().unwrap_or(""), None, notice);
     let mut response = render(StatusCode::OK, &page)?;

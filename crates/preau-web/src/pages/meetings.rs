@@ -30,7 +30,7 @@ const AGENDA_DAYS: i64 = 120;
 /// At most this many guests by e-mail per booking.
 const MAX_GUESTS: usize = 50;
 
-fn kind_label(tr: &Tr, kind: MeetingRoomKind) -> String {
+pub(crate) fn kind_label(tr: &Tr, kind: MeetingRoomKind) -> String {
     tr.t(&format!("meeting-room-kind-{}", kind.as_str()))
 }
 
@@ -46,7 +46,7 @@ fn hours(start: Millis, end: Millis) -> String {
 }
 
 /// "mardi 15 septembre 2026, 14:00 – 16:00" in Paris time.
-fn span_text(tr: &Tr, start: Millis, end: Millis) -> String {
+pub(crate) fn span_text(tr: &Tr, start: Millis, end: Millis) -> String {
     format!("{}, {}", tr.long_date(start), hours(start, end))
 }
 
@@ -73,8 +73,13 @@ fn booking_error(tr: &Tr, e: &BookingError) -> String {
     tr.t(id)
 }
 
-fn facts(b: &Booking, room: &MeetingRoom) -> BookingFacts {
-    BookingFacts { establishment_id: room.establishment_id.clone(), organizer: b.organizer.clone(), invitees: b.invitees.clone() }
+pub(crate) fn facts(b: &Booking, room: &MeetingRoom) -> BookingFacts {
+    BookingFacts {
+        establishment_id: room.establishment_id.clone(),
+        organizer: b.organizer.clone(),
+        invitees: b.invitees.clone(),
+        staff_only: room.kind == MeetingRoomKind::StaffOnly,
+    }
 }
 
 /// A plausible e-mail address: one `@`, something on each side, a dot in the domain, no space
@@ -538,6 +543,10 @@ struct MeetingPage {
     guests: Vec<String>,
     cancelled: bool,
     may_cancel: bool,
+    /// The live room's address, while it is open to the viewer.
+    join: Option<String>,
+    /// For the organizer: the guests' link, until the meeting is over.
+    guest_link: Option<String>,
 }
 
 /// The booking and its room, if the viewer may do `action` on it.
@@ -558,9 +567,21 @@ async fn name_of(state: &SharedState, id: &PersonId) -> AppResult<String> {
 pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
     let tr = viewer.tr;
     let (b, room) = load(&state, &viewer, &id, Action::ViewBooking).await?;
-    let may_cancel = may(&viewer.actor, Action::CancelBooking, Target::Booking(&facts(&b, &room))).is_allowed();
+    let facts = facts(&b, &room);
+    let may_cancel = may(&viewer.actor, Action::CancelBooking, Target::Booking(&facts)).is_allowed();
     // The occurrences as asked, even once cancelled (the store frees a cancelled booking's slots).
     let slots = expand(&b.when);
+    let now = state.clock.now();
+    let live = !b.cancelled && booking::next_slot(&slots, now).is_some();
+    let join = (live
+        && booking::open_slot(&slots, now).is_some()
+        && may(&viewer.actor, Action::JoinMeeting, Target::Booking(&facts)).is_allowed())
+    .then(|| format!("/meetings/{}/room", b.id));
+    let hosts = live && room.kind != MeetingRoomKind::StaffOnly && may(&viewer.actor, Action::HostMeeting, Target::Booking(&facts)).is_allowed();
+    let guest_link = match hosts {
+        true => Some(super::meeting_live::guest_link(&state, &b).await?),
+        false => None,
+    };
     let mut invitees = vec![];
     for p in &b.invitees {
         invitees.push(name_of(&state, p).await?);
@@ -583,12 +604,14 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
         guests: b.guests.clone(),
         cancelled: b.cancelled,
         may_cancel: may_cancel && !b.cancelled,
+        join,
+        guest_link,
     };
     render(StatusCode::OK, &page)
 }
 
 /// A booking's occurrences, whatever "now" is (a stored booking was checked when it was made).
-fn expand(when: &When) -> Vec<booking::Slot> {
+pub(crate) fn expand(when: &When) -> Vec<booking::Slot> {
     let first = booking::instant(when.start).unwrap_or_default();
     booking::occurrences(when, first).unwrap_or_default()
 }
@@ -693,7 +716,8 @@ pub async fn room_week(State(state): State<SharedState>, viewer: Viewer, Path(id
     // The policy decides, knowing whether the viewer is part of the meeting.
     let sees = |o: &preau_store::Occurrence| {
         let invitees = if mine.contains(&o.booking) { vec![viewer.person.id.clone()] } else { vec![] };
-        let facts = BookingFacts { establishment_id: room.establishment_id.clone(), organizer: o.organizer.clone(), invitees };
+        let staff_only = room.kind == MeetingRoomKind::StaffOnly;
+        let facts = BookingFacts { establishment_id: room.establishment_id.clone(), organizer: o.organizer.clone(), invitees, staff_only };
         may(&viewer.actor, Action::ViewBooking, Target::Booking(&facts)).is_allowed()
     };
     let label = |o: &preau_store::Occurrence| {

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod dashboard;
 pub mod divisions;
 pub mod login;
+pub mod meeting_live;
 pub mod meetings;
 pub mod ops;
 pub mod people;

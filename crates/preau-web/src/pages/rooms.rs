@@ -26,19 +26,33 @@ const ROOM_PERMISSIONS: &str = "camera=(self), microphone=(self), display-captur
 /// How long a refused visitor is told to wait before trying a full room again, in seconds.
 const FULL_RETRY_AFTER: &str = "30";
 
+/// The live room page, for a class room, a meeting or a meeting's guest.
 #[derive(Template)]
 #[template(path = "room.html")]
-struct RoomPage {
-    c: Chrome,
-    room_id: String,
-    title: String,
-    kind_label: String,
-    host: bool,
-    pupil: bool,
-    me: String,
+pub(crate) struct RoomPage {
+    pub(crate) c: Chrome,
+    pub(crate) room_id: String,
+    /// The signalling socket's path.
+    pub(crate) ws: String,
+    pub(crate) title: String,
+    pub(crate) kind_label: String,
+    pub(crate) host: bool,
+    pub(crate) pupil: bool,
+    pub(crate) me: String,
     /// For hosts: the address to give to the people invited, and what it opens.
-    share: Option<(String, String)>,
-    prejoin_note: String,
+    pub(crate) share: Option<(String, String)>,
+    /// Guests may knock: hosts get the lobby's list.
+    pub(crate) lobby: bool,
+    pub(crate) prejoin_note: String,
+}
+
+impl RoomPage {
+    /// Renders the page with the camera, microphone and screen capture allowed.
+    pub(crate) fn respond(&self) -> AppResult {
+        let mut response = render(StatusCode::OK, self)?;
+        response.headers_mut().insert(HeaderName::from_static("permissions-policy"), HeaderValue::from_static(ROOM_PERMISSIONS));
+        Ok(response)
+    }
 }
 
 #[derive(Template)]
@@ -128,17 +142,17 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
     let page = RoomPage {
         c: Chrome::new(tr, "room", tr.t1("room-page-title", "title", &room.title), Some(&viewer)),
         room_id: room.id.to_string(),
+        ws: format!("/rooms/{}/ws", room.id),
         kind_label: kind_label(&tr, &room.audience),
         title: room.title,
         host,
         pupil,
         me: viewer.person.display_name(),
         share,
+        lobby: false,
         prejoin_note: tr.t(if pupil { "room-note-pupil" } else { "room-note-others" }),
     };
-    let mut response = render(StatusCode::OK, &page)?;
-    response.headers_mut().insert(HeaderName::from_static("permissions-policy"), HeaderValue::from_static(ROOM_PERMISSIONS));
-    Ok(response)
+    page.respond()
 }
 
 /// 503 with a page that says the room is full, how many places it has, and to try again.

@@ -101,6 +101,32 @@ impl TestApp {
     }
 }
 
+/// The media layer as the tests want it: a head count per room.
+#[derive(Default)]
+pub struct Crowd(std::sync::Mutex<std::collections::HashMap<preau_core::RoomId, usize>>);
+
+impl Crowd {
+    pub fn set(&self, room: &preau_core::RoomId, n: usize) {
+        self.0.lock().unwrap().insert(room.clone(), n);
+    }
+}
+
+impl preau_web::LiveRooms for Crowd {
+    fn participants(&self, room: &preau_core::RoomId) -> usize {
+        self.0.lock().unwrap().get(room).copied().unwrap_or(0)
+    }
+}
+
+/// The value of attribute `name` on the page's `<main>`.
+pub fn main_attr<'a>(r: &'a Resp, name: &str) -> &'a str {
+    let start = r.text.find("<main ").expect("a main element");
+    let tag = &r.text[start..start + r.text[start..].find('>').unwrap()];
+    let needle = format!(" {name}=\"");
+    let Some(at) = tag.find(&needle) else { panic!("<main> has no {name}: {tag}") };
+    let value = &tag[at + needle.len()..];
+    &value[..value.find('"').unwrap()]
+}
+
 pub struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,

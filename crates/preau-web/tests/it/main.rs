@@ -6,6 +6,7 @@ mod harness;
 mod accounts;
 mod admin;
 mod hardening;
+mod meeting_live;
 mod meetings;
 mod policy;
 mod rooms;

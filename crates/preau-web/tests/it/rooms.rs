@@ -1,14 +1,13 @@
 //! Virtual classrooms: who enters which room, who hosts it, ad-hoc rooms, the room-full page and
 //! the dashboards' room links.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::http::StatusCode;
 use preau_core::school::{Audience, Person, RoomAudience};
 use preau_core::{DivisionId, GroupId, PersonId, Role, RoomId};
 
-use crate::harness::{Resp, TestApp};
+use crate::harness::{Crowd, Resp, TestApp, main_attr};
 
 fn room_of(app: &TestApp, audience: RoomAudience) -> RoomId {
     app.school.rooms.iter().find(|r| r.audience == audience).expect("the demo has that room").id.clone()
@@ -30,15 +29,6 @@ fn person<'a>(app: &'a TestApp, id: &PersonId) -> &'a Person {
     app.school.people.iter().find(|p| p.id == *id).unwrap()
 }
 
-/// The value of attribute `name` on the page's `<main>`.
-fn main_attr<'a>(r: &'a Resp, name: &str) -> &'a str {
-    let start = r.text.find("<main ").expect("a main element");
-    let tag = &r.text[start..start + r.text[start..].find('>').unwrap()];
-    let needle = format!(" {name}=\"");
-    let Some(at) = tag.find(&needle) else { panic!("<main> has no {name}: {tag}") };
-    let value = &tag[at + needle.len()..];
-    &value[..value.find('"').unwrap()]
-}
 
 /// The ids of the rooms a page links to with `data-room`, in order.
 fn room_links(r: &Resp) -> Vec<String> {
@@ -256,22 +246,6 @@ async fn pupils_and_parents_cannot_open_rooms() {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}");
         let dash = c.get("/dashboard").await;
         assert!(!dash.text.contains("/rooms/new"), "{role}: no link to a form one may not use");
-    }
-}
-
-/// The media layer as the tests want it: a head count per room.
-#[derive(Default)]
-struct Crowd(Mutex<HashMap<RoomId, usize>>);
-
-impl Crowd {
-    fn set(&self, room: &RoomId, n: usize) {
-        self.0.lock().unwrap().insert(room.clone(), n);
-    }
-}
-
-impl preau_web::LiveRooms for Crowd {
-    fn participants(&self, room: &RoomId) -> usize {
-        self.0.lock().unwrap().get(room).copied().unwrap_or(0)
     }
 }
 

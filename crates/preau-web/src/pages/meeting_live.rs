@@ -1,0 +1,457 @@
+//! A meeting's live room: who enters it (the organizer, who leads it, and those invited; in a
+//! staff-only room the staff alone), when (from a quarter of an hour before each occurrence to
+//! half an hour after it), how many (the meeting room's capacity), and guests from outside the
+//! school — a signed link that expires with the meeting, a name, then the lobby, where a host
+//! admits or refuses them. A guest has no account and sees nothing of the school: not the
+//! header, not the directory, only the meeting's title and the people in it.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
+use preau_core::booking::{self, Booking, MeetingRoom, MeetingRoomKind, Slot};
+use preau_core::policy::{Action, Target, may};
+use preau_core::{BookingId, Millis, PersonId};
+use serde::Deserialize;
+use sha2::Sha256;
+
+use super::meetings::{expand, facts, kind_label, span_text};
+use super::parse_id;
+use super::rooms::RoomPage;
+use crate::SharedState;
+use crate::auth;
+use crate::clock::random_u128;
+use crate::errors::{AppError, AppResult};
+use crate::i18n::Tr;
+use crate::signal::{Joiner, check_origin, open};
+use crate::view::{Chrome, Ctx, Viewer, render};
+
+/// The cookie holding a guest's pass (booking, guest id, name, expiry, signature).
+const GUEST_COOKIE: &str = "preau_guest";
+/// The longest name a guest may give.
+pub const GUEST_NAME_MAX: usize = 60;
+/// The name under which the server's key for guests' links and passes is stored.
+const KEY_NAME: &str = "guest-links";
+
+/// A page that says why one cannot enter (yet), with where to go.
+#[derive(Template)]
+#[template(path = "meeting_notice.html")]
+struct NoticePage {
+    c: Chrome,
+    heading: String,
+    message: String,
+    /// Try again (the same address), when waiting may help.
+    retry: Option<String>,
+    /// Back to the meeting's page, for people of the school.
+    back: Option<String>,
+}
+
+fn notice(c: Chrome, status: StatusCode, heading: String, message: String, retry: Option<String>, back: Option<String>) -> AppResult {
+    let mut response = render(status, &NoticePage { c, heading, message, retry, back })?;
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    }
+    Ok(response)
+}
+
+/// Why a meeting's room cannot be entered now.
+enum Closed {
+    Cancelled,
+    /// Not open yet: the next occurrence.
+    NotYet(Slot),
+    Over,
+}
+
+/// The occurrence open now, or why there is none.
+fn open_now(b: &Booking, now: Millis) -> Result<Slot, Closed> {
+    if b.cancelled {
+        return Err(Closed::Cancelled);
+    }
+    let slots = expand(&b.when);
+    booking::open_slot(&slots, now).ok_or_else(|| booking::next_slot(&slots, now).map_or(Closed::Over, Closed::NotYet))
+}
+
+fn closed_page(tr: Tr, c: Chrome, why: Closed, retry: &str, back: Option<String>) -> AppResult {
+    let (status, message, retry) = match why {
+        Closed::Cancelled => (StatusCode::GONE, tr.t("meeting-live-cancelled"), None),
+        Closed::Over => (StatusCode::GONE, tr.t("meeting-live-over"), None),
+        Closed::NotYet(s) => {
+            let opens = span_text(&tr, s.start, s.end);
+            (StatusCode::CONFLICT, tr.t1("meeting-live-not-yet", "when", opens), Some(retry.to_owned()))
+        }
+    };
+    notice(c, status, tr.t("meeting-live-closed-title"), message, retry, back)
+}
+
+fn full_page(tr: Tr, c: Chrome, capacity: u32, retry: &str, back: Option<String>) -> AppResult {
+    let message = tr.tn("meeting-live-full", "capacity", i64::from(capacity));
+    notice(c, StatusCode::SERVICE_UNAVAILABLE, tr.t("room-full-title"), message, Some(retry.to_owned()), back)
+}
+
+fn locked_page(tr: Tr, c: Chrome, retry: &str, back: Option<String>) -> AppResult {
+    notice(c, StatusCode::FORBIDDEN, tr.t("meeting-live-locked-title"), tr.t("meeting-live-locked"), Some(retry.to_owned()), back)
+}
+
+// ---- People of the school ---------------------------------------------------------------------
+
+/// Loads the booking named in a URL for `viewer`: not found, forbidden, or the booking with its
+/// room and whether the viewer leads it.
+async fn member(state: &SharedState, viewer: &Viewer, id: &str) -> AppResult<(Booking, MeetingRoom, bool)> {
+    let id: BookingId = parse_id(id)?;
+    let b = state.store.booking(&id).await?.ok_or(AppError::NotFound)?;
+    let room = state.store.meeting_room(&b.room).await?.ok_or(AppError::NotFound)?;
+    let facts = facts(&b, &room);
+    if !may(&viewer.actor, Action::JoinMeeting, Target::Booking(&facts)).is_allowed() {
+        return Err(AppError::Forbidden);
+    }
+    let host = may(&viewer.actor, Action::HostMeeting, Target::Booking(&facts)).is_allowed();
+    Ok((b, room, host))
+}
+
+fn is_full(state: &SharedState, b: &Booking, room: &MeetingRoom, host: bool) -> bool {
+    !host && state.live.participants(&b.live_room()) >= room.capacity as usize
+}
+
+/// `GET /meetings/{id}/room`: the live room of a meeting, while it is open.
+pub async fn room(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
+    let tr = viewer.tr;
+    let (b, room, host) = member(&state, &viewer, &id).await?;
+    let here = format!("/meetings/{}/room", b.id);
+    let back = Some(format!("/meetings/{}", b.id));
+    let chrome = |page| Chrome::new(tr, page, b.title.clone(), Some(&viewer));
+    if let Err(why) = open_now(&b, state.clock.now()) {
+        return closed_page(tr, chrome("meeting-closed"), why, &here, back);
+    }
+    if is_full(&state, &b, &room, host) {
+        return full_page(tr, chrome("room-full"), room.capacity, &here, back);
+    }
+    if !host && state.signal.is_locked(&b.live_room()) {
+        return locked_page(tr, chrome("meeting-locked"), &here, back);
+    }
+    let guests = room.kind != MeetingRoomKind::StaffOnly;
+    let share = match host && guests {
+        true => Some((guest_link(&state, &b).await?, tr.t("meeting-live-share-hint"))),
+        false => None,
+    };
+    let page = RoomPage {
+        c: Chrome::new(tr, "room", tr.t1("room-page-title", "title", &b.title), Some(&viewer)),
+        room_id: b.live_room().to_string(),
+        ws: format!("/meetings/{}/ws", b.id),
+        title: b.title.clone(),
+        kind_label: format!("{} · {}", room.name, kind_label(&tr, room.kind)),
+        host,
+        pupil: false,
+        me: viewer.person.display_name(),
+        share,
+        lobby: guests,
+        prejoin_note: tr.t("room-note-others"),
+    };
+    page.respond()
+}
+
+/// `GET /meetings/{id}/ws`: the same checks as the page, then the socket.
+pub async fn socket(
+    State(state): State<SharedState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> AppResult {
+    check_origin(&state, &headers)?;
+    let (b, room, host) = member(&state, &viewer, &id).await?;
+    if open_now(&b, state.clock.now()).is_err() {
+        return Err(AppError::Forbidden);
+    }
+    let joiner = Joiner {
+        person: viewer.person.id.clone(),
+        name: viewer.person.display_name(),
+        host,
+        guest: false,
+        lang: viewer.tr,
+        capacity: room.capacity as usize,
+    };
+    open(&state, b.live_room(), joiner, is_full(&state, &b, &room, host), ws)
+}
+
+// ---- Signatures --------------------------------------------------------------------------------
+
+fn mac(key: &[u8; 32], parts: &[&str]) -> Hmac<Sha256> {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(key).expect("HMAC takes any key length");
+    for p in parts {
+        mac.update(p.as_bytes());
+        mac.update(b"\n");
+    }
+    mac
+}
+
+fn sign(key: &[u8; 32], parts: &[&str]) -> String {
+    URL_SAFE_NO_PAD.encode(mac(key, parts).finalize().into_bytes())
+}
+
+/// Checks a signature in constant time.
+fn verify(key: &[u8; 32], parts: &[&str], signature: &str) -> bool {
+    URL_SAFE_NO_PAD.decode(signature).is_ok_and(|sig| mac(key, parts).verify_slice(&sig).is_ok())
+}
+
+/// The guests' address of a booking, valid until its last occurrence's end and a grace period.
+pub(crate) async fn guest_link(state: &SharedState, b: &Booking) -> AppResult<String> {
+    let key = state.server_key(KEY_NAME).await?;
+    let expires = booking::link_expiry(&expand(&b.when)).to_string();
+    let sig = sign(&key, &["link", b.id.as_str(), &expires]);
+    Ok(format!("{}/invite/{}/{expires}/{sig}", state.config.public_url.trim_end_matches('/'), b.id))
+}
+
+/// What is wrong with a guest's link or pass.
+enum Refusal {
+    /// Tampered, or not a link of ours: 403.
+    Invalid,
+    /// Past its date, or the meeting changed so that it is over: 410.
+    Expired,
+}
+
+/// A checked guest link: the booking, and the meeting room (never staff-only).
+async fn check_link(state: &SharedState, id: &str, expires: &str, sig: &str) -> AppResult<Result<(Booking, MeetingRoom, Millis), Refusal>> {
+    let key = state.server_key(KEY_NAME).await?;
+    let (Ok(id), Ok(expires_ms)) = (id.parse::<BookingId>(), expires.parse::<Millis>()) else { return Ok(Err(Refusal::Invalid)) };
+    if !verify(&key, &["link", id.as_str(), expires], sig) {
+        return Ok(Err(Refusal::Invalid));
+    }
+    let Some(b) = state.store.booking(&id).await? else { return Ok(Err(Refusal::Invalid)) };
+    let room = state.store.meeting_room(&b.room).await?.ok_or(AppError::NotFound)?;
+    if room.kind == MeetingRoomKind::StaffOnly {
+        return Ok(Err(Refusal::Invalid));
+    }
+    // The link's own date, and the meeting as it is now (shortened, cancelled).
+    let now = state.clock.now();
+    if now >= expires_ms || now >= booking::link_expiry(&expand(&b.when)) || b.cancelled {
+        return Ok(Err(Refusal::Expired));
+    }
+    Ok(Ok((b, room, expires_ms)))
+}
+
+fn refused_page(tr: Tr, why: Refusal) -> AppResult {
+    let (status, message) = match why {
+        Refusal::Invalid => (StatusCode::FORBIDDEN, tr.t("guest-link-invalid")),
+        Refusal::Expired => (StatusCode::GONE, tr.t("guest-link-expired")),
+    };
+    notice(Chrome::new(tr, "guest-refused", tr.t("guest-link-title"), None), status, tr.t("guest-link-title"), message, None, None)
+}
+
+// ---- Guests ------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "guest.html")]
+struct GuestPage {
+    c: Chrome,
+    csrf: String,
+    action: String,
+    title: String,
+    when: Option<String>,
+    name: String,
+    name_max: usize,
+    error: Option<String>,
+}
+
+fn guest_page(tr: Tr, csrf: String, action: String, b: &Booking, name: &str, error: Option<String>, now: Millis) -> GuestPage {
+    let when = booking::next_slot(&expand(&b.when), now).map(|s| span_text(&tr, s.start, s.end));
+    GuestPage {
+        c: Chrome::new(tr, "guest", tr.t1("guest-title", "title", &b.title), None),
+        csrf,
+        action,
+        title: b.title.clone(),
+        when,
+        name: name.to_owned(),
+        name_max: GUEST_NAME_MAX,
+        error,
+    }
+}
+
+/// `GET /invite/{id}/{expires}/{sig}`: a guest's link. People of the school who may enter the
+/// meeting go to its room as themselves.
+pub async fn invite(State(state): State<SharedState>, ctx: Ctx, headers: HeaderMap, Path((id, expires, sig)): Path<(String, String, String)>) -> AppResult {
+    let tr = ctx.tr;
+    let (b, _, _) = match check_link(&state, &id, &expires, &sig).await? {
+        Ok(found) => found,
+        Err(why) => return refused_page(tr, why),
+    };
+    if let Some(viewer) = &ctx.viewer
+        && member(&state, viewer, b.id.as_str()).await.is_ok()
+    {
+        return Ok(Redirect::to(&format!("/meetings/{}/room", b.id)).into_response());
+    }
+    let (csrf, cookie) = auth::pre_session_csrf(&state, &headers);
+    let action = format!("/invite/{id}/{expires}/{sig}");
+    let page = guest_page(tr, csrf, action, &b, "", None, state.clock.now());
+    let mut response = render(StatusCode::OK, &page)?;
+    if let Some(c) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&c).expect("cookie is ASCII"));
+    }
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct GuestForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    csrf: String,
+}
+
+/// A guest's name: trimmed, 1 to [`GUEST_NAME_MAX`] characters, no control characters.
+pub fn clean_guest_name(name: &str) -> Option<String> {
+    let n = name.trim();
+    (!n.is_empty() && n.chars().count() <= GUEST_NAME_MAX && !n.chars().any(char::is_control)).then(|| n.to_owned())
+}
+
+/// `POST /invite/{id}/{expires}/{sig}`: the guest gives a name and gets a pass to the lobby,
+/// a cookie that ends with the link.
+pub async fn knock(
+    State(state): State<SharedState>,
+    ctx: Ctx,
+    Path((id, expires, sig)): Path<(String, String, String)>,
+    Form(f): Form<GuestForm>,
+) -> AppResult {
+    let tr = ctx.tr;
+    let (b, _, expires_ms) = match check_link(&state, &id, &expires, &sig).await? {
+        Ok(found) => found,
+        Err(why) => return refused_page(tr, why),
+    };
+    let Some(name) = clean_guest_name(&f.name) else {
+        let typed: String = f.name.chars().take(GUEST_NAME_MAX * 2).collect();
+        let action = format!("/invite/{id}/{expires}/{sig}");
+        let page = guest_page(tr, f.csrf, action, &b, &typed, Some(tr.t("guest-name-error")), state.clock.now());
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    };
+    let now = state.clock.now();
+    let guest = PersonId::new(now, random_u128());
+    let key = state.server_key(KEY_NAME).await?;
+    let name64 = URL_SAFE_NO_PAD.encode(name.as_bytes());
+    let expires = expires_ms.to_string();
+    let sig = sign(&key, &["pass", b.id.as_str(), guest.as_str(), &expires, &name64]);
+    let pass = format!("{}.{guest}.{expires}.{name64}.{sig}", b.id);
+    let max_age = (expires_ms - now) / 1000;
+    let cookie = auth::cookie(&state, GUEST_COOKIE, &pass, Some(max_age));
+    tracing::info!(booking = %b.id, guest = %guest, "guest pass given");
+    let mut response = Redirect::to(&format!("/guest/{}", b.id)).into_response();
+    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
+    Ok(response)
+}
+
+/// A guest's pass, checked: for this booking, signed by us, not expired.
+struct Pass {
+    guest: PersonId,
+    name: String,
+}
+
+async fn read_pass(state: &SharedState, headers: &HeaderMap, booking: &BookingId) -> AppResult<Option<Pass>> {
+    let Some(pass) = auth::read_cookie(headers, GUEST_COOKIE) else { return Ok(None) };
+    let parts: Vec<&str> = pass.split('.').collect();
+    let [id, guest, expires, name64, sig] = parts[..] else { return Ok(None) };
+    let key = state.server_key(KEY_NAME).await?;
+    if id != booking.as_str() || !verify(&key, &["pass", id, guest, expires, name64], sig) {
+        return Ok(None);
+    }
+    let fresh = expires.parse::<Millis>().is_ok_and(|e| state.clock.now() < e);
+    let name = URL_SAFE_NO_PAD.decode(name64).ok().and_then(|n| String::from_utf8(n).ok());
+    match (fresh, guest.parse(), name) {
+        (true, Ok(guest), Some(name)) => Ok(Some(Pass { guest, name })),
+        _ => Ok(None),
+    }
+}
+
+/// The booking of a guest's room and the guest's pass, or the page that says why not.
+async fn guest_entry(state: &SharedState, tr: Tr, headers: &HeaderMap, id: &str) -> AppResult<Result<(Booking, MeetingRoom, Pass), AppResult>> {
+    let id: BookingId = parse_id(id)?;
+    let Some(pass) = read_pass(state, headers, &id).await? else { return Ok(Err(refused_page(tr, Refusal::Invalid))) };
+    let b = state.store.booking(&id).await?.ok_or(AppError::NotFound)?;
+    let room = state.store.meeting_room(&b.room).await?.ok_or(AppError::NotFound)?;
+    if room.kind == MeetingRoomKind::StaffOnly {
+        return Ok(Err(refused_page(tr, Refusal::Invalid)));
+    }
+    Ok(Ok((b, room, pass)))
+}
+
+/// `GET /guest/{id}`: the room page for a guest with a pass; the lobby is its first state.
+pub async fn guest_room(State(state): State<SharedState>, ctx: Ctx, headers: HeaderMap, Path(id): Path<String>) -> AppResult {
+    let tr = ctx.tr;
+    let (b, room, pass) = match guest_entry(&state, tr, &headers, &id).await? {
+        Ok(found) => found,
+        Err(page) => return page,
+    };
+    let here = format!("/guest/{}", b.id);
+    let chrome = |page| Chrome::new(tr, page, b.title.clone(), None);
+    if let Err(why) = open_now(&b, state.clock.now()) {
+        return closed_page(tr, chrome("meeting-closed"), why, &here, None);
+    }
+    if is_full(&state, &b, &room, false) {
+        return full_page(tr, chrome("room-full"), room.capacity, &here, None);
+    }
+    let page = RoomPage {
+        c: Chrome::new(tr, "room", tr.t1("room-page-title", "title", &b.title), None),
+        room_id: b.live_room().to_string(),
+        ws: format!("/guest/{}/ws", b.id),
+        title: b.title.clone(),
+        kind_label: tr.t("guest-kind"),
+        host: false,
+        pupil: false,
+        me: pass.name,
+        share: None,
+        lobby: false,
+        prejoin_note: tr.t("guest-note"),
+    };
+    page.respond()
+}
+
+/// `GET /guest/{id}/ws`: a guest's socket; they wait in the lobby until a host answers.
+pub async fn guest_socket(
+    State(state): State<SharedState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> AppResult {
+    check_origin(&state, &headers)?;
+    let (b, room, pass) = match guest_entry(&state, ctx.tr, &headers, &id).await? {
+        Ok(found) => found,
+        Err(_) => return Err(AppError::Forbidden),
+    };
+    if open_now(&b, state.clock.now()).is_err() {
+        return Err(AppError::Forbidden);
+    }
+    let name = ctx.tr.t1("guest-name", "name", &pass.name);
+    let joiner = Joiner { person: pass.guest, name, host: false, guest: true, lang: ctx.tr, capacity: room.capacity as usize };
+    open(&state, b.live_room(), joiner, is_full(&state, &b, &room, false), ws)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_cover_every_part_and_only_ours_verify() {
+        let key = [7u8; 32];
+        let sig = sign(&key, &["link", "01jbq6m5c6x0n1r4k9q2w3e4t5", "1800000000000"]);
+        assert!(verify(&key, &["link", "01jbq6m5c6x0n1r4k9q2w3e4t5", "1800000000000"], &sig));
+        assert!(!verify(&key, &["link", "01jbq6m5c6x0n1r4k9q2w3e4t5", "1800000000001"], &sig), "another expiry");
+        assert!(!verify(&[8u8; 32], &["link", "01jbq6m5c6x0n1r4k9q2w3e4t5", "1800000000000"], &sig), "another key");
+        assert!(!verify(&key, &["pass", "01jbq6m5c6x0n1r4k9q2w3e4t5", "1800000000000"], &sig), "another purpose");
+        // Parts are delimited: moving a character from one part to the next changes the signature.
+        assert_ne!(sign(&key, &["ab", "c"]), sign(&key, &["a", "bc"]));
+        assert!(!verify(&key, &["link"], "not base64 !"));
+    }
+
+    #[test]
+    fn guest_names_are_tidied_and_bounded() {
+        assert_eq!(clean_guest_name("  Mme Orthophoniste "), Some("Mme Orthophoniste".into()));
+        assert_eq!(clean_guest_name("   "), None);
+        assert_eq!(clean_guest_name("a\u{7}b"), None);
+        assert_eq!(clean_guest_name(&"é".repeat(GUEST_NAME_MAX)).map(|n| n.chars().count()), Some(GUEST_NAME_MAX));
+        assert_eq!(clean_guest_name(&"é".repeat(GUEST_NAME_MAX + 1)), None);
+    }
+}

@@ -1,0 +1,253 @@
+//! A meeting's live room: who enters (and when, and how many), who leads, and guests from
+//! outside by a signed link that expires — tampered, expired and cancelled links refused.
+
+use std::sync::Arc;
+
+use axum::http::{StatusCode, header};
+use base64::Engine;
+use hmac::{Hmac, Mac};
+use preau_core::booking::{self, Booking, MeetingRoom, MeetingRoomKind, When};
+use preau_core::school::Person;
+use preau_core::{BookingId, MeetingRoomId, Millis, Role};
+
+use crate::harness::{Client, Crowd, Resp, TestApp, main_attr};
+
+fn now() -> Millis {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as Millis
+}
+
+/// A meeting room made through the store (the admin form is tested in `meetings.rs`).
+async fn meeting_room(app: &TestApp, n: u128, kind: MeetingRoomKind, capacity: u32) -> MeetingRoom {
+    let room = MeetingRoom {
+        id: MeetingRoomId::new(now(), n),
+        establishment_id: app.school.establishment.id.clone(),
+        name: format!("Salle {n}"),
+        kind,
+        capacity,
+    };
+    app.state.store.create_meeting_room(&room, now()).await.unwrap();
+    room
+}
+
+/// A booking of `room` from `start` (epoch ms) for an hour, stored as the form would.
+async fn book(app: &TestApp, n: u128, room: &MeetingRoom, organizer: &Person, invitees: &[&Person], start: Millis) -> Booking {
+    let local = |at: Millis| booking::local(at).unwrap().round(jiff::civil::DateTimeRound::new().smallest(jiff::Unit::Minute)).unwrap();
+    let b = Booking {
+        id: BookingId::new(now(), n),
+        room: room.id.clone(),
+        organizer: organizer.id.clone(),
+        title: format!("Réunion {n}"),
+        when: When { start: local(start), end: local(start + 3_600_000), weekly: None },
+        sequence: 0,
+        cancelled: false,
+        invitees: invitees.iter().map(|p| p.id.clone()).collect(),
+        guests: vec![],
+    };
+    let slots = booking::occurrences(&b.when, now()).unwrap();
+    app.state.store.save_booking(&b, &slots, now()).await.unwrap().unwrap();
+    b
+}
+
+/// The guests' link shown to the organizer on the meeting's page, as a path.
+async fn guest_link(organizer: &mut Client, b: &Booking) -> String {
+    let page = organizer.get(&format!("/meetings/{}", b.id)).await;
+    let at = page.text.find("id=\"guest-link\"").expect("the organizer sees the guests' link");
+    let value = &page.text[at..];
+    let value = &value[value.find("value=\"").unwrap() + 7..];
+    let url = &value[..value.find('"').unwrap()];
+    url.strip_prefix("http://127.0.0.1:8080").expect("an address on the public URL").to_owned()
+}
+
+fn no_school_data(r: &Resp, app: &TestApp) {
+    assert!(!r.text.contains(&app.school.establishment.name), "the establishment's name shown to a guest");
+    assert!(!r.text.contains("href=\"/people") && !r.text.contains("href=\"/dashboard"), "school links shown to a guest");
+}
+
+#[tokio::test]
+async fn the_invited_enter_while_it_is_open_the_organizer_leads_and_a_pupil_never_enters_a_staff_room() {
+    let app = TestApp::new().await;
+    let organizer = app.person(Role::Teacher, 0).clone();
+    let colleague = app.person(Role::Teacher, 1).clone();
+    let staff_room = meeting_room(&app, 1, MeetingRoomKind::StaffOnly, 10).await;
+    let b = book(&app, 2, &staff_room, &organizer, &[&colleague], now()).await;
+    let path = format!("/meetings/{}/room", b.id);
+
+    let mut o = app.signed_in(&organizer).await;
+    let page = o.get(&format!("/meetings/{}", b.id)).await;
+    assert!(page.text.contains(&format!("href=\"{path}\"")), "the meeting's page links to its room while it is open");
+    assert!(!page.text.contains("id=\"guest-link\""), "no guests in a staff-only room");
+    let r = o.get(&path).await;
+    assert_eq!((r.status, r.page()), (StatusCode::OK, "room"));
+    assert_eq!(main_attr(&r, "data-ws"), format!("/meetings/{}/ws", b.id));
+    assert_eq!(main_attr(&r, "data-host"), "true", "the organizer leads");
+    assert!(!r.text.contains("id=\"lobby\""), "no lobby in a staff-only room");
+    assert!(r.headers["permissions-policy"].to_str().unwrap().contains("camera=(self)"));
+
+    let mut c = app.signed_in(&colleague).await;
+    let r = c.get(&path).await;
+    assert_eq!((r.status, main_attr(&r, "data-host")), (StatusCode::OK, "false"), "an invitee enters, without leading");
+    let mut principal = app.signed_in(app.person(Role::Principal, 0)).await;
+    assert_eq!(main_attr(&principal.get(&path).await, "data-host"), "false", "the principal may enter, not lead");
+    for (who, role) in [("another teacher", Role::Teacher), ("a pupil", Role::Pupil), ("a parent", Role::Parent)] {
+        let mut x = app.signed_in(app.person(role, 3)).await;
+        let r = x.get(&path).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}");
+        assert!(!r.text.contains("data-ws"), "{who}");
+    }
+    // The socket asks the same, and only from our own pages.
+    let mut ws = c.clone();
+    assert_eq!(ws.get(&format!("/meetings/{}/ws", b.id)).await.status, StatusCode::FORBIDDEN, "no Origin header");
+    let mut pupil = app.signed_in(app.person(Role::Pupil, 0)).await;
+    pupil.headers.insert(header::ORIGIN, "http://127.0.0.1:8080".parse().unwrap());
+    assert_eq!(pupil.get(&format!("/meetings/{}/ws", b.id)).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(o.get("/meetings/not-an-id/room").await.status, StatusCode::NOT_FOUND);
+
+    // Tomorrow's meeting is not open yet: the page says when it opens.
+    let later = book(&app, 3, &staff_room, &organizer, &[&colleague], now() + 86_400_000).await;
+    let r = c.get(&format!("/meetings/{}/room", later.id)).await;
+    assert_eq!((r.status, r.page()), (StatusCode::CONFLICT, "meeting-closed"));
+    assert!(r.text.contains("pas encore ouverte"), "{}", r.text);
+    assert!(!r.text.contains("data-ws"));
+    // A cancelled one is closed for good.
+    assert!(app.state.store.cancel_booking(&b.id, now()).await.unwrap());
+    let r = c.get(&path).await;
+    assert_eq!((r.status, r.page()), (StatusCode::GONE, "meeting-closed"));
+    assert!(r.text.contains("annulée"));
+}
+
+#[tokio::test]
+async fn the_room_holds_its_capacity_and_its_organizer_gets_in_past_it() {
+    let crowd = Arc::new(Crowd::default());
+    let app = TestApp::with_live_rooms(|_| {}, crowd.clone()).await;
+    let organizer = app.person(Role::Teacher, 0).clone();
+    let (a, b2) = (app.person(Role::Teacher, 1).clone(), app.person(Role::Staff, 0).clone());
+    let room = meeting_room(&app, 1, MeetingRoomKind::Video, 3).await;
+    let b = book(&app, 2, &room, &organizer, &[&a, &b2], now()).await;
+    let path = format!("/meetings/{}/room", b.id);
+    let mut principal = app.signed_in(app.person(Role::Principal, 0)).await;
+    crowd.set(&b.live_room(), 2);
+    assert_eq!(principal.get(&path).await.status, StatusCode::OK, "one place left");
+    crowd.set(&b.live_room(), 3);
+    let r = principal.get(&path).await;
+    assert_eq!((r.status, r.page()), (StatusCode::SERVICE_UNAVAILABLE, "room-full"));
+    assert!(r.text.contains("accueille déjà 3 personnes"), "{}", r.text);
+    assert_eq!(r.headers["retry-after"], "30");
+    assert!(r.text.contains(&format!("href=\"{path}\"")), "a way to try again");
+    assert!(!r.text.contains("data-ws"));
+    let mut o = app.signed_in(&organizer).await;
+    assert_eq!(o.get(&path).await.status, StatusCode::OK, "the organizer is never shut out of their meeting");
+}
+
+#[tokio::test]
+async fn a_guest_comes_by_the_signed_link_gives_a_name_and_sees_nothing_of_the_school() {
+    let app = TestApp::new().await;
+    let organizer = app.person(Role::Teacher, 0).clone();
+    let room = meeting_room(&app, 1, MeetingRoomKind::Video, 10).await;
+    let b = book(&app, 2, &room, &organizer, &[], now()).await;
+    let mut o = app.signed_in(&organizer).await;
+    let link = guest_link(&mut o, &b).await;
+    let r = o.get(&format!("/meetings/{}/room", b.id)).await;
+    assert!(r.text.contains("id=\"lobby\""), "the organizer's room has the lobby list");
+    assert!(r.text.contains(&format!("/invite/{}/", b.id)), "and the guests' link to give");
+
+    let mut guest = app.client();
+    let r = guest.get(&link).await;
+    assert_eq!((r.status, r.page()), (StatusCode::OK, "guest"));
+    assert!(r.text.contains("Réunion 2"));
+    no_school_data(&r, &app);
+    // No name, a name with a control character, a name too long: said, and no pass given.
+    for bad in ["", "   ", "Jean\u{7}", &"x".repeat(61)] {
+        let r = guest.submit(&link, &link, &[("name", bad)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad:?}");
+        assert!(r.text.contains("Indiquez votre nom"), "{}", r.text);
+        assert!(guest.cookie("preau_guest").is_none());
+    }
+    let r = guest.submit(&link, &link, &[("name", "Mme Lefèvre, orthophoniste")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/guest/{}", b.id).as_str()));
+    let set = r.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap().to_owned()).find(|c| c.starts_with("preau_guest=")).unwrap();
+    assert!(set.contains("HttpOnly") && set.contains("Max-Age="), "{set}");
+    let r = guest.get(&format!("/guest/{}", b.id)).await;
+    assert_eq!((r.status, r.page()), (StatusCode::OK, "room"));
+    assert_eq!(main_attr(&r, "data-ws"), format!("/guest/{}/ws", b.id));
+    assert_eq!(main_attr(&r, "data-host"), "false");
+    assert_eq!(main_attr(&r, "data-me"), "Mme Lefèvre, orthophoniste");
+    no_school_data(&r, &app);
+    assert_eq!(guest.get(&format!("/guest/{}/ws", b.id)).await.status, StatusCode::FORBIDDEN, "no Origin header");
+
+    // Someone with no pass, or a pass changed by hand, or a pass for another meeting, is refused.
+    let mut stranger = app.client();
+    assert_eq!(stranger.get(&format!("/guest/{}", b.id)).await.status, StatusCode::FORBIDDEN);
+    let pass = guest.cookie("preau_guest").unwrap().to_owned();
+    let renamed = {
+        let mut parts: Vec<String> = pass.split('.').map(str::to_owned).collect();
+        parts[3] = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("Le directeur");
+        parts.join(".")
+    };
+    stranger.set_cookie("preau_guest", &renamed);
+    let r = stranger.get(&format!("/guest/{}", b.id)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.text.contains("pas valide"));
+    let other = book(&app, 3, &room, &app.person(Role::Teacher, 1).clone(), &[], now() + 2 * 3_600_000).await;
+    stranger.set_cookie("preau_guest", &pass);
+    assert_eq!(stranger.get(&format!("/guest/{}", other.id)).await.status, StatusCode::FORBIDDEN, "a pass opens one meeting");
+
+    // A signed-in member who follows the link goes to the room as themselves.
+    let r = o.get(&link).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/meetings/{}/room", b.id).as_str()));
+}
+
+#[tokio::test]
+async fn tampered_expired_and_cancelled_links_are_refused_and_staff_rooms_have_none() {
+    let app = TestApp::new().await;
+    let organizer = app.person(Role::Teacher, 0).clone();
+    let room = meeting_room(&app, 1, MeetingRoomKind::Video, 10).await;
+    let b = book(&app, 2, &room, &organizer, &[], now()).await;
+    let mut o = app.signed_in(&organizer).await;
+    let link = guest_link(&mut o, &b).await;
+    let mut guest = app.client();
+    let parts: Vec<&str> = link.split('/').collect(); // "", "invite", id, expires, sig
+    let (id, expires, sig) = (parts[2], parts[3], parts[4]);
+    let refused = |r: &Resp, status: StatusCode, words: &str| {
+        assert_eq!(r.status, status, "{}", r.text);
+        assert!(r.text.contains(words), "{words}: {}", r.text);
+        assert!(!r.text.contains("name=\"name\""), "no form on a refusal");
+    };
+    let later: Millis = expires.parse::<Millis>().unwrap() + 86_400_000;
+    refused(&guest.get(&format!("/invite/{id}/{later}/{sig}")).await, StatusCode::FORBIDDEN, "pas valide");
+    let flipped = format!("{}{}", &sig[..sig.len() - 1], if sig.ends_with('A') { 'B' } else { 'A' });
+    refused(&guest.get(&format!("/invite/{id}/{expires}/{flipped}")).await, StatusCode::FORBIDDEN, "pas valide");
+    refused(&guest.get(&format!("/invite/{id}/{expires}/!!")).await, StatusCode::FORBIDDEN, "pas valide");
+    refused(&guest.get(&format!("/invite/{id}/demain/{sig}")).await, StatusCode::FORBIDDEN, "pas valide");
+    // Posting a name through a tampered link gives no pass either.
+    let r = guest.get(&link).await;
+    let csrf = r.hidden("csrf");
+    let r = guest.post(&format!("/invite/{id}/{expires}/{flipped}"), &[("name", "X"), ("csrf", &csrf)]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(guest.cookie("preau_guest").is_none());
+
+    // A link whose date has passed, though signed by us (made with the server's own key).
+    let key = app.state.store.server_key("guest-links", [0; 32], 0).await.unwrap();
+    let signed = |id: &str, expires: &str| {
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).unwrap();
+        for p in ["link", id, expires] {
+            mac.update(p.as_bytes());
+            mac.update(b"\n");
+        }
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    };
+    let past = (now() - 1000).to_string();
+    assert_eq!(guest.get(&format!("/invite/{id}/{expires}/{}", signed(id, expires))).await.status, StatusCode::OK, "our signature");
+    refused(&guest.get(&format!("/invite/{id}/{past}/{}", signed(id, &past))).await, StatusCode::GONE, "expiré");
+    // A staff-only meeting has no guests, whatever the signature.
+    let staff = meeting_room(&app, 3, MeetingRoomKind::StaffOnly, 10).await;
+    let s = book(&app, 4, &staff, &app.person(Role::Teacher, 1).clone(), &[], now()).await;
+    let sid = s.id.to_string();
+    refused(&guest.get(&format!("/invite/{sid}/{expires}/{}", signed(&sid, expires))).await, StatusCode::FORBIDDEN, "pas valide");
+    // Cancelled: the link has expired, and a pass already given no longer opens the room.
+    let r = guest.submit(&link, &link, &[("name", "Invitée")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(app.state.store.cancel_booking(&b.id, now()).await.unwrap());
+    refused(&guest.get(&link).await, StatusCode::GONE, "expiré");
+    let r = guest.get(&format!("/guest/{}", b.id)).await;
+    assert_eq!((r.status, r.page()), (StatusCode::GONE, "meeting-closed"));
+}

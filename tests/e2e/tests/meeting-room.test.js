@@ -1,0 +1,208 @@
+// Meetings live: a teacher meets two colleagues and an outside guest, who comes by the signed
+// link, gives a name, waits in the lobby, is let in by the organizer (announced, with a chime)
+// and then receives the others' audio and video; locked, the room turns the next guest away.
+// A room of capacity 3 gives the fourth person the "room full" page; a pupil cannot open a
+// staff-only room. The real binary with its SFU, chromium with fake devices, axe on every page
+// and state; the lobby page's first-load weight is printed.
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { FAKE_MEDIA_ARGS, Tab, apiLogin, csrfFrom, firstLoad, launchBrowser } from '../lib/browser.js';
+import { divisionAccounts, flowing, until } from '../lib/room.js';
+import { startServer } from '../lib/server.js';
+
+const ROOM_PAGE_BUDGET = 150 * 1024; // quality.md: a live-room page, before media
+
+let server, browser;
+/** Three teachers of 6e A, with their ids (to invite them). */
+let teachers;
+/** Meeting room ids by name. */
+const rooms = {};
+/** Tabs to close whatever happens. */
+const open = [];
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser({ extraArgs: FAKE_MEDIA_ARGS });
+  teachers = (await divisionAccounts(server, '6e A', { pupils: 0, teachers: 3 })).teachers;
+  const { api } = await apiLogin(server, server.first('admin'));
+  for (const [name, kind, capacity] of [['Salle visio', 'video', '10'], ['Petite salle', 'video', '3'], ['Salle des profs', 'staff_only', '20']]) {
+    const form = await (await api.get('/admin/meeting-rooms')).text();
+    const res = await api.post('/admin/meeting-rooms', { form: { name, kind, capacity, csrf: csrfFrom(form) }, maxRedirects: 0 });
+    assert.equal(res.status(), 303, `the admin adds ${name}`);
+  }
+  const html = await (await api.get('/meetings/new')).text();
+  for (const m of html.matchAll(/<option value="([0-9a-z]{26})"[^>]*>([^<(]+)/g)) rooms[m[2].trim()] = m[1];
+  await api.dispose();
+  assert.ok(rooms['Salle visio'] && rooms['Petite salle'] && rooms['Salle des profs'], `rooms on the form: ${JSON.stringify(rooms)}`);
+});
+
+after(async () => {
+  for (const t of open) await t.context.close().catch(() => {});
+  await browser?.close();
+  await server?.stop();
+});
+
+/** Now in Paris, as the booking form takes it: date, and the minute (end capped at 23:59). */
+function parisNow(offsetMin = 0) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('fr-FR', {
+    timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }).formatToParts(new Date(Date.now() + offsetMin * 60_000)).map((p) => [p.type, p.value]));
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, time: `${parts.hour}:${parts.minute}` };
+}
+
+/** Books `room` from now for the rest of the hour (at most to 23:59), through the form; returns the meeting's path. */
+async function bookNow(organizer, title, room, invitees, guests = '') {
+  let start = parisNow();
+  if (start.time >= '23:58') { // the day is about to change: book on the next one
+    await new Promise((r) => setTimeout(r, 3 * 60_000));
+    start = parisNow();
+  }
+  const later = parisNow(60);
+  const end = later.date === start.date ? later.time : '23:59';
+  const { api } = await apiLogin(server, organizer);
+  const form = await (await api.get('/meetings/new')).text();
+  const fields = [['title', title], ['room', room], ['date', start.date], ['start', start.time], ['end', end],
+    ...invitees.map((id) => ['invitee', id]), ['guests', guests], ['csrf', csrfFrom(form)]];
+  const res = await api.post('/meetings/new', {
+    headers: { 'content-type': 'application/x-www-form-urlencoded' }, data: new URLSearchParams(fields).toString(), maxRedirects: 0,
+  });
+  assert.equal(res.status(), 303, `booking ${title}: ${res.status()} ${(await res.text()).slice(0, 2000)}`);
+  await api.dispose();
+  return new URL(res.headers().location, server.url).pathname;
+}
+
+/** A tab of `account` on the meeting's page, then in its room (camera on if `camera`). */
+async function enter(account, meetingPath, { camera = true } = {}) {
+  const tab = await Tab.open(browser, server);
+  open.push(tab);
+  await tab.login(account);
+  await tab.goto(meetingPath);
+  await tab.navigate(() => tab.page.click('a#join'), { path: `${meetingPath}/room`, status: 200 });
+  await join(tab, camera);
+  return tab;
+}
+
+/** On a room page: waits for the devices, sets the camera box, clicks "Rejoindre". */
+async function join(tab, camera) {
+  assert.equal(await tab.dataPage(), 'room');
+  await tab.page.locator('#camera-select option[value]:not([value=""])').first().waitFor({ state: 'attached' });
+  await tab.check();
+  if (camera) await tab.page.check('#join-cam');
+  await tab.page.click('#join');
+}
+
+const phase = (tab) => tab.page.evaluate(() => /** @type {any} */ (window).preauRoom?.phase);
+const inRoom = (tab) => tab.page.waitForFunction(() => /** @type {any} */ (window).preauRoom?.phase === 'in');
+const pidOf = (tab) => tab.page.evaluate(() => /** @type {any} */ (window).preauRoom.you);
+
+/** A guest's tab: the link, a name, then the room page (the lobby). */
+async function guestAt(link, name) {
+  const tab = await Tab.open(browser, server);
+  open.push(tab);
+  const path = new URL(link).pathname;
+  await tab.goto(path);
+  assert.equal(await tab.dataPage(), 'guest');
+  const text = await tab.page.locator('main#main').innerText();
+  assert.ok(!text.includes('Collège') && (await tab.page.locator('nav').count()) === 0, 'a guest sees nothing of the school');
+  await tab.page.fill('#guest-name', name);
+  const meeting = link.split('/')[4];
+  await tab.navigate(() => tab.page.click('main form button[type="submit"]'), { method: 'POST', path, status: 303 });
+  assert.equal(tab.path(), `/guest/${meeting}`);
+  return tab;
+}
+
+test('a guest waits in the lobby, is let in by the organizer and receives the others\' audio and video', async () => {
+  const [organizer, c1, c2] = teachers;
+  const meeting = await bookNow(organizer, 'Équipe éducative de 6e A', rooms['Salle visio'], [c1.id, c2.id], 'famille.martin@exemple.fr');
+  const host = await enter(organizer, meeting);
+  await inRoom(host);
+  const members = [host, await enter(c1, meeting), await enter(c2, meeting)];
+  for (const t of members.slice(1)) await inRoom(t);
+  const link = await host.page.locator('#share-link').inputValue();
+  assert.match(link, /\/invite\/[0-9a-z]{26}\/\d+\/[\w-]{43}$/, 'the organizer\'s room shows the guests\' link');
+
+  // The lobby page's weight on first load, in a fresh context holding only the guest's pass.
+  const guest = await guestAt(link, 'Mme Martin, parent');
+  const weigher = await Tab.open(browser, server, { storageState: await guest.context.storageState() });
+  const weight = await firstLoad(weigher, guest.path());
+  assert.equal(weight.response.status(), 200);
+  await weigher.check();
+  await weigher.close();
+  console.log(`lobby page ${guest.path()}: ${weight.bytes} bytes, ${weight.requests} requests on first load (budget ${ROOM_PAGE_BUDGET})`);
+  assert.ok(weight.bytes <= ROOM_PAGE_BUDGET, `the lobby page weighs ${weight.bytes} bytes`);
+
+  // The guest asks to come in and waits; the organizer hears and reads who waits.
+  await join(guest, true);
+  await guest.page.locator('#prejoin-note', { hasText: 'salle d’attente' }).waitFor();
+  assert.equal(await phase(guest), 'joining', 'not in before being let in');
+  await guest.check();
+  const waiting = host.page.locator('#lobby li[data-guest]');
+  await waiting.waitFor();
+  assert.match(await waiting.innerText(), /Mme Martin, parent \(invité\)/);
+  await host.page.locator('#announcer', { hasText: 'attend en salle d’attente' }).waitFor();
+  await host.check();
+  await host.page.click('#lobby button.lobby-admit');
+  await inRoom(guest);
+  await host.page.locator('#lobby li.empty').waitFor();
+
+  // In: the guest receives the three others' cameras and the organizer's voice; the others see a guest.
+  const pids = await Promise.all(members.map(pidOf));
+  await flowing(guest.page, pids.map((p) => `${p}|camera`), 'frames');
+  await flowing(guest.page, [`${pids[0]}|audio`], 'packets');
+  const guestPid = await pidOf(guest);
+  await until('the guest in the organizer\'s list, marked as a guest', async () =>
+    (await host.page.locator(`#participants li[data-participant="${guestPid}"]`).innerText().catch(() => '')).includes('invité'));
+  await flowing(host.page, [`${guestPid}|camera`], 'frames');
+  await guest.check();
+
+  // Locked: the next guest is turned away with the reason.
+  await host.page.click('#btn-lock');
+  await until('the lock pressed', async () => (await host.page.getAttribute('#btn-lock', 'aria-pressed')) === 'true');
+  const late = await guestAt(link, 'Retardataire');
+  await join(late, false);
+  await late.page.locator('#room-end', { hasText: 'verrouillée' }).waitFor();
+  assert.equal(await host.page.locator('#lobby li[data-guest]').count(), 0, 'no one waits at a locked door');
+  await late.check();
+  for (const t of [...members, guest, late]) await t.close();
+});
+
+test('with capacity 3, the fourth person gets the "room full" page', async () => {
+  const [t0, t1, t2] = teachers;
+  const meeting = await bookNow(t1, 'Conseil de cycle', rooms['Petite salle'], [t0.id, t2.id]);
+  const inside = [];
+  for (const who of [t1, t0, t2]) {
+    const tab = await enter(who, meeting, { camera: false });
+    await inRoom(tab);
+    inside.push(tab);
+  }
+  const principal = await Tab.open(browser, server);
+  open.push(principal);
+  await principal.login(server.first('principal'));
+  await principal.goto(`${meeting}/room`, { status: 503 });
+  assert.equal(await principal.dataPage(), 'room-full');
+  assert.match(await principal.page.locator('main#main').innerText(), /accueille déjà 3 personnes/);
+  assert.equal(await principal.page.locator('#join').count(), 0);
+  // A place frees up: the principal comes in.
+  await inside[2].page.click('#btn-leave');
+  await until('a place free', async () => (await principal.page.request.get(server.at(`${meeting}/room`))).status() === 200);
+  for (const t of [...inside, principal]) await t.close();
+});
+
+test('a pupil cannot open a staff-only room, which has no guests\' link', async () => {
+  const [t0, , t2] = teachers;
+  const meeting = await bookNow(t2, 'Conseil pédagogique', rooms['Salle des profs'], [t0.id]);
+  const organizer = await Tab.open(browser, server);
+  open.push(organizer);
+  await organizer.login(t2);
+  await organizer.goto(meeting);
+  assert.equal(await organizer.page.locator('#guest-link').count(), 0, 'no guests in a staff-only room');
+  assert.equal(await organizer.page.locator('a#join').count(), 1);
+  await organizer.close();
+  const pupil = await Tab.open(browser, server);
+  open.push(pupil);
+  await pupil.login(server.first('pupil'));
+  await pupil.goto(`${meeting}/room`, { status: 403 });
+  assert.equal(await pupil.dataPage(), 'error-403');
+  assert.equal(await pupil.page.locator('#join, script[src*="room"]').count(), 0);
+  await pupil.close();
+});
