@@ -7,6 +7,7 @@
 
 mod keys;
 mod meetings;
+pub mod outbox;
 mod people;
 mod rooms;
 mod school;

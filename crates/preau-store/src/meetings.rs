@@ -103,8 +103,9 @@ impl Store {
     /// another booking's on the same room or with the same organizer: that clash is answered
     /// and nothing is written. Checked and written in one `BEGIN IMMEDIATE` transaction, so a
     /// concurrent booking of the same slot waits and then sees this one. Answers the sequence
-    /// saved.
-    pub async fn save_booking(&self, b: &Booking, slots: &[Slot], now: Millis) -> Result<Result<u32, Clash>> {
+    /// saved. `notify`: addresses to e-mail about it (the outbox rows are in the same
+    /// transaction).
+    pub async fn save_booking(&self, b: &Booking, slots: &[Slot], notify: &[String], now: Millis) -> Result<Result<u32, Clash>> {
         let (Some(first), Some(last)) = (slots.iter().map(|s| s.start).min(), slots.iter().map(|s| s.end).max()) else {
             return Err(corrupt("a booking without occurrences"));
         };
@@ -166,13 +167,15 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         replace_details(&mut tx, b, slots).await?;
+        crate::outbox::enqueue(&mut tx, crate::outbox::MEETING, b.id.as_str(), notify, now).await?;
         tx.commit().await?;
         Ok(Ok(sequence))
     }
 
     /// Cancels a booking: its slots are freed, its sequence raised (the cancellation notice
-    /// must supersede the invitation). False when it was unknown or already cancelled.
-    pub async fn cancel_booking(&self, id: &BookingId, now: Millis) -> Result<bool> {
+    /// must supersede the invitation), and `notify` told. False when it was unknown or already
+    /// cancelled (then nothing is written).
+    pub async fn cancel_booking(&self, id: &BookingId, notify: &[String], now: Millis) -> Result<bool> {
         let mut tx = self.pool.begin().await?;
         let done = sqlx::query(
             "UPDATE bookings SET cancelled_at = ?, sequence = sequence + 1, updated_at = ? WHERE id = ? AND cancelled_at IS NULL",
@@ -182,9 +185,13 @@ impl Store {
         .bind(id.as_str())
         .execute(&mut *tx)
         .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
         sqlx::query("DELETE FROM booking_occurrences WHERE booking_id = ?").bind(id.as_str()).execute(&mut *tx).await?;
+        crate::outbox::enqueue(&mut tx, crate::outbox::MEETING, id.as_str(), notify, now).await?;
         tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        Ok(true)
     }
 
     pub async fn booking(&self, id: &BookingId) -> Result<Option<Booking>> {

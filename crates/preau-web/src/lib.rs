@@ -13,6 +13,7 @@ pub mod i18n;
 pub mod client_ip;
 mod errors;
 pub mod live;
+pub mod mail;
 pub mod signal;
 mod metrics;
 mod middleware;
@@ -58,6 +59,8 @@ pub struct WebConfig {
     /// `/bench/rooms/{id}/ws` without an account. `None` (always, outside benchmarks): that
     /// address answers 404.
     pub bench_token: Option<String>,
+    /// The SMTP server for e-mail (guests' invitations); `None`: no e-mail is sent.
+    pub mail: Option<mail::MailConfig>,
 }
 
 impl WebConfig {
@@ -75,6 +78,7 @@ impl WebConfig {
             login_per_ip: Limit { burst: 100, refill_ms: 1_000 },
             room_capacity: 60,
             bench_token: None,
+            mail: None,
         }
     }
 
@@ -96,6 +100,8 @@ pub struct AppState {
     metrics: metrics::Metrics,
     /// Establishment names for the page header; they change rarely and are asked on every page.
     establishment_names: std::sync::RwLock<std::collections::HashMap<preau_core::EstablishmentId, String>>,
+    /// Wakes the mail sender when a change has written to the outbox.
+    pub mail_wakeup: tokio::sync::Notify,
     /// Signing keys by purpose, read from the store (made there at first use).
     server_keys: std::sync::RwLock<std::collections::HashMap<&'static str, [u8; 32]>>,
 }
@@ -142,6 +148,7 @@ impl AppState {
             metrics: metrics::Metrics::get(),
             establishment_names: Default::default(),
             server_keys: Default::default(),
+            mail_wakeup: tokio::sync::Notify::new(),
         })
     }
 
@@ -177,8 +184,12 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(auth::sweep_sessions(state.clone()));
+    let mailer = state.config.mail.is_some().then(|| tokio::spawn(mail::run(state.clone())));
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
+    if let Some(m) = mailer {
+        m.abort();
+    }
     result
 }

@@ -53,6 +53,16 @@ pub struct Config {
     pub turn_secret: Option<String>,
     /// How long those TURN credentials last.
     pub turn_ttl_seconds: u32,
+    /// The SMTP server that sends e-mail (guests' invitations); none: no e-mail is sent.
+    pub smtp_host: Option<String>,
+    pub smtp_port: u16,
+    /// "starttls" (default, port 587), "tls" (port 465), or "none" (only for a relay on this machine).
+    pub smtp_security: String,
+    /// Credentials, if the SMTP server asks for them.
+    pub smtp_user: Option<String>,
+    pub smtp_password: Option<String>,
+    /// The sender, e.g. "Préau <ne-pas-repondre@college.example>".
+    pub mail_from: Option<String>,
 }
 
 impl Default for Config {
@@ -80,6 +90,12 @@ impl Default for Config {
             ice_urls: vec![],
             turn_secret: None,
             turn_ttl_seconds: 86_400,
+            smtp_host: None,
+            smtp_port: 587,
+            smtp_security: "starttls".into(),
+            smtp_user: None,
+            smtp_password: None,
+            mail_from: None,
         }
     }
 }
@@ -120,7 +136,10 @@ impl Config {
             Ok(toml::Value::Table(t)) => {
                 let mut keys: Vec<String> = t.keys().cloned().collect();
                 // Optional settings are absent from the serialized defaults.
-                keys.extend(["public_url", "metrics_token", "turn_secret"].map(String::from));
+                keys.extend(
+                    ["public_url", "metrics_token", "turn_secret", "smtp_host", "smtp_user", "smtp_password", "mail_from"]
+                        .map(String::from),
+                );
                 keys
             }
             _ => vec![],
@@ -182,7 +201,52 @@ impl Config {
         {
             return bad("metrics_token", "must be at least 16 characters");
         }
-        Ok(())
+        self.validate_mail()
+    }
+
+    fn validate_mail(&self) -> Result<(), ConfigError> {
+        let bad = |key, problem: &str| Err(ConfigError::Invalid { key, problem: problem.to_owned() });
+        let Some(security) = preau_web::mail::Security::parse(&self.smtp_security) else {
+            return bad("smtp_security", "must be \"starttls\", \"tls\" or \"none\"");
+        };
+        if self.smtp_user.is_some() != self.smtp_password.is_some() {
+            return bad("smtp_user / smtp_password", "go together");
+        }
+        let Some(host) = &self.smtp_host else {
+            if self.mail_from.is_some() || self.smtp_user.is_some() {
+                return bad("smtp_host", "is needed to send e-mail (mail_from or smtp_user is set)");
+            }
+            return Ok(());
+        };
+        if host.trim().is_empty() || host.contains(char::is_whitespace) {
+            return bad("smtp_host", "must be a host name or an address");
+        }
+        if self.smtp_port == 0 {
+            return bad("smtp_port", "must be a port number");
+        }
+        let local = matches!(host.as_str(), "localhost" | "127.0.0.1" | "::1" | "[::1]");
+        if security == preau_web::mail::Security::None && !local {
+            return bad("smtp_security", "\"none\" sends mail in clear: only for a relay on this machine (localhost)");
+        }
+        match &self.mail_from {
+            None => bad("mail_from", "is needed with smtp_host, e.g. \"Préau <ne-pas-repondre@college.example>\""),
+            Some(from) if !preau_web::mail::valid_mailbox(from) => {
+                bad("mail_from", "must be an address, e.g. \"Préau <ne-pas-repondre@college.example>\"")
+            }
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// The SMTP settings, if e-mail is set up (`validate` checked them).
+    pub fn mail(&self) -> Option<preau_web::mail::MailConfig> {
+        let host = self.smtp_host.clone()?;
+        Some(preau_web::mail::MailConfig {
+            host,
+            port: self.smtp_port,
+            security: preau_web::mail::Security::parse(&self.smtp_security)?,
+            credentials: self.smtp_user.clone().zip(self.smtp_password.clone()),
+            from: self.mail_from.clone()?,
+        })
     }
 
     /// The web front's settings, for a server reachable at `public_url`.
@@ -198,6 +262,7 @@ impl Config {
             Limit { burst: self.login_account_burst, refill_ms: i64::from(self.login_account_refill_seconds) * 1000 };
         web.login_per_ip = Limit { burst: self.login_ip_burst, refill_ms: i64::from(self.login_ip_refill_seconds) * 1000 };
         web.room_capacity = self.room_capacity as usize;
+        web.mail = self.mail();
         web
     }
 
@@ -261,6 +326,27 @@ mod tests {
             let c = Config::load(None).expect("loads");
             assert_eq!(c.public_url.as_deref(), Some("https://preau.example.org"));
             assert_eq!(Config::unknown_env_keys(), vec!["PREAU_BIN".to_owned()]);
+
+            // E-mail: off unless set up, and set up whole.
+            assert!(c.mail().is_none());
+            for (file, key) in [
+                ("smtp_host = \"smtp.example.org\"\n", "mail_from"),
+                ("smtp_host = \"smtp.example.org\"\nmail_from = \"pas une adresse\"\n", "mail_from"),
+                ("smtp_host = \"smtp.example.org\"\nmail_from = \"a@b.example\"\nsmtp_security = \"ssl\"\n", "smtp_security"),
+                ("smtp_host = \"smtp.example.org\"\nmail_from = \"a@b.example\"\nsmtp_security = \"none\"\n", "smtp_security"),
+                ("smtp_host = \"smtp.example.org\"\nmail_from = \"a@b.example\"\nsmtp_user = \"preau\"\n", "smtp_user"),
+                ("mail_from = \"a@b.example\"\n", "smtp_host"),
+            ] {
+                jail.create_file("mail.toml", file)?;
+                let e = Config::load(Some(Path::new("mail.toml"))).unwrap_err().to_string();
+                assert!(e.contains(key), "{file}: {e}");
+            }
+            jail.create_file("mail.toml", "smtp_host = \"localhost\"\nsmtp_port = 25\nsmtp_security = \"none\"\nmail_from = \"Préau <ne-pas-repondre@college.example>\"\n")?;
+            jail.set_env("PREAU_SMTP_USER", "preau");
+            jail.set_env("PREAU_SMTP_PASSWORD", "secret");
+            let m = Config::load(Some(Path::new("mail.toml"))).expect("loads").mail().expect("mail on");
+            assert_eq!((m.host.as_str(), m.port, m.security), ("localhost", 25, preau_web::mail::Security::None));
+            assert_eq!(m.credentials, Some(("preau".into(), "secret".into())));
             Ok(())
         });
     }

@@ -62,7 +62,7 @@ impl Fixture {
 
     async fn save(&self, b: &Booking) -> Result<u32, Clash> {
         let slots = occurrences(&b.when, now()).unwrap();
-        self.store.save_booking(b, &slots, now()).await.unwrap().map_err(|c| c.kind)
+        self.store.save_booking(b, &slots, &[], now()).await.unwrap().map_err(|c| c.kind)
     }
 }
 
@@ -115,7 +115,7 @@ async fn a_clash_on_the_room_or_the_organizer_is_named_and_nothing_is_written() 
     // Same room, another organizer, overlapping.
     let same_room = f.booking("Réunion parents", &a, 1, once(15, 15, 17));
     let slots = occurrences(&same_room.when, now()).unwrap();
-    let clash = f.store.save_booking(&same_room, &slots, now()).await.unwrap().unwrap_err();
+    let clash = f.store.save_booking(&same_room, &slots, &[], now()).await.unwrap().unwrap_err();
     assert_eq!((clash.kind, clash.booking.clone(), clash.title.as_str()), (Clash::Room, first.id.clone(), "Équipe éducative"));
     assert_eq!(f.store.booking(&same_room.id).await.unwrap(), None, "nothing written");
     // Same organizer, another room.
@@ -145,19 +145,19 @@ async fn an_edit_raises_the_sequence_and_a_cancellation_frees_the_slot() {
     let rival = f.booking("Rival", &a, 1, once(16, 10, 12));
     assert_eq!(f.save(&rival).await, Err(Clash::Room));
     // Cancelled: sequence raised, slot free, no more changes.
-    assert!(f.store.cancel_booking(&first.id, now()).await.unwrap());
-    assert!(!f.store.cancel_booking(&first.id, now()).await.unwrap(), "already cancelled");
+    assert!(f.store.cancel_booking(&first.id, &[], now()).await.unwrap());
+    assert!(!f.store.cancel_booking(&first.id, &[], now()).await.unwrap(), "already cancelled");
     let read = f.store.booking(&first.id).await.unwrap().unwrap();
     assert!(read.cancelled);
     assert_eq!(read.sequence, 2);
     assert_eq!(f.save(&rival).await, Ok(0));
     let slots = occurrences(&first.when, now()).unwrap();
-    assert!(matches!(f.store.save_booking(&first, &slots, now()).await, Err(StoreError::Cancelled(_))));
+    assert!(matches!(f.store.save_booking(&first, &slots, &[], now()).await, Err(StoreError::Cancelled(_))));
     // Another organizer cannot take over a booking by its id.
     let mut hijack = rival.clone();
     hijack.organizer = f.teachers[2].clone();
     let slots = occurrences(&hijack.when, now()).unwrap();
-    assert!(matches!(f.store.save_booking(&hijack, &slots, now()).await, Err(StoreError::IdTaken(_))));
+    assert!(matches!(f.store.save_booking(&hijack, &slots, &[], now()).await, Err(StoreError::IdTaken(_))));
 }
 
 #[tokio::test]
@@ -170,4 +170,48 @@ async fn two_people_booking_the_same_slot_at_once_cannot_both_get_it() {
         let (r1, r2) = tokio::join!(f.save(&one), f.save(&two));
         assert!(r1.is_ok() != r2.is_ok(), "round {round}: exactly one gets the slot ({r1:?}, {r2:?})");
     }
+}
+
+#[tokio::test]
+async fn the_guests_mail_is_written_with_the_booking_once_per_guest_and_retried_until_sent() {
+    use preau_store::outbox::{MAX_ATTEMPTS, MEETING};
+    let mut f = Fixture::new().await;
+    let a = f.room_a.clone();
+    let guests = vec!["ortho@cabinet.example".to_owned(), "inspection@ac-lyon.example".to_owned()];
+    let first = f.booking("Équipe éducative", &a, 0, once(15, 14, 16));
+    let slots = occurrences(&first.when, now()).unwrap();
+    assert_eq!(f.store.save_booking(&first, &slots, &guests, now()).await.unwrap(), Ok(0));
+    let due = f.store.due_mail(now(), 10).await.unwrap();
+    assert_eq!(due.iter().map(|d| (d.kind.as_str(), d.about.as_str(), d.recipient.as_str())).collect::<Vec<_>>(),
+        [(MEETING, first.id.as_str(), "ortho@cabinet.example"), (MEETING, first.id.as_str(), "inspection@ac-lyon.example")]);
+    // A change before sending adds nothing: the message will carry the meeting as it is then.
+    assert_eq!(f.store.save_booking(&first, &slots, &guests, now()).await.unwrap(), Ok(1));
+    assert_eq!(f.store.due_mail(now(), 10).await.unwrap().len(), 2);
+    // A clash writes no mail either.
+    let clash = f.booking("Réunion parents", &a, 1, once(15, 15, 17));
+    let slots2 = occurrences(&clash.when, now()).unwrap();
+    assert!(f.store.save_booking(&clash, &slots2, &["x@y.example".to_owned()], now()).await.unwrap().is_err());
+    assert_eq!(f.store.due_mail(now(), 10).await.unwrap().len(), 2, "no mail about a booking not made");
+    // One sent, one failed: the failure waits for its retry time, then comes back, until given up.
+    let (sent, failed) = (due[0].id, due[1].id);
+    f.store.mail_sent(sent, now()).await.unwrap();
+    f.store.mail_failed(failed, "connection refused", now() + 60_000).await.unwrap();
+    assert!(f.store.due_mail(now(), 10).await.unwrap().is_empty());
+    let again = f.store.due_mail(now() + 60_000, 10).await.unwrap();
+    assert_eq!((again.len(), again[0].attempts), (1, 1));
+    for _ in 1..MAX_ATTEMPTS {
+        f.store.mail_failed(failed, "connection refused", now()).await.unwrap();
+    }
+    assert!(f.store.due_mail(now() + 60_000, 10).await.unwrap().is_empty(), "given up after {MAX_ATTEMPTS} attempts");
+    let report = f.store.deliveries(MEETING, first.id.as_str()).await.unwrap();
+    assert_eq!(report.len(), 2);
+    let ortho = report.iter().find(|d| d.recipient == "ortho@cabinet.example").unwrap();
+    assert_eq!((ortho.sent_at, ortho.last_error.as_deref()), (Some(now()), None));
+    let inspection = report.iter().find(|d| d.recipient.starts_with("inspection")).unwrap();
+    assert_eq!((inspection.sent_at, inspection.attempts, inspection.last_error.as_deref()), (None, MAX_ATTEMPTS, Some("connection refused")));
+    // The cancellation is a new message to the guest already told.
+    assert!(f.store.cancel_booking(&first.id, &guests[..1], now()).await.unwrap());
+    assert_eq!(f.store.due_mail(now(), 10).await.unwrap().len(), 1);
+    assert!(!f.store.cancel_booking(&first.id, &guests[..1], now()).await.unwrap(), "already cancelled: nothing more");
+    assert_eq!(f.store.due_mail(now(), 10).await.unwrap().len(), 1);
 }

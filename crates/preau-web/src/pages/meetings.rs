@@ -480,9 +480,18 @@ async fn save(state: &SharedState, viewer: &Viewer, f: MeetingForm, id: BookingI
             return render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(state, viewer, f, errors, &target).await?);
         }
     };
-    match state.store.save_booking(&b, &slots, now).await {
+    // Guests are told by e-mail (when it is set up): those on the list, and those taken off it.
+    let mut notify = vec![];
+    if state.config.mail.is_some() {
+        notify = b.guests.clone();
+        if let Some(before) = state.store.booking(&b.id).await? {
+            notify.extend(before.guests.into_iter().filter(|g| !b.guests.contains(g)));
+        }
+    }
+    match state.store.save_booking(&b, &slots, &notify, now).await {
         Ok(Ok(sequence)) => {
-            tracing::info!(booking = %b.id, occurrences = slots.len(), sequence, "meeting saved");
+            tracing::info!(booking = %b.id, occurrences = slots.len(), sequence, mails = notify.len(), "meeting saved");
+            state.mail_wakeup.notify_one();
             Ok(Redirect::to(&format!("/meetings/{}", b.id)).into_response())
         }
         Ok(Err(clash)) => {
@@ -540,7 +549,10 @@ struct MeetingPage {
     repeat: Option<String>,
     occurrences: Vec<String>,
     invitees: Vec<String>,
-    guests: Vec<String>,
+    /// Each guest's address and, for those who manage the meeting, where their e-mail stands.
+    guests: Vec<(String, Option<String>)>,
+    /// Said to those who manage the meeting when this server sends no e-mail.
+    mail_off: bool,
     cancelled: bool,
     may_cancel: bool,
     /// The live room's address, while it is open to the viewer.
@@ -601,13 +613,34 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
         repeat,
         occurrences: slots.iter().map(|s| span_text(&tr, s.start, s.end)).collect(),
         invitees,
-        guests: b.guests.clone(),
+        guests: guests_with_mail(&state, &tr, &b, may_cancel).await?,
+        mail_off: may_cancel && state.config.mail.is_none() && !b.guests.is_empty(),
         cancelled: b.cancelled,
         may_cancel: may_cancel && !b.cancelled,
         join,
         guest_link,
     };
     render(StatusCode::OK, &page)
+}
+
+/// The guests, and for those who manage the meeting, where the last e-mail to each stands.
+async fn guests_with_mail(state: &SharedState, tr: &Tr, b: &Booking, manages: bool) -> AppResult<Vec<(String, Option<String>)>> {
+    let deliveries = match manages {
+        true => state.store.deliveries(preau_store::outbox::MEETING, b.id.as_str()).await?,
+        false => vec![],
+    };
+    Ok(b.guests
+        .iter()
+        .map(|g| {
+            let status = deliveries.iter().find(|d| d.recipient == *g).map(|d| match (d.sent_at, &d.last_error) {
+                (Some(at), _) => tr.t1("meeting-mail-sent", "when", tr.datetime(at)),
+                (None, None) => tr.t("meeting-mail-pending"),
+                (None, Some(e)) if d.attempts >= preau_store::outbox::MAX_ATTEMPTS => tr.t1("meeting-mail-given-up", "error", e),
+                (None, Some(e)) => tr.t1("meeting-mail-failed", "error", e),
+            });
+            (g.clone(), status)
+        })
+        .collect())
 }
 
 /// A booking's occurrences, whatever "now" is (a stored booking was checked when it was made).
@@ -618,8 +651,8 @@ pub(crate) fn expand(when: &When) -> Vec<booking::Slot> {
 
 /// A booking as an iCalendar event. People of the establishment have no e-mail address in
 /// Préau yet: they are named by a `urn:` address.
-async fn event_of(state: &SharedState, b: &Booking) -> AppResult<ical::Event> {
-    let host = state.config.public_url.split("://").nth(1).unwrap_or("preau").split(['/', ':']).next().unwrap_or("preau");
+pub(crate) async fn event_of(state: &SharedState, b: &Booking) -> AppResult<ical::Event> {
+    let host = crate::mail::public_host(state);
     let person = |p: &Person| Attendee { name: p.display_name(), address: format!("urn:x-preau:person:{}", p.id) };
     let organizer = state.store.person(&b.organizer).await?.ok_or(AppError::NotFound)?;
     let mut attendees = vec![];
@@ -662,8 +695,10 @@ pub async fn invitation(State(state): State<SharedState>, viewer: Viewer, Path(i
 
 pub async fn cancel(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
     let (b, _room) = load(&state, &viewer, &id, Action::CancelBooking).await?;
-    if state.store.cancel_booking(&b.id, state.clock.now()).await? {
-        tracing::info!(booking = %b.id, "meeting cancelled");
+    let notify = if state.config.mail.is_some() { b.guests.clone() } else { vec![] };
+    if state.store.cancel_booking(&b.id, &notify, state.clock.now()).await? {
+        tracing::info!(booking = %b.id, mails = notify.len(), "meeting cancelled");
+        state.mail_wakeup.notify_one();
     }
     Ok(Redirect::to(&format!("/meetings/{}", b.id)).into_response())
 }

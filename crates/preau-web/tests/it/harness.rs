@@ -227,3 +227,84 @@ impl Client {
         self.submit("/login", "/login", &[("login", login), ("password", password)]).await
     }
 }
+
+/// A message as the SMTP sink received it.
+#[derive(Debug, Clone)]
+pub struct Received {
+    pub from: String,
+    pub to: Vec<String>,
+    pub data: String,
+}
+
+/// An SMTP server on loopback that accepts every message and keeps it: enough of RFC 5321 for
+/// lettre (EHLO, MAIL, RCPT, DATA with dot-unstuffing, RSET, NOOP, QUIT), no TLS, no AUTH.
+pub struct SmtpSink {
+    pub port: u16,
+    pub received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SmtpSink {
+    pub async fn start() -> SmtpSink {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let received = std::sync::Arc::new(std::sync::Mutex::new(vec![]));
+        let store = received.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let (read, mut write) = socket.into_split();
+                    let mut lines = BufReader::new(read).lines();
+                    let _ = write.write_all(b"220 sink ESMTP\r\n").await;
+                    let mut current = Received { from: String::new(), to: vec![], data: String::new() };
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        let verb = line.split([' ', ':']).next().unwrap_or("").to_ascii_uppercase();
+                        let reply: &[u8] = match verb.as_str() {
+                            "EHLO" | "HELO" => b"250-sink\r\n250 8BITMIME\r\n",
+                            "MAIL" => {
+                                current = Received { from: line[10..].trim().to_owned(), to: vec![], data: String::new() };
+                                b"250 OK\r\n"
+                            }
+                            "RCPT" => {
+                                current.to.push(line[8..].trim().to_owned());
+                                b"250 OK\r\n"
+                            }
+                            "DATA" => {
+                                let _ = write.write_all(b"354 go on\r\n").await;
+                                while let Ok(Some(l)) = lines.next_line().await {
+                                    if l == "." {
+                                        break;
+                                    }
+                                    current.data.push_str(l.strip_prefix('.').unwrap_or(&l));
+                                    current.data.push('\n');
+                                }
+                                store.lock().unwrap().push(current.clone());
+                                b"250 kept\r\n"
+                            }
+                            "QUIT" => {
+                                let _ = write.write_all(b"221 bye\r\n").await;
+                                break;
+                            }
+                            "RSET" | "NOOP" => b"250 OK\r\n",
+                            _ => b"502 not here\r\n",
+                        };
+                        let _ = write.write_all(reply).await;
+                    }
+                });
+            }
+        });
+        SmtpSink { port, received, task }
+    }
+
+    pub fn messages(&self) -> Vec<Received> {
+        self.received.lock().unwrap().clone()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}

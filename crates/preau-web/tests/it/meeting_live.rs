@@ -44,7 +44,7 @@ async fn book(app: &TestApp, n: u128, room: &MeetingRoom, organizer: &Person, in
         guests: vec![],
     };
     let slots = booking::occurrences(&b.when, now()).unwrap();
-    app.state.store.save_booking(&b, &slots, now()).await.unwrap().unwrap();
+    app.state.store.save_booking(&b, &slots, &[], now()).await.unwrap().unwrap();
     b
 }
 
@@ -109,7 +109,7 @@ async fn the_invited_enter_while_it_is_open_the_organizer_leads_and_a_pupil_neve
     assert!(r.text.contains("pas encore ouverte"), "{}", r.text);
     assert!(!r.text.contains("data-ws"));
     // A cancelled one is closed for good.
-    assert!(app.state.store.cancel_booking(&b.id, now()).await.unwrap());
+    assert!(app.state.store.cancel_booking(&b.id, &[], now()).await.unwrap());
     let r = c.get(&path).await;
     assert_eq!((r.status, r.page()), (StatusCode::GONE, "meeting-closed"));
     assert!(r.text.contains("annulée"));
@@ -246,7 +246,7 @@ async fn tampered_expired_and_cancelled_links_are_refused_and_staff_rooms_have_n
     // Cancelled: the link has expired, and a pass already given no longer opens the room.
     let r = guest.submit(&link, &link, &[("name", "Invitée")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    assert!(app.state.store.cancel_booking(&b.id, now()).await.unwrap());
+    assert!(app.state.store.cancel_booking(&b.id, &[], now()).await.unwrap());
     refused(&guest.get(&link).await, StatusCode::GONE, "expiré");
     let r = guest.get(&format!("/guest/{}", b.id)).await;
     assert_eq!((r.status, r.page()), (StatusCode::GONE, "meeting-closed"));

@@ -8,7 +8,7 @@ use axum::http::{StatusCode, header};
 use preau_core::{MeetingRoomId, Role};
 use preau_core::booking::{self, Date};
 
-use crate::harness::{Client, TestApp};
+use crate::harness::{Client, SmtpSink, TestApp};
 
 /// A day two weeks from the real today (the app reads the real clock).
 fn soon(days: i64) -> Date {
@@ -28,6 +28,11 @@ async fn room_id(app: &TestApp, name: &str) -> MeetingRoomId {
 /// The page's text with HTML's escapes of quotes and ampersands undone, to look for messages.
 fn plain(html: &str) -> String {
     html.replace("&#39;", "'").replace("&#x27;", "'").replace("&quot;", "\"").replace("&#34;", "\"").replace("&amp;", "&")
+}
+
+/// Borrowed form fields from owned ones.
+fn pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    fields.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
 /// Books through the form; answers the response.
@@ -55,6 +60,33 @@ for ev in cal.walk("VEVENT"):
     child.stdin.take().unwrap().write_all(ics.as_bytes()).unwrap();
     let out = child.wait_with_output().unwrap();
     assert!(out.status.success(), "Python's icalendar refused it (scripts/test installs it): {}\n{ics}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Reads an e-mail with Python's `email` package (MIME, an independent parser): the headers,
+/// the text decoded, the calendar part's type, then its iCalendar facts as `python_reads` does.
+fn python_reads_mail(raw: &str) -> String {
+    let script = r#"
+import sys, email, email.policy, icalendar
+msg = email.message_from_bytes(sys.stdin.buffer.read(), policy=email.policy.default)
+print("SUBJECT=" + str(msg["Subject"]))
+print("TO=" + str(msg["To"]))
+print("FROM=" + str(msg["From"]))
+for part in msg.walk():
+    if part.get_content_type() == "text/plain":
+        print("TEXT=" + part.get_content().replace("\n", " "))
+    if part.get_content_type() == "text/calendar":
+        print("CALENDAR=" + part.get_params()[-1][0] + "=" + part.get_param("method"))
+        cal = icalendar.Calendar.from_ical(part.get_payload(decode=True))
+        print("METHOD=" + str(cal.get("METHOD")))
+        for ev in cal.walk("VEVENT"):
+            print("SEQUENCE=" + str(ev.get("SEQUENCE")))
+            print("STATUS=" + str(ev.get("STATUS")))
+"#;
+    let mut child = Command::new("python3").args(["-c", script]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    child.stdin.take().unwrap().write_all(raw.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "Python could not read the mail: {}\n{raw}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -376,4 +408,97 @@ async fn the_organizer_changes_a_meeting_and_its_invitation_follows() {
     let r = t.submit(&format!("{path}/edit"), &format!("{path}/edit"), &edit("09:00", "10:00")).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(app.state.store.booking(&id).await.unwrap().unwrap().title, "Conseil (déplacé)", "nothing changed");
+}
+
+#[tokio::test]
+async fn guests_are_emailed_their_invitation_its_change_and_its_cancellation_and_failures_are_shown() {
+    let sink = SmtpSink::start().await;
+    let port = sink.port;
+    let app = TestApp::with_config(|c| {
+        c.mail = Some(preau_web::mail::MailConfig {
+            host: "127.0.0.1".into(),
+            port,
+            security: preau_web::mail::Security::None,
+            credentials: None,
+            from: "Collège Lucie Aubrac <ne-pas-repondre@college.example>".into(),
+        })
+    })
+    .await;
+    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
+    add_room(&mut admin, "Salle du conseil", "video", "10").await;
+    let rid = room_id(&app, "Salle du conseil").await.to_string();
+    let organizer = app.person(Role::Teacher, 0).clone();
+    let mut t = app.signed_in(&organizer).await;
+    let day = soon(2).to_string();
+    let fields = |guests: &'static str| {
+        vec![("title", "Équipe éducative".to_owned()), ("room", rid.clone()), ("date", day.clone()), ("start", "17:00".into()), ("end", "18:00".into()), ("guests", guests.into())]
+    };
+    let r = book(&mut t, &pairs(&fields("ortho@cabinet.example\nfamille.martin@exemple.fr"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let path = r.location().to_owned();
+    let id = path.rsplit('/').next().unwrap().to_owned();
+    assert!(plain(&t.get(&path).await.text).contains("courriel en attente d'envoi"));
+    assert_eq!(preau_web::mail::send_due(&app.state).await, 2);
+    let mails = sink.messages();
+    assert_eq!(mails.len(), 2);
+    for (mail, to) in mails.iter().zip(["ortho@cabinet.example", "famille.martin@exemple.fr"]) {
+        assert_eq!(mail.to, [format!("<{to}>")]);
+        assert_eq!(mail.from, "<ne-pas-repondre@college.example>");
+        let facts = python_reads_mail(&mail.data);
+        for line in ["SUBJECT=Invitation : Équipe éducative", &format!("TO={to}"), "CALENDAR=method=REQUEST", "METHOD=REQUEST", "SEQUENCE=0", "STATUS=CONFIRMED"] {
+            assert!(facts.lines().any(|l| l == line), "{line} not read in:\n{facts}");
+        }
+        let text = facts.lines().find_map(|l| l.strip_prefix("TEXT=")).unwrap();
+        assert!(text.contains("vous invite à la réunion « Équipe éducative »") && text.contains("17:00 – 18:00"), "{text}");
+        assert!(text.contains(&format!("http://127.0.0.1:8080/invite/{id}/")), "the guest's link in: {text}");
+    }
+    assert_eq!(preau_web::mail::send_due(&app.state).await, 0, "sent once");
+    assert!(plain(&t.get(&path).await.text).contains("invitation envoyée par courriel le"));
+
+    // Changed, one guest taken off: the other gets the update, the one taken off a cancellation.
+    let r = t.submit(&format!("{path}/edit"), &format!("{path}/edit"), &pairs(&fields("ortho@cabinet.example"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(preau_web::mail::send_due(&app.state).await, 2);
+    let mails = sink.messages();
+    let read = |to: &str| python_reads_mail(&mails[2..].iter().find(|m| m.to == [format!("<{to}>")]).expect("a mail to each").data);
+    let ortho = read("ortho@cabinet.example");
+    for line in ["SUBJECT=Réunion modifiée : Équipe éducative", "METHOD=REQUEST", "SEQUENCE=1"] {
+        assert!(ortho.lines().any(|l| l == line), "{line} not read in:\n{ortho}");
+    }
+    let famille = read("famille.martin@exemple.fr");
+    for line in ["SUBJECT=Réunion annulée : Équipe éducative", "CALENDAR=method=CANCEL", "METHOD=CANCEL", "SEQUENCE=1", "STATUS=CANCELLED"] {
+        assert!(famille.lines().any(|l| l == line), "{line} not read in:\n{famille}");
+    }
+    assert!(!famille.contains("/invite/"), "no link to someone taken off the list");
+
+    // Cancelled: the remaining guest is told.
+    assert_eq!(t.submit(&path, &format!("{path}/cancel"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(preau_web::mail::send_due(&app.state).await, 1);
+    let last = python_reads_mail(&sink.messages()[4].data);
+    for line in ["TO=ortho@cabinet.example", "METHOD=CANCEL", "SEQUENCE=2"] {
+        assert!(last.lines().any(|l| l == line), "{line} not read in:\n{last}");
+    }
+
+    // The SMTP server gone: the attempt fails, is recorded and shown, and waits for its retry.
+    drop(sink);
+    let r = book(&mut t, &pairs(&fields("inspection@ac-lyon.example"))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(preau_web::mail::send_due(&app.state).await, 1);
+    assert_eq!(preau_web::mail::send_due(&app.state).await, 0, "not again before its retry time");
+    let page = plain(&t.get(r.location()).await.text);
+    assert!(page.contains("l'envoi du courriel a échoué") && page.contains("nouvel essai prévu"), "{page}");
+}
+
+#[tokio::test]
+async fn without_an_smtp_server_nothing_is_queued_and_the_organizer_is_told() {
+    let app = TestApp::new().await;
+    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
+    add_room(&mut admin, "Salle du conseil", "video", "10").await;
+    let rid = room_id(&app, "Salle du conseil").await.to_string();
+    let mut t = app.signed_in(app.person(Role::Teacher, 0)).await;
+    let day = soon(3).to_string();
+    let r = book(&mut t, &[("title", "Réunion"), ("room", &rid), ("date", &day), ("start", "10:00"), ("end", "11:00"), ("guests", "ortho@cabinet.example")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert!(app.state.store.due_mail(i64::MAX, 10).await.unwrap().is_empty());
+    assert!(plain(&t.get(r.location()).await.text).contains("ne sont pas envoyées par courriel sur ce serveur"));
 }
