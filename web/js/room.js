@@ -53,6 +53,7 @@
  *   | {type: 'mute' | 'lower_hand' | 'remove', participant: string}
  *   | {type: 'admit' | 'refuse', guest: string}
  *   | {type: 'lock', locked: boolean}
+ *   | {type: 'mute_all'}
  *   | {type: 'end' | 'ping'}} ClientMsg
  */
 
@@ -124,7 +125,7 @@ const STRINGS = {
   qualityDetail: ['Connexion : {q} ({rtt} ms, {loss} % de pertes)', 'Connection: {q} ({rtt} ms, {loss}% loss)'],
   qGood: ['bonne', 'good'], qMedium: ['moyenne', 'fair'], qPoor: ['mauvaise', 'poor'],
   qConnecting: ['en cours…', 'connecting…'], qLost: ['interrompue', 'interrupted'],
-  guest: ['invité', 'guest'],
+  guest: ['invité', 'guest'], speaking: ['parle', 'speaking'],
   waiting: ['Vous êtes en salle d’attente : la personne qui organise la réunion va vous faire entrer.',
     'You are in the lobby: the organizer will let you in.'],
   refusedByHost: ['La personne qui organise la réunion n’a pas accepté votre entrée.', 'The organizer did not let you in.'],
@@ -240,6 +241,7 @@ const main = document.getElementById('main');
 const CFG = {
   ws: main?.dataset.ws ?? '', me: main?.dataset.me ?? '',
   host: main?.dataset.host === 'true', pupil: main?.dataset.pupil === 'true',
+  /** an audio conference: no camera, no screen */ audio: main?.dataset.audio === 'true',
 };
 
 const S = {
@@ -338,7 +340,7 @@ async function openDevice(kind, deviceId) {
 /** Asks for camera and microphone (devices then get their labels), else for either alone. */
 async function askPermission() {
   /** @type {MediaStreamConstraints[]} */
-  const tries = [{ audio: AUDIO, video: VIDEO }, { audio: AUDIO }, { video: VIDEO }];
+  const tries = CFG.audio ? [{ audio: AUDIO }] : [{ audio: AUDIO, video: VIDEO }, { audio: AUDIO }, { video: VIDEO }];
   for (const constraints of tries) {
     try {
       const stream = await navigator.mediaDevices.getUserMedia(constraints);
@@ -371,7 +373,7 @@ async function listDevices() {
   try {
     const devices = await navigator.mediaDevices.enumerateDevices();
     const of = (/** @type {MediaDeviceKind} */ kind) => devices.filter((d) => d.kind === kind && d.deviceId);
-    fillSelect('camera-select', of('videoinput'), 'camN', S.cam);
+    if (!CFG.audio) fillSelect('camera-select', of('videoinput'), 'camN', S.cam);
     fillSelect('mic-select', of('audioinput'), 'micN', S.mic);
   } catch (e) {
     console.warn('room.js: enumerateDevices', e);
@@ -380,6 +382,7 @@ async function listDevices() {
 
 /** Shows the chosen camera in the pre-join preview. */
 function showPreview() {
+  if (CFG.audio) return;
   const preview = el('preview', HTMLVideoElement);
   if (!preview) return;
   preview.muted = true;
@@ -406,6 +409,7 @@ function addJoinOptions() {
   const join = el('join', HTMLButtonElement);
   /** @type {[string, StringKey, boolean][]} */
   const options = [['join-mic', 'joinMic', !CFG.pupil], ['join-cam', 'joinCam', false]];
+  if (CFG.audio) options.pop();
   for (const [id, key, checked] of options) {
     if (!join || document.getElementById(id)) continue;
     const box = document.createElement('input');
@@ -776,7 +780,7 @@ function onLeft(id) {
 function onSpeaker(id) {
   S.speaker = id ?? null;
   for (const tile of S.tiles.values()) tile.root.classList.toggle('speaking', tile.source === 'camera' && tile.pid === S.speaker);
-  for (const [pid, entry] of S.entries) entry.li.classList.toggle('speaking', pid === S.speaker);
+  renderList(); // the list says who speaks, in words
 }
 
 /** Renders tiles, the participant list and the hands queue. */
@@ -889,7 +893,7 @@ function togglePin(pid) {
 /** " — animateur, micro coupé, main levée". @param {Participant} p */
 function statusText(p) {
   /** @type {[boolean, StringKey][]} */
-  const flags = [[p.host, 'host'], [!!p.guest, 'guest'], [!p.audio, 'statusMicOff'], [p.video, 'statusCam'], [p.screen, 'statusScreen'],
+  const flags = [[p.host, 'host'], [!!p.guest, 'guest'], [p.id === S.speaker, 'speaking'], [!p.audio, 'statusMicOff'], [p.video, 'statusCam'], [p.screen, 'statusScreen'],
     [p.hand, 'statusHand']];
   const parts = flags.filter(([on]) => on).map(([, key]) => t(key));
   return parts.length ? ` — ${parts.join(', ')}` : '';
@@ -1088,7 +1092,7 @@ async function cameraOn() {
 
 /** Camera button or V. */
 async function toggleCam() {
-  if (S.busy) return;
+  if (S.busy || CFG.audio) return;
   S.busy = true;
   try {
     await (S.camOn ? cameraOff() : cameraOn());
@@ -1135,7 +1139,7 @@ function stopScreen() {
 
 /** Screen button. */
 async function toggleScreen() {
-  if (S.busy) return;
+  if (S.busy || CFG.audio) return;
   S.busy = true;
   try {
     await (S.screen ? stopScreen() : startScreen());
@@ -1167,7 +1171,8 @@ function onMuted(by) {
   S.micOn = false;
   if (S.mic) S.mic.enabled = false;
   selfChanged();
-  const name = S.participants.get(by)?.name;
+  // `by` is the host's name (docs/signalling.md); an id is also understood.
+  const name = S.participants.get(by)?.name ?? (typeof by === 'string' ? by : '');
   announce(name ? t('mutedBy', { name }) : t('mutedByHost'));
 }
 
@@ -1243,7 +1248,7 @@ function setupControls() {
   /** @type {[string, () => unknown, string?][]} */
   const actions = [['btn-mic', toggleMic, 'M'], ['btn-cam', toggleCam, 'V'], ['btn-screen', toggleScreen],
     ['btn-hand', toggleHand, 'H'], ['btn-audio-only', toggleAudioOnly], ['btn-leave', () => finish('left')],
-    ['btn-lock', () => send({ type: 'lock', locked: !S.locked })]];
+    ['btn-lock', () => send({ type: 'lock', locked: !S.locked })], ['btn-mute-all', () => send({ type: 'mute_all' })]];
   for (const [id, action, key] of actions) {
     const b = el(id, HTMLButtonElement);
     b?.addEventListener('click', () => void action());

@@ -90,6 +90,22 @@ pub struct Booking {
     pub guests: Vec<String>,
 }
 
+/// Digits of the PINs Préau makes for audio conferences (6 to 9 are accepted when typed).
+pub const PIN_DIGITS: usize = 9;
+
+/// A PIN of [`PIN_DIGITS`] digits from random bits given by the caller; it never starts with 0
+/// (a phone keypad or a spreadsheet would drop it).
+pub fn new_pin(random: u64) -> String {
+    let span = 9 * 10u64.pow(PIN_DIGITS as u32 - 1);
+    (10u64.pow(PIN_DIGITS as u32 - 1) + random % span).to_string()
+}
+
+/// A PIN as typed, spaces and dots removed: 6 to 9 digits, or None.
+pub fn clean_pin(typed: &str) -> Option<String> {
+    let pin: String = typed.chars().filter(|c| !matches!(c, ' ' | '.' | '-' | '\u{a0}')).collect();
+    ((6..=9).contains(&pin.len()) && pin.bytes().all(|b| b.is_ascii_digit())).then_some(pin)
+}
+
 impl Booking {
     /// The id of the booking's live room: the booking's own ULID, as a room id. The signalling
     /// registry keys rooms in session by room id; a meeting's live room is never in the rooms
@@ -538,5 +554,21 @@ mod tests {
             guests: vec![],
         };
         assert_eq!(b.live_room().as_str(), b.id.as_str());
+    }
+
+    #[test]
+    fn pins_have_nine_digits_and_typed_ones_are_tidied() {
+        for r in [0, 1, u64::MAX, 123_456_789, 899_999_999, 900_000_000] {
+            let pin = new_pin(r);
+            assert_eq!(pin.len(), PIN_DIGITS, "{pin}");
+            assert!(!pin.starts_with('0'));
+            assert_eq!(clean_pin(&pin), Some(pin.clone()));
+        }
+        assert_ne!(new_pin(1), new_pin(2));
+        assert_eq!(clean_pin(" 123 456 789 "), Some("123456789".into()));
+        assert_eq!(clean_pin("12.34.56"), Some("123456".into()));
+        for bad in ["12345", "1234567890", "12345a", "", "١٢٣٤٥٦"] {
+            assert_eq!(clean_pin(bad), None, "{bad}");
+        }
     }
 }

@@ -5,6 +5,7 @@
 //! survives a power cut) and foreign keys on; migrations are embedded in the binary and applied
 //! at open.
 
+pub mod conferences;
 mod keys;
 mod meetings;
 pub mod outbox;

@@ -449,3 +449,28 @@ meeting-mail-pending = e-mail waiting to be sent
 meeting-mail-failed = the e-mail could not be sent ({ $error }); it will be tried again
 meeting-mail-given-up = the e-mail could not be sent ({ $error }); given up
 meeting-mail-off = This server does not e-mail invitations: give outside guests the link above or the invitation file.
+
+conference-title = Join an audio conference
+conference-intro = Type the code that came with the invitation, and your name. The host's code opens the conference as its host.
+conference-pin-label = Conference code
+conference-pin-hint = 6 to 9 digits; spaces do not count.
+conference-submit = Join
+conference-pin-format = The code has 6 to 9 digits.
+conference-pin-wrong = This code opens no conference. Check it: after several wrong codes you will have to wait.
+conference-throttled = { $minutes ->
+    [one] Too many wrong codes from this address: try again in 1 minute.
+   *[other] Too many wrong codes from this address: try again in { $minutes } minutes.
+}
+conference-kind = Audio conference
+room-note-audio = Audio conference: only the microphone is used; no one is filmed.
+room-mute-all = Mute everyone
+meeting-pins = Conference codes
+meeting-pins-intro = People join the conference from Préau's /conference address with one of these codes.
+meeting-pin-participant = Participant code
+meeting-pin-host = Host code
+meeting-report = Report of the sessions
+meeting-report-who = Participant
+meeting-report-when = Present
+meeting-report-as = As
+meeting-report-host = host
+meeting-report-guest = guest

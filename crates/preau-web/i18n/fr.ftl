@@ -449,3 +449,28 @@ meeting-mail-pending = courriel en attente d'envoi
 meeting-mail-failed = l'envoi du courriel a échoué ({ $error }) ; nouvel essai prévu
 meeting-mail-given-up = l'envoi du courriel a échoué ({ $error }) ; abandonné
 meeting-mail-off = Les invitations ne sont pas envoyées par courriel sur ce serveur : transmettez aux invités extérieurs le lien ci-dessus ou le fichier d'invitation.
+
+conference-title = Rejoindre une conférence audio
+conference-intro = Saisissez le code reçu avec l'invitation et votre nom. Le code de l'animateur ouvre la conférence en tant qu'animateur.
+conference-pin-label = Code de la conférence
+conference-pin-hint = De 6 à 9 chiffres ; les espaces ne comptent pas.
+conference-submit = Rejoindre
+conference-pin-format = Le code a de 6 à 9 chiffres.
+conference-pin-wrong = Ce code n'ouvre aucune conférence. Vérifiez-le : après plusieurs codes erronés, il faudra patienter.
+conference-throttled = { $minutes ->
+    [one] Trop de codes erronés depuis cette adresse : réessayez dans 1 minute.
+   *[other] Trop de codes erronés depuis cette adresse : réessayez dans { $minutes } minutes.
+}
+conference-kind = Conférence audio
+room-note-audio = Conférence audio : seul le micro sert ; personne n'est filmé.
+room-mute-all = Couper tous les micros
+meeting-pins = Codes de la conférence
+meeting-pins-intro = On rejoint la conférence depuis l'adresse /conference de Préau avec l'un de ces codes.
+meeting-pin-participant = Code participant
+meeting-pin-host = Code animateur
+meeting-report = Compte rendu des séances
+meeting-report-who = Participant
+meeting-report-when = Présence
+meeting-report-as = Qualité
+meeting-report-host = animateur
+meeting-report-guest = invité

@@ -101,6 +101,11 @@ pub fn pre_session_csrf(state: &AppState, headers: &axum::http::HeaderMap) -> (S
     }
 }
 
+/// Adds a `Set-Cookie` (a value [`cookie`] made: ASCII) to a response.
+pub fn add_cookie(response: &mut axum::response::Response, cookie: &str) {
+    response.headers_mut().append(axum::http::header::SET_COOKIE, axum::http::HeaderValue::from_str(cookie).expect("cookie is ASCII"));
+}
+
 /// Reads one cookie from the request headers.
 pub fn read_cookie<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Option<&'a str> {
     headers

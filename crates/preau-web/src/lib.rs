@@ -97,6 +97,8 @@ pub struct AppState {
     /// The rooms in session and their sockets (the same registry as `live` when media runs).
     pub signal: Arc<signal::Live>,
     throttle: auth::LoginThrottle,
+    /// Wrong conference PINs per client address.
+    pin_throttle: pages::conference::PinThrottle,
     metrics: metrics::Metrics,
     /// Establishment names for the page header; they change rarely and are asked on every page.
     establishment_names: std::sync::RwLock<std::collections::HashMap<preau_core::EstablishmentId, String>>,
@@ -145,6 +147,7 @@ impl AppState {
             live,
             signal,
             throttle: Default::default(),
+            pin_throttle: Default::default(),
             metrics: metrics::Metrics::get(),
             establishment_names: Default::default(),
             server_keys: Default::default(),
@@ -185,9 +188,20 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(auth::sweep_sessions(state.clone()));
     let mailer = state.config.mail.is_some().then(|| tokio::spawn(mail::run(state.clone())));
+    let (reports, mut ended) = tokio::sync::mpsc::unbounded_channel();
+    state.signal.report_to(reports);
+    let keeper = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            while let Some(session) = ended.recv().await {
+                pages::meeting_live::keep_report(&state, &session).await;
+            }
+        })
+    };
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
+    keeper.abort();
     if let Some(m) = mailer {
         m.abort();
     }

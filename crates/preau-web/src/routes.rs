@@ -106,6 +106,9 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         // Guests have no account: their link's signature, then their pass, are checked by the handlers.
         .get("/invite/{id}/{expires}/{sig}", Public, meeting_live::invite)
         .post("/invite/{id}/{expires}/{sig}", Public, meeting_live::knock)
+        // Audio conferences: the PIN is checked (and guessing slowed) by the handler.
+        .get("/conference", Public, conference::form)
+        .post("/conference", Public, conference::enter)
         .get("/guest/{id}", Anyone, meeting_live::guest_room)
         .get("/guest/{id}/ws", Anyone, meeting_live::guest_socket)
         .get("/meeting-rooms/{id}", Signed(Action::BookMeeting), meetings::room_week)

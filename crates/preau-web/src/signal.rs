@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
 use crate::clock::random_bytes;
+use preau_store::conferences::{LiveSession, Presence};
 
 mod lobby;
 
@@ -42,6 +43,8 @@ pub struct Live {
     rooms: Mutex<HashMap<RoomId, LiveRoom>>,
     next: AtomicU64,
     ice: IceConfig,
+    /// Where the report of each session goes when it ends (see [`Live::report_to`]).
+    reports: Mutex<Option<mpsc::UnboundedSender<LiveSession>>>,
 }
 
 /// ICE servers handed to browsers: STUN/TURN URLs, with TURN credentials in the TURN REST
@@ -63,6 +66,9 @@ struct LiveRoom {
     lobby: Vec<lobby::Knock>,
     /// A locked room lets no one new in but its hosts.
     locked: bool,
+    /// Who came and went since the session began, for its report.
+    started_at: i64,
+    presences: Vec<Presence>,
 }
 
 struct Member {
@@ -75,6 +81,8 @@ struct Member {
     socket: Option<mpsc::UnboundedSender<Out>>,
     /// Bumped at each new socket, so a stale socket's end does not remove a resumed member.
     generation: u64,
+    /// Their line in the room's `presences`.
+    presence: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, Serialize)]
@@ -198,6 +206,7 @@ enum ClientMsg {
     Mute { participant: String },
     LowerHand { participant: String },
     Remove { participant: String },
+    MuteAll,
     Admit { guest: String },
     Refuse { guest: String },
     Lock { locked: bool },
@@ -234,8 +243,10 @@ pub struct Joiner {
     pub person: PersonId,
     pub name: String,
     pub host: bool,
-    /// From outside the school, by a meeting's link: waits in the lobby until a host admits them.
+    /// From outside the school (no account), by a meeting's link or a conference's PIN.
     pub guest: bool,
+    /// Waits in the lobby until a host admits them (a guest by link; not one with a PIN).
+    pub lobby: bool,
     pub lang: crate::i18n::Tr,
     /// Most people in the room; a host comes in past it.
     pub capacity: usize,
@@ -243,7 +254,12 @@ pub struct Joiner {
 
 impl Live {
     pub fn new(media: Option<MediaHandle>, ice: IceConfig) -> Live {
-        Live { media, rooms: Mutex::new(HashMap::new()), next: AtomicU64::new(1), ice }
+        Live { media, rooms: Mutex::new(HashMap::new()), next: AtomicU64::new(1), ice, reports: Mutex::new(None) }
+    }
+
+    /// Sends the report of every session that ends to `to`.
+    pub fn report_to(&self, to: mpsc::UnboundedSender<LiveSession>) {
+        *self.reports.lock().unwrap() = Some(to);
     }
 
     /// People currently in a room (sockets in their grace period included).
@@ -313,8 +329,9 @@ impl Live {
     fn leave(&self, room_id: &RoomId, who: ParticipantId) {
         let mut rooms = self.rooms.lock().unwrap();
         let Some(room) = rooms.get_mut(room_id) else { return };
-        if room.members.remove(&who).is_none() {
-            return;
+        let Some(gone) = room.members.remove(&who) else { return };
+        if let Some(p) = room.presences.get_mut(gone.presence) {
+            p.left_at = now_ms();
         }
         room.hands.retain(|h| *h != who);
         if let Some(media) = &self.media {
@@ -324,9 +341,26 @@ impl Live {
         self.broadcast(room, None, &ServerMsg::Hands { queue: Self::hands(room) });
         if room.members.is_empty() && room.lobby.is_empty() {
             // The session is over when the last one leaves: chat, removals and the lock go with it.
-            rooms.remove(room_id);
+            if let Some(room) = rooms.remove(room_id) {
+                self.report(room_id, room);
+            }
         }
     }
+
+    /// Hands the report of a session that ended to whoever keeps them.
+    fn report(&self, room_id: &RoomId, room: LiveRoom) {
+        if room.presences.is_empty() {
+            return;
+        }
+        let session = LiveSession { room: room_id.clone(), started_at: room.started_at, ended_at: now_ms(), presences: room.presences };
+        if let Some(to) = self.reports.lock().unwrap().as_ref() {
+            let _ = to.send(session);
+        }
+    }
+}
+
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 impl crate::LiveRooms for Live {
@@ -350,6 +384,7 @@ pub async fn upgrade(
         name: viewer.person.display_name(),
         host: admission.host,
         guest: false,
+        lobby: false,
         lang: viewer.tr,
         capacity: state.config.room_capacity,
     };
@@ -422,6 +457,7 @@ pub async fn bench_upgrade(
         name,
         host: query.get("host").is_some_and(|h| h == "1"),
         guest: false,
+        lobby: false,
         lang: crate::i18n::Tr::new(crate::i18n::Lang::Fr),
         capacity: usize::MAX,
     };
@@ -455,7 +491,7 @@ pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joi
     };
     // A guest not already in (after a blip) knocks first and waits for a host.
     let resuming = resume.as_deref().is_some_and(|token| live.holds_place(&room_id, &joiner.person, token));
-    if joiner.guest && !resuming {
+    if joiner.lobby && !resuming {
         match lobby::wait(&live, &room_id, &joiner, &mut ws).await {
             lobby::Outcome::Admitted => {}
             lobby::Outcome::Refused(reason) => return refuse(ws, reason).await,
@@ -607,7 +643,7 @@ fn attach(
     });
     if resumed.is_none() && !joiner.host {
         // A guest was let in by a host: the lock keeps out only those who come on their own.
-        if room.locked && !joiner.guest {
+        if room.locked && !joiner.lobby {
             return Err("locked");
         }
         if room.members.len() >= joiner.capacity {
@@ -624,6 +660,17 @@ fn attach(
         None => {
             let id = ParticipantId(live.next.fetch_add(1, Ordering::Relaxed));
             let token: String = random_bytes::<16>().iter().map(|b| format!("{b:02x}")).collect();
+            let now = now_ms();
+            if room.presences.is_empty() {
+                room.started_at = now;
+            }
+            room.presences.push(Presence {
+                name: joiner.name.clone(),
+                person: (!joiner.guest).then(|| joiner.person.clone()),
+                host: joiner.host,
+                joined_at: now,
+                left_at: now,
+            });
             room.members.insert(
                 id,
                 Member {
@@ -635,6 +682,7 @@ fn attach(
                     resume: token,
                     socket: Some(socket.clone()),
                     generation: 1,
+                    presence: room.presences.len() - 1,
                 },
             );
             (id, 1, true)
@@ -797,6 +845,7 @@ fn handle(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, join
             Ok(())
         }
         ClientMsg::Mute { .. }
+        | ClientMsg::MuteAll
         | ClientMsg::LowerHand { .. }
         | ClientMsg::Remove { .. }
         | ClientMsg::Admit { .. }
@@ -821,14 +870,19 @@ fn handle(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, join
             let mut rooms = live.rooms.lock().unwrap();
             let room = rooms.get_mut(room_id).ok_or("bad_message")?;
             // Only a member of this room: participant ids are counted, not secret.
-            let m = room.members.get_mut(&target).ok_or("bad_message")?;
-            media(Command::AudioAllowed { participant: target, allowed: false });
-            m.state.audio = false;
-            if let Some(s) = &m.socket {
-                let _ = s.send(Out::Msg(encode(&ServerMsg::Muted { by: &joiner.name })));
+            if !room.members.contains_key(&target) {
+                return Err("bad_message");
             }
-            let view = Live::view(target, m);
-            live.broadcast(room, None, &ServerMsg::ParticipantState { participant: view });
+            mute(live, room, target, &joiner.name);
+            Ok(())
+        }
+        ClientMsg::MuteAll => {
+            let mut rooms = live.rooms.lock().unwrap();
+            let room = rooms.get_mut(room_id).ok_or("bad_message")?;
+            let on: Vec<ParticipantId> = room.members.iter().filter(|(_, m)| !m.host && m.state.audio).map(|(id, _)| *id).collect();
+            for target in on {
+                mute(live, room, target, &joiner.name);
+            }
             Ok(())
         }
         ClientMsg::LowerHand { participant } => {
@@ -874,6 +928,21 @@ fn handle(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, join
     }
 }
 
+/// A host (`by`) turns off `target`'s microphone: the SFU drops their audio, they are told,
+/// everyone's list shows it.
+fn mute(live: &Live, room: &mut LiveRoom, target: ParticipantId, by: &str) {
+    let Some(m) = room.members.get_mut(&target) else { return };
+    if let Some(media) = &live.media {
+        media.send(Command::AudioAllowed { participant: target, allowed: false });
+    }
+    m.state.audio = false;
+    if let Some(s) = &m.socket {
+        let _ = s.send(Out::Msg(encode(&ServerMsg::Muted { by })));
+    }
+    let view = Live::view(target, m);
+    live.broadcast(room, None, &ServerMsg::ParticipantState { participant: view });
+}
+
 fn set_hand(live: &Live, room: &mut LiveRoom, who: ParticipantId, raised: bool) {
     let Some(m) = room.members.get_mut(&who) else { return };
     m.state.hand = raised;
@@ -911,6 +980,75 @@ mod tests {
         let text = encode(&ServerMsg::Renegotiate { audio: 2, video: 3 });
         assert_eq!(text, r#"{"v":1,"type":"renegotiate","audio":2,"video":3}"#);
         assert_eq!(encode(&ServerMsg::Pong), r#"{"v":1,"type":"pong"}"#);
+    }
+
+    fn joiner(n: u128, name: &str, host: bool, guest: bool) -> Joiner {
+        Joiner {
+            person: PersonId::new(1, n),
+            name: name.into(),
+            host,
+            guest,
+            lobby: false,
+            lang: crate::i18n::Tr::new(crate::i18n::Lang::Fr),
+            capacity: 10,
+        }
+    }
+
+    fn drain(rx: &mut mpsc::UnboundedReceiver<Out>) -> Vec<String> {
+        let mut out = vec![];
+        while let Ok(Out::Msg(m)) = rx.try_recv() {
+            out.push(m);
+        }
+        out
+    }
+
+    #[test]
+    fn a_session_reports_who_came_and_went_when_the_last_one_leaves() {
+        let live = std::sync::Arc::new(Live::new(None, IceConfig::default()));
+        let (tx, mut reports) = mpsc::unbounded_channel();
+        live.report_to(tx);
+        let room = RoomId::new(1, 7);
+        let (host_tx, _host_rx) = mpsc::unbounded_channel();
+        let (guest_tx, _guest_rx) = mpsc::unbounded_channel();
+        let (h, _) = attach(&live, &room, &joiner(1, "Mme Durand", true, false), None, host_tx).unwrap();
+        let (g, _) = attach(&live, &room, &joiner(2, "M. Invité", false, true), None, guest_tx).unwrap();
+        live.leave(&room, g);
+        assert!(reports.try_recv().is_err(), "not over while the host is in");
+        live.leave(&room, h);
+        let s = reports.try_recv().expect("the report when the last one leaves");
+        assert_eq!(s.room, room);
+        let who: Vec<(&str, bool, bool)> = s.presences.iter().map(|p| (p.name.as_str(), p.host, p.person.is_some())).collect();
+        assert_eq!(who, [("Mme Durand", true, true), ("M. Invité", false, false)], "a guest has no account to name");
+        assert!(s.presences.iter().all(|p| s.started_at <= p.joined_at && p.joined_at <= p.left_at && p.left_at <= s.ended_at));
+        assert_eq!(live.count(&room), 0);
+    }
+
+    #[test]
+    fn a_host_mutes_everyone_but_the_hosts_and_only_a_host_may() {
+        let live = std::sync::Arc::new(Live::new(None, IceConfig::default()));
+        let room = RoomId::new(1, 8);
+        let host = joiner(1, "Animatrice", true, false);
+        let (host_tx, mut host_rx) = mpsc::unbounded_channel();
+        let (h, _) = attach(&live, &room, &host, None, host_tx).unwrap();
+        let mut others = vec![];
+        for n in 2..4 {
+            let (tx, rx) = mpsc::unbounded_channel();
+            let who = joiner(n, "Participant", false, true);
+            let (id, _) = attach(&live, &room, &who, None, tx).unwrap();
+            handle(&live, &room, id, &who, ClientMsg::State { audio: true, video: false, screen: false }).unwrap();
+            others.push((id, who, rx));
+        }
+        handle(&live, &room, h, &host, ClientMsg::State { audio: true, video: false, screen: false }).unwrap();
+        assert_eq!(handle(&live, &room, others[0].0, &others[0].1, ClientMsg::MuteAll), Err("not_host"));
+        drain(&mut host_rx);
+        handle(&live, &room, h, &host, ClientMsg::MuteAll).unwrap();
+        for (_, _, rx) in &mut others {
+            assert!(drain(rx).iter().any(|m| m.contains(r#""type":"muted","by":"Animatrice""#)), "each participant is told");
+        }
+        let rooms = live.rooms.lock().unwrap();
+        let r = &rooms[&room];
+        assert!(r.members.values().filter(|m| !m.host).all(|m| !m.state.audio));
+        assert!(r.members[&h].state.audio, "the host keeps their microphone");
     }
 
     #[test]

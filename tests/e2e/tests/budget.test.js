@@ -63,6 +63,7 @@ async function weigh(label, account, path, { status = 200 } = {}) {
 
 test('login page', () => weigh('anonymous', null, '/login'));
 test('404 page', () => weigh('anonymous', null, '/pas-de-page-ici', { status: 404 }));
+test('audio conference PIN page', () => weigh('anonymous', null, '/conference'));
 
 for (const role of ROLES) {
   test(`${role} dashboard, profile and sessions`, async () => {

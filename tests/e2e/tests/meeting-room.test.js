@@ -1,4 +1,5 @@
-// Meetings live: a teacher meets two colleagues and an outside guest, who comes by the signed
+// Meetings live (and audio conferences entered with PINs, where the host mutes someone and the
+// report lists everyone): a teacher meets two colleagues and an outside guest, who comes by the signed
 // link, gives a name, waits in the lobby, is let in by the organizer (announced, with a chime)
 // and then receives the others' audio and video; locked, the room turns the next guest away.
 // A room of capacity 3 gives the fourth person the "room full" page; a pupil cannot open a
@@ -25,7 +26,8 @@ before(async () => {
   browser = await launchBrowser({ extraArgs: FAKE_MEDIA_ARGS });
   teachers = (await divisionAccounts(server, '6e A', { pupils: 0, teachers: 3 })).teachers;
   const { api } = await apiLogin(server, server.first('admin'));
-  for (const [name, kind, capacity] of [['Salle visio', 'video', '10'], ['Petite salle', 'video', '3'], ['Salle des profs', 'staff_only', '20']]) {
+  for (const [name, kind, capacity] of [['Salle visio', 'video', '10'], ['Petite salle', 'video', '3'], ['Salle des profs', 'staff_only', '20'],
+    ['Pont audio', 'audio_conference', '20']]) {
     const form = await (await api.get('/admin/meeting-rooms')).text();
     const res = await api.post('/admin/meeting-rooms', { form: { name, kind, capacity, csrf: csrfFrom(form) }, maxRedirects: 0 });
     assert.equal(res.status(), 303, `the admin adds ${name}`);
@@ -33,7 +35,7 @@ before(async () => {
   const html = await (await api.get('/meetings/new')).text();
   for (const m of html.matchAll(/<option value="([0-9a-z]{26})"[^>]*>([^<(]+)/g)) rooms[m[2].trim()] = m[1];
   await api.dispose();
-  assert.ok(rooms['Salle visio'] && rooms['Petite salle'] && rooms['Salle des profs'], `rooms on the form: ${JSON.stringify(rooms)}`);
+  assert.ok(rooms['Salle visio'] && rooms['Petite salle'] && rooms['Salle des profs'] && rooms['Pont audio'], `rooms on the form: ${JSON.stringify(rooms)}`);
 });
 
 after(async () => {
@@ -206,3 +208,66 @@ test('a pupil cannot open a staff-only room, which has no guests\' link', async 
   assert.equal(await pupil.page.locator('#join, script[src*="room"]').count(), 0);
   await pupil.close();
 });
+
+test('an audio conference joined with PINs: the host mutes a participant, and the report lists everyone', async () => {
+  // The CPE organizes it (the teachers already organize the meetings above, at the same time).
+  const organizer = server.first('staff');
+  const meeting = await bookNow(organizer, 'Point hebdomadaire', rooms['Pont audio'], []);
+  const { api } = await apiLogin(server, organizer);
+  const html = await (await api.get(meeting)).text();
+  const pin = (id) => html.match(new RegExp(`id="${id}">([0-9 ]+)<`))?.[1].replaceAll(' ', '');
+  const [participantPin, hostPin] = [pin('pin-participant'), pin('pin-host')];
+  assert.match(participantPin ?? '', /^\d{9}$/, 'the participant PIN on the meeting page');
+  assert.match(hostPin ?? '', /^\d{9}$/, 'the host PIN on the meeting page');
+
+  /** A phone-bridge caller: /conference, a PIN, a name, then the audio room. */
+  async function dialIn(code, name) {
+    const tab = await Tab.open(browser, server);
+    open.push(tab);
+    await tab.goto('/conference');
+    assert.equal(await tab.dataPage(), 'conference');
+    await tab.page.fill('#pin', code.replace(/(\d{3})(?=\d)/g, '$1 '));
+    await tab.page.fill('#guest-name', name);
+    await tab.navigate(() => tab.page.click('main form button[type="submit"]'), { method: 'POST', path: '/conference', status: 303 });
+    assert.equal(await tab.dataPage(), 'room');
+    assert.equal(await tab.page.locator('#camera-select, #btn-cam, #preview').count(), 0, 'no camera in an audio conference');
+    await tab.page.locator('#mic-select option[value]:not([value=""])').first().waitFor({ state: 'attached' });
+    await tab.check();
+    await tab.page.click('#join');
+    await inRoom(tab);
+    return tab;
+  }
+  const host = await dialIn(hostPin, 'Mme Roux');
+  const caller = await dialIn(participantPin, 'M. Bernard');
+  const callerPid = await pidOf(caller);
+  await flowing(host.page, [`${callerPid}|audio`], 'packets');
+  await host.check();
+
+  // The host mutes the caller: the caller is told, everyone's list says so.
+  const entry = host.page.locator(`#participants li[data-participant="${callerPid}"]`);
+  await until('the caller\'s microphone on in the host\'s list', async () => !(await entry.innerText()).includes('micro coupé'));
+  await entry.locator('button.host-mute').click();
+  await caller.page.locator('#announcer', { hasText: 'Votre micro a été coupé par Mme Roux' }).waitFor();
+  await until('the caller shown muted', async () => (await entry.innerText()).includes('micro coupé'));
+  assert.equal(await caller.page.getAttribute('#btn-mic', 'aria-pressed'), 'false');
+  await caller.check();
+
+  // Both leave: the session's report, on the organizer's page, lists them with their times.
+  await caller.page.click('#btn-leave');
+  await host.page.click('#btn-leave');
+  await until('the report on the meeting page', async () => {
+    const text = await (await api.get(meeting)).text();
+    return { ok: text.includes('Compte rendu des séances') && text.includes('Mme Roux') && text.includes('M. Bernard (invité)'), seen: text.length };
+  }, { timeout: 10_000 });
+  await api.dispose();
+  const report = await Tab.open(browser, server);
+  open.push(report);
+  await report.login(organizer);
+  await report.goto(meeting);
+  const rows = await report.page.locator('#report tbody tr').allInnerTexts();
+  assert.equal(rows.length, 2, rows.join('\n'));
+  assert.match(rows[0], /Mme Roux\s+\d\d:\d\d – \d\d:\d\d \(\d+ min\)\s+animateur/);
+  assert.match(rows[1], /M\. Bernard \(invité\)\s+\d\d:\d\d – \d\d:\d\d \(\d+ min\)\s+invité/);
+  for (const t of [host, caller, report]) await t.close();
+});
+

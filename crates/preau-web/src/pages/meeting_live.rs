@@ -135,6 +135,7 @@ pub async fn room(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
         return locked_page(tr, chrome("meeting-locked"), &here, back);
     }
     let guests = room.kind != MeetingRoomKind::StaffOnly;
+    let audio = room.kind == MeetingRoomKind::AudioConference;
     let share = match host && guests {
         true => Some((guest_link(&state, &b).await?, tr.t("meeting-live-share-hint"))),
         false => None,
@@ -150,7 +151,8 @@ pub async fn room(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
         me: viewer.person.display_name(),
         share,
         lobby: guests,
-        prejoin_note: tr.t("room-note-others"),
+        audio,
+        prejoin_note: tr.t(if audio { "room-note-audio" } else { "room-note-others" }),
     };
     page.respond()
 }
@@ -173,10 +175,25 @@ pub async fn socket(
         name: viewer.person.display_name(),
         host,
         guest: false,
+        lobby: false,
         lang: viewer.tr,
         capacity: room.capacity as usize,
     };
     open(&state, b.live_room(), joiner, is_full(&state, &b, &room, host), ws)
+}
+
+/// Keeps the report of a session that ended, if it was a meeting's (class rooms keep none).
+pub(crate) async fn keep_report(state: &SharedState, session: &preau_store::conferences::LiveSession) {
+    let Ok(id) = session.room.as_str().parse::<BookingId>() else { return };
+    let kept = match state.store.booking(&id).await {
+        Ok(Some(_)) => state.store.record_session(session).await,
+        Ok(None) => return,
+        Err(e) => Err(e),
+    };
+    match kept {
+        Ok(()) => tracing::info!(booking = %id, people = session.presences.len(), "meeting report kept"),
+        Err(e) => tracing::error!(booking = %id, error = %e, "meeting report lost"),
+    }
 }
 
 // ---- Signatures --------------------------------------------------------------------------------
@@ -290,7 +307,7 @@ pub async fn invite(State(state): State<SharedState>, ctx: Ctx, headers: HeaderM
     let page = guest_page(tr, csrf, action, &b, "", None, state.clock.now());
     let mut response = render(StatusCode::OK, &page)?;
     if let Some(c) = cookie {
-        response.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&c).expect("cookie is ASCII"));
+        auth::add_cookie(&mut response, &c);
     }
     Ok(response)
 }
@@ -328,39 +345,69 @@ pub async fn knock(
         let page = guest_page(tr, f.csrf, action, &b, &typed, Some(tr.t("guest-name-error")), state.clock.now());
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
+    let cookie = issue_pass(&state, &b, Role::Guest, &name, expires_ms).await?;
+    let mut response = Redirect::to(&format!("/guest/{}", b.id)).into_response();
+    auth::add_cookie(&mut response, &cookie);
+    Ok(response)
+}
+
+/// How someone without an account came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// By a meeting's link: waits in the lobby.
+    Guest,
+    /// By a conference's participant PIN: straight in.
+    Participant,
+    /// By a conference's host PIN: straight in, leading.
+    Host,
+}
+
+impl Role {
+    fn code(self) -> &'static str {
+        match self {
+            Role::Guest => "g",
+            Role::Participant => "p",
+            Role::Host => "h",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Role> {
+        [Role::Guest, Role::Participant, Role::Host].into_iter().find(|r| r.code() == s)
+    }
+}
+
+/// A pass, checked: for this booking, signed by us, not expired.
+struct Pass {
+    guest: PersonId,
+    role: Role,
+    name: String,
+}
+
+/// The cookie of a new pass to `b`'s room for `name`, valid until `expires_ms`.
+pub(crate) async fn issue_pass(state: &SharedState, b: &Booking, role: Role, name: &str, expires_ms: Millis) -> AppResult<String> {
     let now = state.clock.now();
     let guest = PersonId::new(now, random_u128());
     let key = state.server_key(KEY_NAME).await?;
     let name64 = URL_SAFE_NO_PAD.encode(name.as_bytes());
     let expires = expires_ms.to_string();
-    let sig = sign(&key, &["pass", b.id.as_str(), guest.as_str(), &expires, &name64]);
-    let pass = format!("{}.{guest}.{expires}.{name64}.{sig}", b.id);
-    let max_age = (expires_ms - now) / 1000;
-    let cookie = auth::cookie(&state, GUEST_COOKIE, &pass, Some(max_age));
-    tracing::info!(booking = %b.id, guest = %guest, "guest pass given");
-    let mut response = Redirect::to(&format!("/guest/{}", b.id)).into_response();
-    response.headers_mut().insert(header::SET_COOKIE, HeaderValue::from_str(&cookie).expect("cookie is ASCII"));
-    Ok(response)
-}
-
-/// A guest's pass, checked: for this booking, signed by us, not expired.
-struct Pass {
-    guest: PersonId,
-    name: String,
+    let sig = sign(&key, &["pass", b.id.as_str(), role.code(), guest.as_str(), &expires, &name64]);
+    let pass = format!("{}.{}.{guest}.{expires}.{name64}.{sig}", b.id, role.code());
+    tracing::info!(booking = %b.id, guest = %guest, role = role.code(), "pass given");
+    Ok(auth::cookie(state, GUEST_COOKIE, &pass, Some((expires_ms - now) / 1000)))
 }
 
 async fn read_pass(state: &SharedState, headers: &HeaderMap, booking: &BookingId) -> AppResult<Option<Pass>> {
     let Some(pass) = auth::read_cookie(headers, GUEST_COOKIE) else { return Ok(None) };
     let parts: Vec<&str> = pass.split('.').collect();
-    let [id, guest, expires, name64, sig] = parts[..] else { return Ok(None) };
+    let [id, role, guest, expires, name64, sig] = parts[..] else { return Ok(None) };
     let key = state.server_key(KEY_NAME).await?;
-    if id != booking.as_str() || !verify(&key, &["pass", id, guest, expires, name64], sig) {
+    if id != booking.as_str() || !verify(&key, &["pass", id, role, guest, expires, name64], sig) {
         return Ok(None);
     }
     let fresh = expires.parse::<Millis>().is_ok_and(|e| state.clock.now() < e);
     let name = URL_SAFE_NO_PAD.decode(name64).ok().and_then(|n| String::from_utf8(n).ok());
-    match (fresh, guest.parse(), name) {
-        (true, Ok(guest), Some(name)) => Ok(Some(Pass { guest, name })),
+    match (fresh, guest.parse(), name, Role::parse(role)) {
+        (true, Ok(guest), Some(name), Some(role)) => Ok(Some(Pass { guest, role, name })),
         _ => Ok(None),
     }
 }
@@ -389,21 +436,27 @@ pub async fn guest_room(State(state): State<SharedState>, ctx: Ctx, headers: Hea
     if let Err(why) = open_now(&b, state.clock.now()) {
         return closed_page(tr, chrome("meeting-closed"), why, &here, None);
     }
-    if is_full(&state, &b, &room, false) {
+    let host = pass.role == Role::Host;
+    if is_full(&state, &b, &room, host) {
         return full_page(tr, chrome("room-full"), room.capacity, &here, None);
     }
+    let audio = room.kind == MeetingRoomKind::AudioConference;
     let page = RoomPage {
         c: Chrome::new(tr, "room", tr.t1("room-page-title", "title", &b.title), None),
         room_id: b.live_room().to_string(),
         ws: format!("/guest/{}/ws", b.id),
         title: b.title.clone(),
-        kind_label: tr.t("guest-kind"),
-        host: false,
+        kind_label: tr.t(if audio { "conference-kind" } else { "guest-kind" }),
+        host,
         pupil: false,
         me: pass.name,
         share: None,
-        lobby: false,
-        prejoin_note: tr.t("guest-note"),
+        lobby: host,
+        audio,
+        prejoin_note: tr.t(match pass.role {
+            Role::Guest => "guest-note",
+            Role::Participant | Role::Host => "room-note-audio",
+        }),
     };
     page.respond()
 }
@@ -424,9 +477,18 @@ pub async fn guest_socket(
     if open_now(&b, state.clock.now()).is_err() {
         return Err(AppError::Forbidden);
     }
-    let name = ctx.tr.t1("guest-name", "name", &pass.name);
-    let joiner = Joiner { person: pass.guest, name, host: false, guest: true, lang: ctx.tr, capacity: room.capacity as usize };
-    open(&state, b.live_room(), joiner, is_full(&state, &b, &room, false), ws)
+    let host = pass.role == Role::Host;
+    let name = if host { pass.name } else { ctx.tr.t1("guest-name", "name", &pass.name) };
+    let joiner = Joiner {
+        person: pass.guest,
+        name,
+        host,
+        guest: true,
+        lobby: pass.role == Role::Guest,
+        lang: ctx.tr,
+        capacity: room.capacity as usize,
+    };
+    open(&state, b.live_room(), joiner, is_full(&state, &b, &room, host), ws)
 }
 
 #[cfg(test)]

@@ -559,6 +559,48 @@ struct MeetingPage {
     join: Option<String>,
     /// For the organizer: the guests' link, until the meeting is over.
     guest_link: Option<String>,
+    /// An audio conference's PINs: the participants' for everyone who sees it, the host's for
+    /// the organizer.
+    pins: Option<(String, Option<String>)>,
+    /// The report of each session held, for those who manage the meeting.
+    sessions: Vec<SessionView>,
+}
+
+/// A session of the meeting's live room, as its report shows it.
+struct SessionView {
+    when: String,
+    duration: String,
+    /// Name, hours present, and what they were (host, guest), in order of arrival.
+    presences: Vec<(String, String, String)>,
+}
+
+/// "45 min", "1 h 05".
+fn duration_text(ms: Millis) -> String {
+    let minutes = (ms + 30_000) / 60_000;
+    if minutes < 60 { format!("{minutes} min") } else { format!("{} h {:02}", minutes / 60, minutes % 60) }
+}
+
+async fn session_views(state: &SharedState, tr: &Tr, b: &Booking) -> AppResult<Vec<SessionView>> {
+    let sessions = state.store.live_sessions(&b.live_room()).await?;
+    Ok(sessions
+        .iter()
+        .map(|s| SessionView {
+            when: span_text(tr, s.started_at, s.ended_at),
+            duration: duration_text(s.ended_at - s.started_at),
+            presences: s
+                .presences
+                .iter()
+                .map(|p| {
+                    let what = match (p.host, p.person.is_none()) {
+                        (true, _) => tr.t("meeting-report-host"),
+                        (false, true) => tr.t("meeting-report-guest"),
+                        (false, false) => String::new(),
+                    };
+                    (p.name.clone(), format!("{} ({})", hours(p.joined_at, p.left_at), duration_text(p.left_at - p.joined_at)), what)
+                })
+                .collect(),
+        })
+        .collect())
 }
 
 /// The booking and its room, if the viewer may do `action` on it.
@@ -594,6 +636,14 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
         true => Some(super::meeting_live::guest_link(&state, &b).await?),
         false => None,
     };
+    let leads = may(&viewer.actor, Action::HostMeeting, Target::Booking(&facts)).is_allowed();
+    let pins = match live {
+        true => super::conference::pins(&state, &b, room.kind).await?.map(|(p, h)| {
+            (super::conference::spaced(&p), leads.then(|| super::conference::spaced(&h)))
+        }),
+        false => None,
+    };
+    let sessions = if may_cancel { session_views(&state, &tr, &b).await? } else { vec![] };
     let mut invitees = vec![];
     for p in &b.invitees {
         invitees.push(name_of(&state, p).await?);
@@ -619,6 +669,8 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
         may_cancel: may_cancel && !b.cancelled,
         join,
         guest_link,
+        pins,
+        sessions,
     };
     render(StatusCode::OK, &page)
 }

@@ -1,6 +1,7 @@
 //! Page handlers, one module per area.
 
 pub mod admin;
+pub mod conference;
 pub mod dashboard;
 pub mod divisions;
 pub mod login;

@@ -43,6 +43,8 @@ pub(crate) struct RoomPage {
     pub(crate) share: Option<(String, String)>,
     /// Guests may knock: hosts get the lobby's list.
     pub(crate) lobby: bool,
+    /// An audio conference: no camera, no screen.
+    pub(crate) audio: bool,
     pub(crate) prejoin_note: String,
 }
 
@@ -150,6 +152,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
         me: viewer.person.display_name(),
         share,
         lobby: false,
+        audio: false,
         prejoin_note: tr.t(if pupil { "room-note-pupil" } else { "room-note-others" }),
     };
     page.respond()

@@ -56,7 +56,7 @@ pub(super) async fn wait(live: &Arc<Live>, room_id: &RoomId, joiner: &Joiner, ws
         let room = rooms.entry(room_id.clone()).or_default();
         if room.locked || room.lobby.len() >= MAX_WAITING {
             let reason = if room.locked { "locked" } else { "full" };
-            if room.members.is_empty() && room.lobby.is_empty() {
+            if room.members.is_empty() && room.lobby.is_empty() && room.presences.is_empty() {
                 rooms.remove(room_id);
             }
             return Outcome::Refused(reason);
@@ -115,8 +115,10 @@ fn withdraw(live: &Live, room_id: &RoomId, id: &str) {
     let Some(room) = rooms.get_mut(room_id) else { return };
     room.lobby.retain(|k| k.id != id);
     live.send_to_hosts(room, &ServerMsg::Lobby { waiting: waiting(room) });
-    if room.members.is_empty() && room.lobby.is_empty() {
-        rooms.remove(room_id);
+    if room.members.is_empty() && room.lobby.is_empty()
+        && let Some(room) = rooms.remove(room_id)
+    {
+        live.report(room_id, room);
     }
 }
 

@@ -127,6 +127,11 @@ pub fn main_attr<'a>(r: &'a Resp, name: &str) -> &'a str {
     &value[..value.find('"').unwrap()]
 }
 
+/// The page's text with HTML's escapes of quotes and ampersands undone, to look for messages.
+pub fn plain(html: &str) -> String {
+    html.replace("&#39;", "'").replace("&#x27;", "'").replace("&quot;", "\"").replace("&#34;", "\"").replace("&amp;", "&")
+}
+
 pub struct Resp {
     pub status: StatusCode,
     pub headers: HeaderMap,

@@ -10,7 +10,7 @@ use preau_core::booking::{self, Booking, MeetingRoom, MeetingRoomKind, When};
 use preau_core::school::Person;
 use preau_core::{BookingId, MeetingRoomId, Millis, Role};
 
-use crate::harness::{Client, Crowd, Resp, TestApp, main_attr};
+use crate::harness::{Client, Crowd, Resp, TestApp, main_attr, plain};
 
 fn now() -> Millis {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as Millis
@@ -56,6 +56,17 @@ async fn guest_link(organizer: &mut Client, b: &Booking) -> String {
     let value = &value[value.find("value=\"").unwrap() + 7..];
     let url = &value[..value.find('"').unwrap()];
     url.strip_prefix("http://127.0.0.1:8080").expect("an address on the public URL").to_owned()
+}
+
+/// A video meeting of a teacher, open now: the room, the booking, the organizer's client and
+/// the guests' link.
+async fn meeting_with_guests(app: &TestApp) -> (MeetingRoom, Booking, Client, String) {
+    let organizer = app.person(Role::Teacher, 0).clone();
+    let room = meeting_room(app, 1, MeetingRoomKind::Video, 10).await;
+    let b = book(app, 2, &room, &organizer, &[], now()).await;
+    let mut o = app.signed_in(&organizer).await;
+    let link = guest_link(&mut o, &b).await;
+    (room, b, o, link)
 }
 
 fn no_school_data(r: &Resp, app: &TestApp) {
@@ -141,11 +152,7 @@ async fn the_room_holds_its_capacity_and_its_organizer_gets_in_past_it() {
 #[tokio::test]
 async fn a_guest_comes_by_the_signed_link_gives_a_name_and_sees_nothing_of_the_school() {
     let app = TestApp::new().await;
-    let organizer = app.person(Role::Teacher, 0).clone();
-    let room = meeting_room(&app, 1, MeetingRoomKind::Video, 10).await;
-    let b = book(&app, 2, &room, &organizer, &[], now()).await;
-    let mut o = app.signed_in(&organizer).await;
-    let link = guest_link(&mut o, &b).await;
+    let (room, b, mut o, link) = meeting_with_guests(&app).await;
     let r = o.get(&format!("/meetings/{}/room", b.id)).await;
     assert!(r.text.contains("id=\"lobby\""), "the organizer's room has the lobby list");
     assert!(r.text.contains(&format!("/invite/{}/", b.id)), "and the guests' link to give");
@@ -180,7 +187,7 @@ async fn a_guest_comes_by_the_signed_link_gives_a_name_and_sees_nothing_of_the_s
     let pass = guest.cookie("preau_guest").unwrap().to_owned();
     let renamed = {
         let mut parts: Vec<String> = pass.split('.').map(str::to_owned).collect();
-        parts[3] = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("Le directeur");
+        parts[4] = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode("Le directeur");
         parts.join(".")
     };
     stranger.set_cookie("preau_guest", &renamed);
@@ -199,11 +206,7 @@ async fn a_guest_comes_by_the_signed_link_gives_a_name_and_sees_nothing_of_the_s
 #[tokio::test]
 async fn tampered_expired_and_cancelled_links_are_refused_and_staff_rooms_have_none() {
     let app = TestApp::new().await;
-    let organizer = app.person(Role::Teacher, 0).clone();
-    let room = meeting_room(&app, 1, MeetingRoomKind::Video, 10).await;
-    let b = book(&app, 2, &room, &organizer, &[], now()).await;
-    let mut o = app.signed_in(&organizer).await;
-    let link = guest_link(&mut o, &b).await;
+    let (_, b, _, link) = meeting_with_guests(&app).await;
     let mut guest = app.client();
     let parts: Vec<&str> = link.split('/').collect(); // "", "invite", id, expires, sig
     let (id, expires, sig) = (parts[2], parts[3], parts[4]);
@@ -250,4 +253,97 @@ async fn tampered_expired_and_cancelled_links_are_refused_and_staff_rooms_have_n
     refused(&guest.get(&link).await, StatusCode::GONE, "expiré");
     let r = guest.get(&format!("/guest/{}", b.id)).await;
     assert_eq!((r.status, r.page()), (StatusCode::GONE, "meeting-closed"));
+}
+
+/// The digits of a PIN shown on the page in `#id`.
+fn pin_on(page: &Resp, id: &str) -> String {
+    let at = page.text.find(&format!("id=\"{id}\">")).unwrap_or_else(|| panic!("no #{id} on the page"));
+    let rest = &page.text[at + id.len() + 6..];
+    rest[..rest.find('<').unwrap()].chars().filter(char::is_ascii_digit).collect()
+}
+
+#[tokio::test]
+async fn an_audio_conference_is_entered_with_its_pins_and_guessing_is_slowed_then_locked() {
+    let app = TestApp::new().await;
+    let organizer = app.person(Role::Teacher, 0).clone();
+    let colleague = app.person(Role::Teacher, 1).clone();
+    let room = meeting_room(&app, 1, MeetingRoomKind::AudioConference, 10).await;
+    let b = book(&app, 2, &room, &organizer, &[&colleague], now()).await;
+    let mut o = app.signed_in(&organizer).await;
+    let page = o.get(&format!("/meetings/{}", b.id)).await;
+    let (participant, host) = (pin_on(&page, "pin-participant"), pin_on(&page, "pin-host"));
+    assert_eq!((participant.len(), host.len()), (9, 9));
+    assert_ne!(participant, host);
+    assert_eq!(pin_on(&o.get(&format!("/meetings/{}", b.id)).await, "pin-participant"), participant, "made once, then kept");
+    let mut c = app.signed_in(&colleague).await;
+    let page = c.get(&format!("/meetings/{}", b.id)).await;
+    assert_eq!(pin_on(&page, "pin-participant"), participant);
+    assert!(!page.text.contains("id=\"pin-host\""), "the host's PIN is the organizer's");
+    // The organizer's own room is an audio one.
+    let r = o.get(&format!("/meetings/{}/room", b.id)).await;
+    assert_eq!((main_attr(&r, "data-audio"), main_attr(&r, "data-host")), ("true", "true"));
+    assert!(!r.text.contains("id=\"camera-select\"") && !r.text.contains("id=\"btn-cam\""), "no camera in an audio conference");
+    assert!(r.text.contains("id=\"btn-mute-all\""));
+
+    // From outside, with the participant PIN (spaces allowed), then the host PIN.
+    let mut phone = app.client();
+    let form = phone.get("/conference").await;
+    assert_eq!((form.status, form.page()), (StatusCode::OK, "conference"));
+    let spaced = format!("{} {} {}", &participant[..3], &participant[3..6], &participant[6..]);
+    let r = phone.submit("/conference", "/conference", &[("pin", &spaced), ("name", "M. Bernard")]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/guest/{}", b.id).as_str()));
+    let r = phone.get(&format!("/guest/{}", b.id)).await;
+    assert_eq!((r.status, main_attr(&r, "data-audio"), main_attr(&r, "data-host")), (StatusCode::OK, "true", "false"));
+    no_school_data(&r, &app);
+    let mut lead = app.client();
+    lead.peer = "127.0.0.2:50000".parse().unwrap();
+    assert_eq!(lead.submit("/conference", "/conference", &[("pin", &host), ("name", "Mme Roux")]).await.status, StatusCode::SEE_OTHER);
+    let r = lead.get(&format!("/guest/{}", b.id)).await;
+    assert_eq!((main_attr(&r, "data-host"), main_attr(&r, "data-me")), ("true", "Mme Roux"));
+
+    // Bad input: not a PIN, no name — said, not counted as guesses.
+    let mut guesser = app.client();
+    guesser.peer = "198.51.100.7:40000".parse().unwrap();
+    for (pin, name, words) in [("12345", "X", "6 à 9 chiffres"), ("abcdefghi", "X", "6 à 9 chiffres"), (participant.as_str(), " ", "Indiquez votre nom")] {
+        let r = guesser.submit("/conference", "/conference", &[("pin", pin), ("name", name)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{pin:?} {name:?}");
+        assert!(plain(&r.text).contains(words), "{words}: {}", r.text);
+    }
+    // Wrong PINs: five, then the address waits — even for a right one.
+    let wrong = if participant.starts_with('1') { "234567890" } else { "123456789" };
+    for i in 0..5 {
+        let r = guesser.submit("/conference", "/conference", &[("pin", wrong), ("name", "X")]).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "wrong PIN {i}");
+        assert!(plain(&r.text).contains("n'ouvre aucune conférence"));
+    }
+    let r = guesser.submit("/conference", "/conference", &[("pin", &participant), ("name", "X")]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+    assert!(plain(&r.text).contains("Trop de codes erronés"));
+    assert!(guesser.cookie("preau_guest").is_none(), "no pass while throttled");
+
+    // The report of a session, on the organizer's page (not an invitee's).
+    let t0 = now() - 3_000_000;
+    let session = preau_store::conferences::LiveSession {
+        room: b.live_room(),
+        started_at: t0,
+        ended_at: t0 + 2_700_000,
+        presences: vec![
+            preau_store::conferences::Presence { name: organizer.display_name(), person: Some(organizer.id.clone()), host: true, joined_at: t0, left_at: t0 + 2_700_000 },
+            preau_store::conferences::Presence { name: "M. Bernard (invité)".into(), person: None, host: false, joined_at: t0 + 60_000, left_at: t0 + 1_260_000 },
+        ],
+    };
+    app.state.store.record_session(&session).await.unwrap();
+    let page = plain(&o.get(&format!("/meetings/{}", b.id)).await.text);
+    assert!(page.contains("Compte rendu des séances") && page.contains("(45 min)"), "{page}");
+    assert!(page.contains(&organizer.display_name()) && page.contains("M. Bernard (invité)") && page.contains("(20 min)"));
+    assert!(!plain(&c.get(&format!("/meetings/{}", b.id)).await.text).contains("Compte rendu"), "the report is the organizer's");
+
+    // Cancelled: the PINs open nothing any more.
+    assert!(app.state.store.cancel_booking(&b.id, &[], now()).await.unwrap());
+    let mut late = app.client();
+    late.peer = "127.0.0.3:50000".parse().unwrap();
+    let r = late.submit("/conference", "/conference", &[("pin", &participant), ("name", "Y")]).await;
+    assert_eq!(r.status, StatusCode::GONE);
+    assert!(plain(&r.text).contains("annulée"));
 }

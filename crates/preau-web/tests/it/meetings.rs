@@ -8,7 +8,7 @@ use axum::http::{StatusCode, header};
 use preau_core::{MeetingRoomId, Role};
 use preau_core::booking::{self, Date};
 
-use crate::harness::{Client, SmtpSink, TestApp};
+use crate::harness::{Client, SmtpSink, TestApp, plain};
 
 /// A day two weeks from the real today (the app reads the real clock).
 fn soon(days: i64) -> Date {
@@ -20,15 +20,18 @@ async fn add_room(admin: &mut Client, name: &str, kind: &str, capacity: &str) ->
     admin.submit("/admin/meeting-rooms", "/admin/meeting-rooms", &[("name", name), ("kind", kind), ("capacity", capacity)]).await.status
 }
 
+/// The administrator adds "Salle du conseil" (video, 10 places); answers its id.
+async fn council_room(app: &TestApp) -> String {
+    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
+    add_room(&mut admin, "Salle du conseil", "video", "10").await;
+    room_id(app, "Salle du conseil").await.to_string()
+}
+
 async fn room_id(app: &TestApp, name: &str) -> MeetingRoomId {
     let rooms = app.state.store.meeting_rooms(&app.school.establishment.id).await.unwrap();
     rooms.into_iter().find(|r| r.name == name).expect("room created").id
 }
 
-/// The page's text with HTML's escapes of quotes and ampersands undone, to look for messages.
-fn plain(html: &str) -> String {
-    html.replace("&#39;", "'").replace("&#x27;", "'").replace("&quot;", "\"").replace("&#34;", "\"").replace("&amp;", "&")
-}
 
 /// Borrowed form fields from owned ones.
 fn pairs<'a>(fields: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
@@ -129,9 +132,7 @@ async fn the_administration_sets_up_meeting_rooms_and_bad_input_changes_nothing(
 #[tokio::test]
 async fn a_teacher_books_with_colleagues_and_a_guest_then_cancels() {
     let app = TestApp::new().await;
-    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
-    add_room(&mut admin, "Salle du conseil", "video", "10").await;
-    let rid = room_id(&app, "Salle du conseil").await.to_string();
+    let rid = council_room(&app).await;
     let organizer = app.person(Role::Teacher, 0).clone();
     let (colleague, other) = (app.person(Role::Teacher, 1).clone(), app.person(Role::Teacher, 2).clone());
     let cpe = app.person(Role::Staff, 0).clone();
@@ -276,9 +277,7 @@ async fn conflicts_capacity_and_bad_input_are_refused_with_their_reason_and_noth
 #[tokio::test]
 async fn another_establishments_admin_reaches_no_meeting_of_ours() {
     let app = TestApp::new().await;
-    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
-    add_room(&mut admin, "Salle du conseil", "video", "10").await;
-    let rid = room_id(&app, "Salle du conseil").await.to_string();
+    let rid = council_room(&app).await;
     let mut t = app.signed_in(app.person(Role::Teacher, 0)).await;
     let day = soon(3).to_string();
     let r = book(&mut t, &[("title", "Conseil"), ("room", &rid), ("date", &day), ("start", "10:00"), ("end", "11:00")]).await;
@@ -311,9 +310,7 @@ fn feed_url(html: &str) -> String {
 #[tokio::test]
 async fn a_personal_calendar_feed_shows_ones_meetings_until_it_is_revoked() {
     let app = TestApp::new().await;
-    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
-    add_room(&mut admin, "Salle du conseil", "video", "10").await;
-    let rid = room_id(&app, "Salle du conseil").await.to_string();
+    let rid = council_room(&app).await;
     let organizer = app.person(Role::Teacher, 0).clone();
     let invitee = app.person(Role::Teacher, 1).clone();
     let mut t = app.signed_in(&organizer).await;
@@ -363,10 +360,9 @@ async fn a_personal_calendar_feed_shows_ones_meetings_until_it_is_revoked() {
 #[tokio::test]
 async fn the_organizer_changes_a_meeting_and_its_invitation_follows() {
     let app = TestApp::new().await;
+    let rid = council_room(&app).await;
     let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
-    add_room(&mut admin, "Salle du conseil", "video", "10").await;
     add_room(&mut admin, "Salle B", "video", "10").await;
-    let rid = room_id(&app, "Salle du conseil").await.to_string();
     let (organizer, invitee) = (app.person(Role::Teacher, 0).clone(), app.person(Role::Teacher, 1).clone());
     let mut t = app.signed_in(&organizer).await;
     let day = soon(5).to_string();
@@ -424,9 +420,7 @@ async fn guests_are_emailed_their_invitation_its_change_and_its_cancellation_and
         })
     })
     .await;
-    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
-    add_room(&mut admin, "Salle du conseil", "video", "10").await;
-    let rid = room_id(&app, "Salle du conseil").await.to_string();
+    let rid = council_room(&app).await;
     let organizer = app.person(Role::Teacher, 0).clone();
     let mut t = app.signed_in(&organizer).await;
     let day = soon(2).to_string();
@@ -492,9 +486,7 @@ async fn guests_are_emailed_their_invitation_its_change_and_its_cancellation_and
 #[tokio::test]
 async fn without_an_smtp_server_nothing_is_queued_and_the_organizer_is_told() {
     let app = TestApp::new().await;
-    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
-    add_room(&mut admin, "Salle du conseil", "video", "10").await;
-    let rid = room_id(&app, "Salle du conseil").await.to_string();
+    let rid = council_room(&app).await;
     let mut t = app.signed_in(app.person(Role::Teacher, 0)).await;
     let day = soon(3).to_string();
     let r = book(&mut t, &[("title", "Réunion"), ("room", &rid), ("date", &day), ("start", "10:00"), ("end", "11:00"), ("guests", "ortho@cabinet.example")]).await;
