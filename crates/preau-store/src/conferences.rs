@@ -62,8 +62,9 @@ impl Store {
         }
     }
 
-    /// Keeps the report of a live session that ended.
-    pub async fn record_session(&self, s: &LiveSession) -> Result<()> {
+    /// Keeps the report of a live session that ended, and the e-mail that sends it to `notify`
+    /// (in the same transaction, due at `now`). Answers the session's id.
+    pub async fn record_session(&self, s: &LiveSession, notify: &[String], now: Millis) -> Result<i64> {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar("INSERT INTO live_sessions (room_id, started_at, ended_at) VALUES (?, ?, ?) RETURNING id")
             .bind(s.room.as_str())
@@ -82,16 +83,32 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
+        crate::outbox::enqueue(&mut tx, crate::outbox::REPORT, &id.to_string(), notify, now).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(id)
+    }
+
+    /// One session's report, by its id.
+    pub async fn live_session(&self, id: i64) -> Result<Option<LiveSession>> {
+        let room: Option<String> = sqlx::query_scalar("SELECT room_id FROM live_sessions WHERE id = ?").bind(id).fetch_optional(&self.pool).await?;
+        let Some(room) = room else { return Ok(None) };
+        let room: RoomId = room.parse().map_err(|_| corrupt(format!("room id {room}")))?;
+        Ok(self.live_sessions_where(&room, Some(id)).await?.pop())
     }
 
     /// The sessions of a live room, oldest first, each with who was there.
     pub async fn live_sessions(&self, room: &RoomId) -> Result<Vec<LiveSession>> {
-        let sessions = sqlx::query("SELECT id, started_at, ended_at FROM live_sessions WHERE room_id = ? ORDER BY started_at, id")
-            .bind(room.as_str())
-            .fetch_all(&self.pool)
-            .await?;
+        self.live_sessions_where(room, None).await
+    }
+
+    async fn live_sessions_where(&self, room: &RoomId, only: Option<i64>) -> Result<Vec<LiveSession>> {
+        let sessions = sqlx::query(
+            "SELECT id, started_at, ended_at FROM live_sessions WHERE room_id = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY started_at, id",
+        )
+        .bind(room.as_str())
+        .bind(only)
+        .fetch_all(&self.pool)
+        .await?;
         let mut out = vec![];
         for s in sessions {
             let id: i64 = s.try_get("id")?;

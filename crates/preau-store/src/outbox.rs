@@ -11,8 +11,11 @@ use crate::{Result, Store};
 /// Attempts before a message is given up (the last error stays on the row).
 pub const MAX_ATTEMPTS: i64 = 8;
 
-/// What the outbox holds about a meeting's guests: its invitation, update or cancellation.
+/// What the outbox holds about a meeting's guests and invitees: its invitation, update or
+/// cancellation (`about`: the booking's id).
 pub const MEETING: &str = "meeting";
+/// The report of a live session of a meeting, to its organizer (`about`: the session's id).
+pub const REPORT: &str = "report";
 
 /// A message due, as the sender needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]

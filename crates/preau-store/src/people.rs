@@ -188,6 +188,20 @@ impl Store {
         Ok(())
     }
 
+    /// A person's e-mail address, if they gave one.
+    pub async fn email_of(&self, id: &PersonId) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar("SELECT email FROM people WHERE id = ?").bind(id.as_str()).fetch_optional(&self.pool).await?.flatten())
+    }
+
+    /// Sets (or with None, removes) a person's e-mail address, with the audit entry.
+    pub async fn set_email(&self, id: &PersonId, email: Option<&str>, audit: &Audit<'_>) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE people SET email = ? WHERE id = ?").bind(email).bind(id.as_str()).execute(&mut *tx).await?;
+        write_audit(&mut tx, audit, Some(id.as_str())).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     pub async fn set_locale(&self, id: &PersonId, locale: Option<&str>) -> Result<()> {
         sqlx::query("UPDATE people SET locale = ? WHERE id = ?")
             .bind(locale)

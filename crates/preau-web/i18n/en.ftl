@@ -474,3 +474,14 @@ meeting-report-when = Present
 meeting-report-as = As
 meeting-report-host = host
 meeting-report-guest = guest
+
+mail-meeting-page = The meeting, and when the time comes the link to join it, are on its page:
+mail-report-subject = Report: { $title }
+mail-report-intro = Report of the session of “{ $title }”, { $when }:
+mail-report-page = Every report is on the meeting's page:
+profile-email = E-mail address
+profile-email-intro = Optional: you will receive invitations to meetings there, and the reports of those you organize. It is shown to no one.
+profile-email-label = Your address
+profile-email-hint = Leave empty to receive nothing.
+profile-email-saved = E-mail address saved.
+profile-email-error = This e-mail address is not valid.

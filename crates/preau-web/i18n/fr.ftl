@@ -474,3 +474,14 @@ meeting-report-when = Présence
 meeting-report-as = Qualité
 meeting-report-host = animateur
 meeting-report-guest = invité
+
+mail-meeting-page = La réunion, et le moment venu le lien pour la rejoindre, sont sur sa page :
+mail-report-subject = Compte rendu : { $title }
+mail-report-intro = Compte rendu de la séance de « { $title } », { $when } :
+mail-report-page = Tous les comptes rendus sont sur la page de la réunion :
+profile-email = Adresse électronique
+profile-email-intro = Facultative : vous y recevrez les invitations aux réunions et les comptes rendus de celles que vous organisez. Elle n'est montrée à personne.
+profile-email-label = Votre adresse
+profile-email-hint = Laissez vide pour ne rien recevoir.
+profile-email-saved = Adresse électronique enregistrée.
+profile-email-error = Cette adresse électronique n'est pas valide.

@@ -30,6 +30,7 @@ use preau_store::Store;
 
 pub use client_ip::parse_forwarded_for;
 pub use live::{LiveRooms, NoLiveRooms};
+pub use pages::meeting_live::keep_report;
 
 /// What the web front needs to know, resolved by the binary from `preau.toml` and `PREAU_*`.
 #[derive(Debug, Clone)]

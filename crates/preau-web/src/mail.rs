@@ -15,7 +15,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use preau_core::BookingId;
 use preau_core::booking::{self, MeetingRoomKind};
 use preau_core::ical::{self, Method};
-use preau_store::outbox::{MEETING, Pending};
+use preau_store::outbox::{MEETING, Pending, REPORT};
 
 use crate::SharedState;
 use crate::i18n::{Lang, Tr};
@@ -157,26 +157,46 @@ pub async fn send_due(state: &SharedState) -> usize {
 async fn compose(state: &SharedState, config: &MailConfig, p: &Pending) -> Result<Option<Message>, String> {
     match p.kind.as_str() {
         MEETING => meeting_message(state, config, p).await,
+        REPORT => report_message(state, config, p).await,
         other => Err(format!("unknown kind of mail {other}")),
     }
 }
 
-/// A meeting's invitation (or its update) to a guest still on the list; its cancellation to a
-/// guest taken off it, or to all when the meeting is cancelled. In French: guests have no
-/// account, hence no language of their own.
+fn failed(e: crate::errors::AppError) -> String {
+    format!("{e:?}")
+}
+
+/// A meeting's invitation (or its update) to a guest or an invitee still on the list; its
+/// cancellation to one taken off it, or to all when the meeting is cancelled. In French:
+/// guests have no account, hence no language of their own.
 async fn meeting_message(state: &SharedState, config: &MailConfig, p: &Pending) -> Result<Option<Message>, String> {
     let tr = Tr::new(Lang::Fr);
-    let failed = |e: crate::errors::AppError| format!("{e:?}");
     let Ok(id) = p.about.parse::<BookingId>() else { return Ok(None) };
     let Some(b) = state.store.booking(&id).await.map_err(|e| e.to_string())? else { return Ok(None) };
     let Some(room) = state.store.meeting_room(&b.room).await.map_err(|e| e.to_string())? else { return Ok(None) };
-    let invited = !b.cancelled && b.guests.contains(&p.recipient);
+    let guest = b.guests.contains(&p.recipient);
+    // An invitee of the establishment whose address this is: they join from the meeting's page.
+    let mut invitee = None;
+    for person in &b.invitees {
+        if state.store.email_of(person).await.map_err(|e| e.to_string())?.as_deref() == Some(p.recipient.as_str()) {
+            invitee = Some(person.clone());
+        }
+    }
+    let invited = !b.cancelled && (guest || invitee.is_some());
     let organizer = state.store.person(&b.organizer).await.map_err(|e| e.to_string())?.map(|o| o.display_name()).unwrap_or_default();
     let school = state.establishment_name(&room.establishment_id).await.map_err(|e| e.to_string())?;
     let mut event = crate::pages::meetings::event_of(state, &b).await.map_err(failed)?;
-    // Taken off the list: the cancellation names this guest alone.
-    if !b.guests.contains(&p.recipient) {
-        event.attendees = vec![ical::Attendee::mailto(&p.recipient, &p.recipient)];
+    match &invitee {
+        // The calendar program knows its owner by address: name the invitee by theirs.
+        Some(person) => {
+            let urn = format!("urn:x-preau:person:{person}");
+            for a in event.attendees.iter_mut().filter(|a| a.address == urn) {
+                *a = ical::Attendee::mailto(&a.name, &p.recipient);
+            }
+        }
+        // Taken off the list: the cancellation names this recipient alone.
+        None if !guest => event.attendees = vec![ical::Attendee::mailto(&p.recipient, &p.recipient)],
+        None => {}
     }
     let method = if invited { Method::Request } else { Method::Cancel };
     if !invited {
@@ -190,16 +210,22 @@ async fn meeting_message(state: &SharedState, config: &MailConfig, p: &Pending) 
         (None, _) => String::new(),
     };
     let (subject, body) = if invited {
-        let link = match room.kind {
-            MeetingRoomKind::StaffOnly => None,
-            _ => Some(crate::pages::meeting_live::guest_link(state, &b).await.map_err(failed)?),
+        let public = state.config.public_url.trim_end_matches('/');
+        let link = match (&invitee, room.kind) {
+            (Some(_), _) => Some(format!("{public}/meetings/{}", b.id)),
+            (None, MeetingRoomKind::StaffOnly) => None,
+            (None, _) => Some(crate::pages::meeting_live::guest_link(state, &b).await.map_err(failed)?),
         };
         let subject_id = if b.sequence == 0 { "mail-meeting-invite-subject" } else { "mail-meeting-update-subject" };
         let mut body = tr.t2("mail-meeting-invite", "organizer", &organizer, "title", &b.title);
         body.push_str(&format!("\n\n{}\n", tr.t1("mail-meeting-when", "when", &when)));
-        if let Some(link) = link {
-            let expires = tr.long_date(booking::link_expiry(&slots));
-            body.push_str(&format!("\n{}\n{link}\n{}\n", tr.t("mail-meeting-link"), tr.t1("mail-meeting-link-hint", "until", expires)));
+        match (link, &invitee) {
+            (Some(link), Some(_)) => body.push_str(&format!("\n{}\n{link}\n", tr.t("mail-meeting-page"))),
+            (Some(link), None) => {
+                let expires = tr.long_date(booking::link_expiry(&slots));
+                body.push_str(&format!("\n{}\n{link}\n{}\n", tr.t("mail-meeting-link"), tr.t1("mail-meeting-link-hint", "until", expires)));
+            }
+            (None, _) => {}
         }
         body.push_str(&format!("\n{}\n", tr.t("mail-meeting-ics")));
         (tr.t1(subject_id, "title", &b.title), body)
@@ -207,20 +233,49 @@ async fn meeting_message(state: &SharedState, config: &MailConfig, p: &Pending) 
         let body = tr.t2("mail-meeting-cancelled", "organizer", &organizer, "title", &b.title) + &format!("\n\n{}\n", tr.t1("mail-meeting-when", "when", &when));
         (tr.t1("mail-meeting-cancel-subject", "title", &b.title), body)
     };
-    let body = format!("{}\n\n{body}\n-- \n{school} · Préau\n", tr.t("mail-hello"));
-    let from: Mailbox = config.from.parse().map_err(|e| format!("from: {e}"))?;
-    let to: Mailbox = p.recipient.parse().map_err(|e| format!("to: {e}"))?;
     let content_type = format!("text/calendar; charset=utf-8; method={}", if invited { "REQUEST" } else { "CANCEL" });
     let content_type = ContentType::parse(&content_type).map_err(|e| e.to_string())?;
     let file = if invited { "invitation.ics" } else { "annulation.ics" };
-    Message::builder()
-        .from(from)
-        .to(to)
-        .subject(subject)
-        .message_id(Some(format!("<outbox-{}.{}@{}>", p.id, p.attempts, public_host(state))))
-        .multipart(MultiPart::mixed().singlepart(SinglePart::plain(body)).singlepart(Attachment::new(file.into()).body(ics, content_type)))
-        .map(Some)
-        .map_err(|e| e.to_string())
+    let parts = MultiPart::mixed()
+        .singlepart(SinglePart::plain(signed(&tr, &body, &school)))
+        .singlepart(Attachment::new(file.into()).body(ics, content_type));
+    envelope(state, config, p, subject)?.multipart(parts).map(Some).map_err(|e| e.to_string())
+}
+
+/// "Bonjour, … -- school · Préau".
+fn signed(tr: &Tr, body: &str, school: &str) -> String {
+    format!("{}\n\n{body}\n-- \n{school} · Préau\n", tr.t("mail-hello"))
+}
+
+/// From, to, subject and a message id that says which outbox row and attempt it was.
+fn envelope(state: &SharedState, config: &MailConfig, p: &Pending, subject: String) -> Result<lettre::message::MessageBuilder, String> {
+    let from: Mailbox = config.from.parse().map_err(|e| format!("from: {e}"))?;
+    let to: Mailbox = p.recipient.parse().map_err(|e| format!("to: {e}"))?;
+    let id = format!("<outbox-{}.{}@{}>", p.id, p.attempts, public_host(state));
+    Ok(Message::builder().from(from).to(to).subject(subject).message_id(Some(id)))
+}
+
+/// The report of a session to the meeting's organizer: when, how long, who was there and when.
+async fn report_message(state: &SharedState, config: &MailConfig, p: &Pending) -> Result<Option<Message>, String> {
+    let Ok(id) = p.about.parse::<i64>() else { return Ok(None) };
+    let Some(session) = state.store.live_session(id).await.map_err(|e| e.to_string())? else { return Ok(None) };
+    let Ok(booking) = session.room.as_str().parse::<BookingId>() else { return Ok(None) };
+    let Some(b) = state.store.booking(&booking).await.map_err(|e| e.to_string())? else { return Ok(None) };
+    let Some(room) = state.store.meeting_room(&b.room).await.map_err(|e| e.to_string())? else { return Ok(None) };
+    // In the organizer's language.
+    let organizer = state.store.person(&b.organizer).await.map_err(|e| e.to_string())?;
+    let tr = Tr::new(organizer.and_then(|o| o.locale).as_deref().and_then(Lang::parse).unwrap_or(Lang::Fr));
+    let view = crate::pages::meetings::session_view(&tr, &session);
+    let mut body = tr.t2("mail-report-intro", "title", &b.title, "when", format!("{} ({})", view.when, view.duration));
+    body.push_str("\n\n");
+    for (name, span, what) in &view.presences {
+        let what = if what.is_empty() { String::new() } else { format!(", {what}") };
+        body.push_str(&format!("- {name} : {span}{what}\n"));
+    }
+    body.push_str(&format!("\n{}\n{}/meetings/{}\n", tr.t("mail-report-page"), state.config.public_url.trim_end_matches('/'), b.id));
+    let school = state.establishment_name(&room.establishment_id).await.map_err(|e| e.to_string())?;
+    let subject = tr.t1("mail-report-subject", "title", &b.title);
+    envelope(state, config, p, subject)?.singlepart(SinglePart::plain(signed(&tr, &body, &school))).map(Some).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

@@ -119,6 +119,7 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .get("/profile", Signed(Action::ManageOwnAccount), profile::show)
         .post("/profile/language", Signed(Action::ManageOwnAccount), profile::set_language)
         .post("/profile/password", Signed(Action::ManageOwnAccount), profile::change_password)
+        .post("/profile/email", Signed(Action::ManageOwnAccount), profile::set_email)
         .get("/profile/sessions", Signed(Action::ManageOwnAccount), profile::sessions)
         .post("/profile/sessions/{id}/revoke", Signed(Action::ManageOwnAccount), profile::revoke)
         .get("/admin/people", Signed(Action::AdministerPeople), admin::directory)

@@ -183,15 +183,23 @@ pub async fn socket(
 }
 
 /// Keeps the report of a session that ended, if it was a meeting's (class rooms keep none).
-pub(crate) async fn keep_report(state: &SharedState, session: &preau_store::conferences::LiveSession) {
+pub async fn keep_report(state: &SharedState, session: &preau_store::conferences::LiveSession) {
     let Ok(id) = session.room.as_str().parse::<BookingId>() else { return };
+    // The organizer gets it by e-mail too, if they gave an address and mail is set up.
     let kept = match state.store.booking(&id).await {
-        Ok(Some(_)) => state.store.record_session(session).await,
+        Ok(Some(b)) => match (&state.config.mail, state.store.email_of(&b.organizer).await) {
+            (Some(_), Ok(Some(email))) => state.store.record_session(session, &[email], state.clock.now()).await,
+            (_, Err(e)) => Err(e),
+            _ => state.store.record_session(session, &[], state.clock.now()).await,
+        },
         Ok(None) => return,
         Err(e) => Err(e),
     };
     match kept {
-        Ok(()) => tracing::info!(booking = %id, people = session.presences.len(), "meeting report kept"),
+        Ok(_) => {
+            tracing::info!(booking = %id, people = session.presences.len(), "meeting report kept");
+            state.mail_wakeup.notify_one();
+        }
         Err(e) => tracing::error!(booking = %id, error = %e, "meeting report lost"),
     }
 }

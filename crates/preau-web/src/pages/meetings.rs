@@ -480,12 +480,16 @@ async fn save(state: &SharedState, viewer: &Viewer, f: MeetingForm, id: BookingI
             return render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(state, viewer, f, errors, &target).await?);
         }
     };
-    // Guests are told by e-mail (when it is set up): those on the list, and those taken off it.
+    // Those invited are told by e-mail (when it is set up): those on the list, and those taken off it.
     let mut notify = vec![];
     if state.config.mail.is_some() {
-        notify = b.guests.clone();
+        notify = addresses(state, &b).await?;
         if let Some(before) = state.store.booking(&b.id).await? {
-            notify.extend(before.guests.into_iter().filter(|g| !b.guests.contains(g)));
+            for a in addresses(state, &before).await? {
+                if !notify.contains(&a) {
+                    notify.push(a);
+                }
+            }
         }
     }
     match state.store.save_booking(&b, &slots, &notify, now).await {
@@ -504,6 +508,19 @@ async fn save(state: &SharedState, viewer: &Viewer, f: MeetingForm, id: BookingI
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// Where a booking's invitation goes by e-mail: its guests, and its invitees who gave an address.
+pub(crate) async fn addresses(state: &SharedState, b: &Booking) -> AppResult<Vec<String>> {
+    let mut out = b.guests.clone();
+    for p in &b.invitees {
+        if let Some(email) = state.store.email_of(p).await?
+            && !out.contains(&email)
+        {
+            out.push(email);
+        }
+    }
+    Ok(out)
 }
 
 /// The booking as the form shows it.
@@ -567,11 +584,11 @@ struct MeetingPage {
 }
 
 /// A session of the meeting's live room, as its report shows it.
-struct SessionView {
-    when: String,
-    duration: String,
+pub(crate) struct SessionView {
+    pub(crate) when: String,
+    pub(crate) duration: String,
     /// Name, hours present, and what they were (host, guest), in order of arrival.
-    presences: Vec<(String, String, String)>,
+    pub(crate) presences: Vec<(String, String, String)>,
 }
 
 /// "45 min", "1 h 05".
@@ -581,26 +598,26 @@ fn duration_text(ms: Millis) -> String {
 }
 
 async fn session_views(state: &SharedState, tr: &Tr, b: &Booking) -> AppResult<Vec<SessionView>> {
-    let sessions = state.store.live_sessions(&b.live_room()).await?;
-    Ok(sessions
-        .iter()
-        .map(|s| SessionView {
-            when: span_text(tr, s.started_at, s.ended_at),
-            duration: duration_text(s.ended_at - s.started_at),
-            presences: s
-                .presences
-                .iter()
-                .map(|p| {
-                    let what = match (p.host, p.person.is_none()) {
-                        (true, _) => tr.t("meeting-report-host"),
-                        (false, true) => tr.t("meeting-report-guest"),
-                        (false, false) => String::new(),
-                    };
-                    (p.name.clone(), format!("{} ({})", hours(p.joined_at, p.left_at), duration_text(p.left_at - p.joined_at)), what)
-                })
-                .collect(),
-        })
-        .collect())
+    Ok(state.store.live_sessions(&b.live_room()).await?.iter().map(|s| session_view(tr, s)).collect())
+}
+
+pub(crate) fn session_view(tr: &Tr, s: &preau_store::conferences::LiveSession) -> SessionView {
+    SessionView {
+        when: span_text(tr, s.started_at, s.ended_at),
+        duration: duration_text(s.ended_at - s.started_at),
+        presences: s
+            .presences
+            .iter()
+            .map(|p| {
+                let what = match (p.host, p.person.is_none()) {
+                    (true, _) => tr.t("meeting-report-host"),
+                    (false, true) => tr.t("meeting-report-guest"),
+                    (false, false) => String::new(),
+                };
+                (p.name.clone(), format!("{} ({})", hours(p.joined_at, p.left_at), duration_text(p.left_at - p.joined_at)), what)
+            })
+            .collect(),
+    }
 }
 
 /// The booking and its room, if the viewer may do `action` on it.
@@ -747,7 +764,7 @@ pub async fn invitation(State(state): State<SharedState>, viewer: Viewer, Path(i
 
 pub async fn cancel(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
     let (b, _room) = load(&state, &viewer, &id, Action::CancelBooking).await?;
-    let notify = if state.config.mail.is_some() { b.guests.clone() } else { vec![] };
+    let notify = if state.config.mail.is_some() { addresses(&state, &b).await? } else { vec![] };
     if state.store.cancel_booking(&b.id, &notify, state.clock.now()).await? {
         tracing::info!(booking = %b.id, mails = notify.len(), "meeting cancelled");
         state.mail_wakeup.notify_one();

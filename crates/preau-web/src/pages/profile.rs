@@ -27,9 +27,12 @@ struct ProfilePage {
     csrf: String,
     notice: Option<String>,
     password_error: Option<String>,
+    email: String,
+    email_error: Option<String>,
 }
 
-fn profile_page(viewer: &Viewer, tr: Tr, notice: Option<String>, password_error: Option<String>) -> ProfilePage {
+/// The page as it stands, with `email` stored (for refusals, which have it at hand).
+fn page_now(viewer: &Viewer, tr: Tr, email: &str) -> ProfilePage {
     ProfilePage {
         c: Chrome::new(tr, "profile", tr.t("profile-title"), Some(viewer)),
         name: viewer.person.display_name(),
@@ -37,9 +40,29 @@ fn profile_page(viewer: &Viewer, tr: Tr, notice: Option<String>, password_error:
         roles: roles_label(&tr, viewer.person.roles),
         locale: viewer.person.locale.clone().unwrap_or_else(|| "auto".into()),
         csrf: viewer.csrf.clone(),
-        notice,
-        password_error,
+        notice: None,
+        password_error: None,
+        email: email.to_owned(),
+        email_error: None,
     }
+}
+
+/// What a profile page shows besides the account: a notice, and a form's error.
+#[derive(Default)]
+struct Shown {
+    notice: Option<String>,
+    password_error: Option<String>,
+    email_error: Option<String>,
+    /// As typed, after a refused change; else the one stored.
+    email: Option<String>,
+}
+
+async fn profile_page(state: &SharedState, viewer: &Viewer, tr: Tr, shown: Shown) -> AppResult<ProfilePage> {
+    let email = match shown.email {
+        Some(typed) => typed,
+        None => state.store.email_of(&viewer.person.id).await?.unwrap_or_default(),
+    };
+    Ok(ProfilePage { notice: shown.notice, password_error: shown.password_error, email_error: shown.email_error, ..page_now(viewer, tr, &email) })
 }
 
 #[derive(Deserialize)]
@@ -47,14 +70,37 @@ pub struct ProfileQuery {
     done: Option<String>,
 }
 
-pub async fn show(viewer: Viewer, axum::extract::Query(q): axum::extract::Query<ProfileQuery>) -> AppResult {
+pub async fn show(State(state): State<SharedState>, viewer: Viewer, axum::extract::Query(q): axum::extract::Query<ProfileQuery>) -> AppResult {
     let tr = viewer.tr;
     let notice = match q.done.as_deref() {
         Some("language") => Some(tr.t("profile-language-saved")),
         Some("password") => Some(tr.t("profile-password-changed")),
+        Some("email") => Some(tr.t("profile-email-saved")),
         _ => None,
     };
-    render(StatusCode::OK, &profile_page(&viewer, tr, notice, None))
+    render(StatusCode::OK, &profile_page(&state, &viewer, tr, Shown { notice, ..Default::default() }).await?)
+}
+
+#[derive(Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    email: String,
+}
+
+/// `POST /profile/email`: one's own address (lower case), or none; refused with the form again
+/// when it is not one.
+pub async fn set_email(State(state): State<SharedState>, viewer: Viewer, Form(f): Form<EmailForm>) -> AppResult {
+    let tr = viewer.tr;
+    let typed = f.email.trim().to_lowercase();
+    if !typed.is_empty() && !super::meetings::valid_email(&typed) {
+        let shown: String = f.email.chars().take(320).collect();
+        let page = profile_page(&state, &viewer, tr, Shown { email_error: Some(tr.t("profile-email-error")), email: Some(shown), ..Default::default() }).await?;
+        return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
+    }
+    let email = (!typed.is_empty()).then_some(typed.as_str());
+    let audit = Audit { at: state.clock.now(), actor: Some(&viewer.person.id), action: "email.change", detail: "" };
+    state.store.set_email(&viewer.person.id, email, &audit).await?;
+    Ok(Redirect::to("/profile?done=email").into_response())
 }
 
 #[derive(Deserialize)]
@@ -95,7 +141,11 @@ pub async fn change_password(
     Form(f): Form<PasswordForm>,
 ) -> AppResult {
     let tr = viewer.tr;
-    let refuse = |status: StatusCode, msg: String| render(status, &profile_page(&viewer, tr, None, Some(msg)));
+    let email = state.store.email_of(&viewer.person.id).await?.unwrap_or_default();
+    let refuse = |status: StatusCode, msg: String| {
+        let page = ProfilePage { password_error: Some(msg), ..page_now(&viewer, tr, &email) };
+        render(status, &page)
+    };
     let ip = crate::client_ip::client_ip(&state, &headers, &ext).map(|c| c.ip);
     let now = state.clock.now();
     // Guessing the current password from a stolen session is throttled like a login.

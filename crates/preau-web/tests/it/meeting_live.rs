@@ -333,7 +333,7 @@ async fn an_audio_conference_is_entered_with_its_pins_and_guessing_is_slowed_the
             preau_store::conferences::Presence { name: "M. Bernard (invité)".into(), person: None, host: false, joined_at: t0 + 60_000, left_at: t0 + 1_260_000 },
         ],
     };
-    app.state.store.record_session(&session).await.unwrap();
+    app.state.store.record_session(&session, &[], now()).await.unwrap();
     let page = plain(&o.get(&format!("/meetings/{}", b.id)).await.text);
     assert!(page.contains("Compte rendu des séances") && page.contains("(45 min)"), "{page}");
     assert!(page.contains(&organizer.display_name()) && page.contains("M. Bernard (invité)") && page.contains("(20 min)"));

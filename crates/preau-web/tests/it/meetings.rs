@@ -85,6 +85,9 @@ for part in msg.walk():
         for ev in cal.walk("VEVENT"):
             print("SEQUENCE=" + str(ev.get("SEQUENCE")))
             print("STATUS=" + str(ev.get("STATUS")))
+            att = ev.get("ATTENDEE") or []
+            for a in (att if isinstance(att, list) else [att]):
+                print("ATTENDEE=" + str(a))
 "#;
     let mut child = Command::new("python3").args(["-c", script]).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     child.stdin.take().unwrap().write_all(raw.as_bytes()).unwrap();
@@ -407,7 +410,7 @@ async fn the_organizer_changes_a_meeting_and_its_invitation_follows() {
 }
 
 #[tokio::test]
-async fn guests_are_emailed_their_invitation_its_change_and_its_cancellation_and_failures_are_shown() {
+async fn invitations_changes_cancellations_and_reports_are_emailed_and_failures_are_shown() {
     let sink = SmtpSink::start().await;
     let port = sink.port;
     let app = TestApp::with_config(|c| {
@@ -422,19 +425,39 @@ async fn guests_are_emailed_their_invitation_its_change_and_its_cancellation_and
     .await;
     let rid = council_room(&app).await;
     let organizer = app.person(Role::Teacher, 0).clone();
+    let colleague = app.person(Role::Teacher, 1).clone();
     let mut t = app.signed_in(&organizer).await;
+    // Both give an address on their profile (checked, kept in lower case).
+    let r = t.submit("/profile", "/profile/email", &[("email", "pas-une-adresse")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("n&#39;est pas valide") || plain(&r.text).contains("n'est pas valide"));
+    assert_eq!(app.state.store.email_of(&organizer.id).await.unwrap(), None, "nothing stored");
+    assert_eq!(t.submit("/profile", "/profile/email", &[("email", "Prof.Principal@College.example")]).await.location(), "/profile?done=email");
+    assert_eq!(app.state.store.email_of(&organizer.id).await.unwrap().as_deref(), Some("prof.principal@college.example"));
+    let mut c = app.signed_in(&colleague).await;
+    assert_eq!(c.submit("/profile", "/profile/email", &[("email", "collegue@college.example")]).await.status, StatusCode::SEE_OTHER);
+    assert!(c.get("/profile").await.text.contains("value=\"collegue@college.example\""));
     let day = soon(2).to_string();
+    let invitee = colleague.id.to_string();
     let fields = |guests: &'static str| {
-        vec![("title", "Équipe éducative".to_owned()), ("room", rid.clone()), ("date", day.clone()), ("start", "17:00".into()), ("end", "18:00".into()), ("guests", guests.into())]
+        vec![("title", "Équipe éducative".to_owned()), ("room", rid.clone()), ("date", day.clone()), ("start", "17:00".into()), ("end", "18:00".into()),
+            ("guests", guests.into()), ("invitee", invitee.clone())]
     };
     let r = book(&mut t, &pairs(&fields("ortho@cabinet.example\nfamille.martin@exemple.fr"))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     let path = r.location().to_owned();
     let id = path.rsplit('/').next().unwrap().to_owned();
     assert!(plain(&t.get(&path).await.text).contains("courriel en attente d'envoi"));
-    assert_eq!(preau_web::mail::send_due(&app.state).await, 2);
+    assert_eq!(preau_web::mail::send_due(&app.state).await, 3);
     let mails = sink.messages();
-    assert_eq!(mails.len(), 2);
+    assert_eq!(mails.len(), 3);
+    // The colleague's: the meeting's page to join from, and the attendee named by their address.
+    let own = python_reads_mail(&mails.iter().find(|m| m.to == ["<collegue@college.example>"]).expect("a mail to the invitee").data);
+    for line in ["SUBJECT=Invitation : Équipe éducative", "METHOD=REQUEST", "ATTENDEE=mailto:collegue@college.example"] {
+        assert!(own.lines().any(|l| l == line), "{line} not read in:\n{own}");
+    }
+    assert!(own.contains(&format!("http://127.0.0.1:8080/meetings/{id}")) && !own.contains("/invite/"), "{own}");
+    let mails: Vec<_> = mails.into_iter().filter(|m| m.to != ["<collegue@college.example>"]).collect();
     for (mail, to) in mails.iter().zip(["ortho@cabinet.example", "famille.martin@exemple.fr"]) {
         assert_eq!(mail.to, [format!("<{to}>")]);
         assert_eq!(mail.from, "<ne-pas-repondre@college.example>");
@@ -452,9 +475,9 @@ async fn guests_are_emailed_their_invitation_its_change_and_its_cancellation_and
     // Changed, one guest taken off: the other gets the update, the one taken off a cancellation.
     let r = t.submit(&format!("{path}/edit"), &format!("{path}/edit"), &pairs(&fields("ortho@cabinet.example"))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-    assert_eq!(preau_web::mail::send_due(&app.state).await, 2);
+    assert_eq!(preau_web::mail::send_due(&app.state).await, 3, "the guest kept, the guest taken off, the colleague");
     let mails = sink.messages();
-    let read = |to: &str| python_reads_mail(&mails[2..].iter().find(|m| m.to == [format!("<{to}>")]).expect("a mail to each").data);
+    let read = |to: &str| python_reads_mail(&mails[3..].iter().find(|m| m.to == [format!("<{to}>")]).expect("a mail to each").data);
     let ortho = read("ortho@cabinet.example");
     for line in ["SUBJECT=Réunion modifiée : Équipe éducative", "METHOD=REQUEST", "SEQUENCE=1"] {
         assert!(ortho.lines().any(|l| l == line), "{line} not read in:\n{ortho}");
@@ -465,20 +488,40 @@ async fn guests_are_emailed_their_invitation_its_change_and_its_cancellation_and
     }
     assert!(!famille.contains("/invite/"), "no link to someone taken off the list");
 
-    // Cancelled: the remaining guest is told.
-    assert_eq!(t.submit(&path, &format!("{path}/cancel"), &[]).await.status, StatusCode::SEE_OTHER);
+    // A session held: its report goes to the organizer's address.
+    let t0 = booking::instant(soon(2).at(17, 0, 0, 0)).unwrap();
+    let session = preau_store::conferences::LiveSession {
+        room: id.parse().unwrap(),
+        started_at: t0,
+        ended_at: t0 + 3_000_000,
+        presences: vec![
+            preau_store::conferences::Presence { name: organizer.display_name(), person: Some(organizer.id.clone()), host: true, joined_at: t0, left_at: t0 + 3_000_000 },
+            preau_store::conferences::Presence { name: "Mme Orthophoniste (invité)".into(), person: None, host: false, joined_at: t0 + 120_000, left_at: t0 + 1_320_000 },
+        ],
+    };
+    preau_web::keep_report(&app.state, &session).await;
     assert_eq!(preau_web::mail::send_due(&app.state).await, 1);
-    let last = python_reads_mail(&sink.messages()[4].data);
-    for line in ["TO=ortho@cabinet.example", "METHOD=CANCEL", "SEQUENCE=2"] {
-        assert!(last.lines().any(|l| l == line), "{line} not read in:\n{last}");
+    let report = python_reads_mail(&sink.messages()[6].data);
+    assert!(report.lines().any(|l| l == "SUBJECT=Compte rendu : Équipe éducative"), "{report}");
+    assert!(report.lines().any(|l| l == "TO=prof.principal@college.example"), "{report}");
+    assert!(report.contains("Mme Orthophoniste (invité) : 17:02 – 17:22 (20 min)") && report.contains("(50 min)"), "{report}");
+
+    // Cancelled: the remaining guest and the colleague are told.
+    assert_eq!(t.submit(&path, &format!("{path}/cancel"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(preau_web::mail::send_due(&app.state).await, 2);
+    for mail in &sink.messages()[7..] {
+        let facts = python_reads_mail(&mail.data);
+        for line in ["METHOD=CANCEL", "SEQUENCE=2"] {
+            assert!(facts.lines().any(|l| l == line), "{line} not read in:\n{facts}");
+        }
     }
 
     // The SMTP server gone: the attempt fails, is recorded and shown, and waits for its retry.
     drop(sink);
     let r = book(&mut t, &pairs(&fields("inspection@ac-lyon.example"))).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-    assert_eq!(preau_web::mail::send_due(&app.state).await, 1);
-    assert_eq!(preau_web::mail::send_due(&app.state).await, 0, "not again before its retry time");
+    assert_eq!(preau_web::mail::send_due(&app.state).await, 2, "the guest and the colleague");
+    assert_eq!(preau_web::mail::send_due(&app.state).await, 0, "not again before their retry time");
     let page = plain(&t.get(r.location()).await.text);
     assert!(page.contains("l'envoi du courriel a échoué") && page.contains("nouvel essai prévu"), "{page}");
 }
