@@ -197,6 +197,25 @@ impl Slot {
     }
 }
 
+/// The gaps of at least a quarter of an hour in `within` that none of `booked` covers, in order.
+pub fn free_times(booked: &[Slot], within: Slot) -> Vec<Slot> {
+    const LEAST: Millis = 15 * 60_000;
+    let mut taken: Vec<Slot> = booked.iter().filter(|b| b.overlaps(&within)).copied().collect();
+    taken.sort();
+    let mut out = vec![];
+    let mut at = within.start;
+    for b in taken {
+        if b.start - at >= LEAST {
+            out.push(Slot { start: at, end: b.start });
+        }
+        at = at.max(b.end);
+    }
+    if within.end - at >= LEAST {
+        out.push(Slot { start: at, end: within.end });
+    }
+    out
+}
+
 /// Weekly repetition: the same weekday and wall-clock time as the first meeting, every week
 /// up to `until` (a date, included), except on the dates listed.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -570,5 +589,24 @@ mod tests {
         for bad in ["12345", "1234567890", "12345a", "", "١٢٣٤٥٦"] {
             assert_eq!(clean_pin(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn free_times_are_the_gaps_of_a_quarter_of_an_hour_or_more() {
+        let m = |h: i64, min: i64| (h * 60 + min) * 60_000;
+        let day = Slot { start: m(7, 0), end: m(20, 0) };
+        assert_eq!(free_times(&[], day), [day]);
+        let booked = [
+            Slot { start: m(9, 0), end: m(10, 0) },
+            Slot { start: m(9, 30), end: m(11, 0) },  // overlapping bookings merge
+            Slot { start: m(11, 10), end: m(12, 0) }, // a 10-minute gap is no free time
+            Slot { start: m(6, 0), end: m(7, 30) },   // starting before the day
+            Slot { start: m(19, 50), end: m(21, 0) }, // ending after it
+        ];
+        assert_eq!(
+            free_times(&booked, day),
+            [Slot { start: m(7, 30), end: m(9, 0) }, Slot { start: m(12, 0), end: m(19, 50) }]
+        );
+        assert!(free_times(&[Slot { start: m(6, 0), end: m(21, 0) }], day).is_empty());
     }
 }

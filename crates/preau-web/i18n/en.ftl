@@ -485,3 +485,11 @@ profile-email-label = Your address
 profile-email-hint = Leave empty to receive nothing.
 profile-email-saved = E-mail address saved.
 profile-email-error = This e-mail address is not valid.
+
+meeting-room-day-of = Day of { $date }
+meeting-room-days = Days
+meeting-room-previous-day = Previous day
+meeting-room-next-day = Next day
+meeting-room-this-week = The whole week
+meeting-room-free-times = Free between 7:00 and 20:00
+meeting-room-no-free-time = The room is not free between 7:00 and 20:00.

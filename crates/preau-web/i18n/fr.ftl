@@ -485,3 +485,11 @@ profile-email-label = Votre adresse
 profile-email-hint = Laissez vide pour ne rien recevoir.
 profile-email-saved = Adresse électronique enregistrée.
 profile-email-error = Cette adresse électronique n'est pas valide.
+
+meeting-room-day-of = Journée du { $date }
+meeting-room-days = Jours
+meeting-room-previous-day = Jour précédent
+meeting-room-next-day = Jour suivant
+meeting-room-this-week = Toute la semaine
+meeting-room-free-times = Libre entre 7 h et 20 h
+meeting-room-no-free-time = La salle n'est pas libre entre 7 h et 20 h.

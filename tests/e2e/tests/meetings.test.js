@@ -103,6 +103,11 @@ test('an admin adds a meeting room; a teacher books it with colleagues and a gue
     assert.equal(await tab.dataPage(), 'meeting-room');
     await tab.goto(`${tab.path().split('?')[0]}?week=${date}`);
     assert.ok((await tab.page.locator('main#main').innerText()).includes('Équipe pédagogique'));
+    // Its day view (axe on it too): the meeting, and when the room is free.
+    const dayLink = tab.page.locator(`main a[href$="?day=${date}"]`);
+    await tab.navigate(() => dayLink.click(), { path: tab.path().split('?')[0], status: 200 });
+    const dayText = await tab.page.locator('main#main').innerText();
+    assert.ok(dayText.includes('Journée du') && dayText.includes('Équipe pédagogique') && dayText.includes('18:00 – 20:00'), dayText);
   });
 
   // Another teacher books the same room at an overlapping time: refused, the clash named.

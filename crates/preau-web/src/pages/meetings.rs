@@ -783,15 +783,22 @@ struct RoomWeekPage {
     kind: String,
     capacity: u32,
     week_label: String,
+    /// `week=…` or `day=…`: the query of the previous and next week or day.
     previous: String,
     next: String,
-    /// (day label, [(hours, title)])
-    days: Vec<(String, Vec<(String, String)>)>,
+    /// One day rather than a week.
+    one_day: bool,
+    /// (day label, its `day=` query, [(hours, title)])
+    days: Vec<(String, String, Vec<(String, String)>)>,
+    /// In the day view: the free times between 07:00 and 20:00.
+    free: Vec<String>,
 }
 
 #[derive(Deserialize)]
 pub struct WeekQuery {
     week: Option<String>,
+    /// A day: the day view.
+    day: Option<String>,
 }
 
 pub async fn room_week(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>, Query(q): Query<WeekQuery>) -> AppResult {
@@ -799,14 +806,19 @@ pub async fn room_week(State(state): State<SharedState>, viewer: Viewer, Path(id
     let id: MeetingRoomId = parse_id(&id)?;
     let room = state.store.meeting_room(&id).await?.filter(|r| r.establishment_id == viewer.person.establishment_id).ok_or(AppError::NotFound)?;
     let today = booking::local(state.clock.now()).map_err(|e| AppError::Internal(e.to_string()))?.date();
-    let day = match q.week.as_deref() {
-        Some(w) => parse_date(w).ok_or(AppError::BadRequest("error-bad-date"))?,
+    let bad = || AppError::BadRequest("error-bad-date");
+    let one_day = q.day.is_some();
+    let day = match q.day.as_deref().or(q.week.as_deref()) {
+        Some(w) => parse_date(w).ok_or_else(bad)?,
         None => today,
     };
-    let monday = day.checked_sub(jiff::Span::new().days(i64::from(day.weekday().to_monday_zero_offset()))).map_err(|_| AppError::BadRequest("error-bad-date"))?;
-    let shift = |days: i64| monday.checked_add(jiff::Span::new().days(days)).map_err(|_| AppError::BadRequest("error-bad-date"));
-    let start = booking::instant(monday.to_datetime(jiff::civil::Time::midnight())).map_err(|_| AppError::BadRequest("error-bad-date"))?;
-    let end = booking::instant(shift(7)?.to_datetime(jiff::civil::Time::midnight())).map_err(|_| AppError::BadRequest("error-bad-date"))?;
+    // The first day shown: the day itself, or the Monday of its week.
+    let first = if one_day { day } else { day.checked_sub(jiff::Span::new().days(i64::from(day.weekday().to_monday_zero_offset()))).map_err(|_| bad())? };
+    let span = if one_day { 1 } else { 7 };
+    let shift = |days: i64| first.checked_add(jiff::Span::new().days(days)).map_err(|_| bad());
+    let midnight = |d: Date| booking::instant(d.to_datetime(jiff::civil::Time::midnight())).map_err(|_| bad());
+    let start = midnight(first)?;
+    let end = midnight(shift(span)?)?;
     let occurrences = state.store.room_occurrences(&room.id, start, end).await?;
     // Titles of meetings one is not part of stay private: "Réservé" and the organizer.
     let mine: std::collections::HashSet<BookingId> =
@@ -832,27 +844,38 @@ pub async fn room_week(State(state): State<SharedState>, viewer: Viewer, Path(id
         }
     };
     let mut days = vec![];
-    for i in 0..7 {
+    for i in 0..span {
         let d = shift(i)?;
-        let from = booking::instant(d.to_datetime(jiff::civil::Time::midnight())).unwrap_or(start);
-        let to = booking::instant(shift(i + 1)?.to_datetime(jiff::civil::Time::midnight())).unwrap_or(end);
+        let from = midnight(d).unwrap_or(start);
+        let to = midnight(shift(i + 1)?).unwrap_or(end);
         let entries = occurrences
             .iter()
             .filter(|o| o.slot.start < to && o.slot.end > from)
             .map(|o| (hours(o.slot.start, o.slot.end), label(o)))
             .collect();
-        days.push((tr.long_date(from), entries));
+        days.push((tr.long_date(from), d.to_string(), entries));
     }
+    let free = match one_day {
+        true => {
+            let at = |h: i8| booking::instant(first.to_datetime(jiff::civil::time(h, 0, 0, 0))).map_err(|_| bad());
+            let booked: Vec<booking::Slot> = occurrences.iter().map(|o| o.slot).collect();
+            booking::free_times(&booked, booking::Slot { start: at(7)?, end: at(20)? }).into_iter().map(|f| hours(f.start, f.end)).collect()
+        }
+        false => vec![],
+    };
+    let (key, label_id) = if one_day { ("day", "meeting-room-day-of") } else { ("week", "meeting-room-week-of") };
     let page = RoomWeekPage {
         c: Chrome::new(tr, "meeting-room", room.name.clone(), Some(&viewer)),
         id: room.id.to_string(),
         name: room.name.clone(),
         kind: kind_label(&tr, room.kind),
         capacity: room.capacity,
-        week_label: tr.t1("meeting-room-week-of", "date", tr.long_date(start)),
-        previous: shift(-7)?.to_string(),
-        next: shift(7)?.to_string(),
+        week_label: tr.t1(label_id, "date", tr.long_date(start)),
+        previous: format!("{key}={}", shift(-span)?),
+        next: format!("{key}={}", shift(span)?),
+        one_day,
         days,
+        free,
     };
     render(StatusCode::OK, &page)
 }

@@ -183,6 +183,12 @@ async fn a_teacher_books_with_colleagues_and_a_guest_then_cancels() {
     assert_eq!((week.status, week.page()), (StatusCode::OK, "meeting-room"));
     assert!(week.text.contains("Équipe pédagogique, 6e A"));
     assert_eq!(t.get(&format!("/meeting-rooms/{rid}?week=demain")).await.status, StatusCode::BAD_REQUEST);
+    // The day view: that day's meetings, and when the room is free.
+    let one = plain(&t.get(&format!("/meeting-rooms/{rid}?day={day}")).await.text);
+    assert!(one.contains("Journée du") && one.contains("17:00 – 18:00 : Équipe pédagogique, 6e A"), "{one}");
+    assert!(one.contains("<li>07:00 – 17:00</li>") && one.contains("<li>18:00 – 20:00</li>"), "{one}");
+    assert!(week.text.contains(&format!("?day={day}")), "each day of the week links to its day view");
+    assert_eq!(t.get(&format!("/meeting-rooms/{rid}?day=31/02/2026")).await.status, StatusCode::BAD_REQUEST);
     // Someone not invited sees the slot taken and by whom, not the meeting's title.
     let week = o.get(&format!("/meeting-rooms/{rid}?week={day}")).await;
     assert_eq!(week.status, StatusCode::OK);
