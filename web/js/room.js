@@ -938,6 +938,7 @@ function renderList() {
       for (const b of [entry.mute, entry.lower, entry.remove]) setHidden(b, t('of', { name: p.name }));
       if (entry.mute) entry.mute.disabled = !p.audio;
       if (entry.lower) entry.lower.hidden = !p.hand;
+      if (entry.remove) entry.remove.hidden = p.host; // hosts stay (the server refuses it too)
       if (list.children[i] !== entry.li) list.insertBefore(entry.li, list.children[i] ?? null);
       i += 1;
     }

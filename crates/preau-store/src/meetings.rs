@@ -110,18 +110,19 @@ impl Store {
             return Err(corrupt("a booking without occurrences"));
         };
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let previous: Option<(i64, Option<i64>, String)> =
-            sqlx::query_as("SELECT sequence, cancelled_at, organizer_id FROM bookings WHERE id = ?")
+        let previous: Option<(i64, Option<i64>, String, String)> =
+            sqlx::query_as("SELECT sequence, cancelled_at, organizer_id, room_id FROM bookings WHERE id = ?")
                 .bind(b.id.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
+        let moved = previous.as_ref().is_some_and(|p| p.3 != b.room.as_str());
         let sequence = match previous {
             None => b.sequence,
             // The organizer is fixed at creation, and a cancelled booking stays cancelled: a
             // caller asking otherwise has a bug (the policy and the pages prevent both).
-            Some((_, _, organizer)) if organizer != b.organizer.as_str() => return Err(StoreError::IdTaken(b.id.to_string())),
-            Some((_, Some(_), _)) => return Err(StoreError::Cancelled(b.id.to_string())),
-            Some((s, None, _)) => u32::try_from(s).map_err(corrupt)? + 1,
+            Some((_, _, organizer, _)) if organizer != b.organizer.as_str() => return Err(StoreError::IdTaken(b.id.to_string())),
+            Some((_, Some(_), _, _)) => return Err(StoreError::Cancelled(b.id.to_string())),
+            Some((s, None, _, _)) => u32::try_from(s).map_err(corrupt)? + 1,
         };
         let sql = format!(
             "{OCCURRENCE_SELECT} WHERE (o.room_id = ? OR o.organizer_id = ?) AND o.start_ms < ? AND o.end_ms > ? \
@@ -166,7 +167,19 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        // A guest taken off the list: the guests' link changes, the old one stops working.
+        let before: Vec<String> = sqlx::query_scalar("SELECT email FROM booking_guests WHERE booking_id = ?")
+            .bind(b.id.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+        if before.iter().any(|g| !b.guests.contains(g)) {
+            sqlx::query("UPDATE bookings SET link_version = link_version + 1 WHERE id = ?").bind(b.id.as_str()).execute(&mut *tx).await?;
+        }
         replace_details(&mut tx, b, slots).await?;
+        // A conference's PINs belong to its room: moved elsewhere, they open nothing any more.
+        if moved {
+            sqlx::query("DELETE FROM conference_pins WHERE booking_id = ?").bind(b.id.as_str()).execute(&mut *tx).await?;
+        }
         crate::outbox::enqueue(&mut tx, crate::outbox::MEETING, b.id.as_str(), notify, now).await?;
         tx.commit().await?;
         Ok(Ok(sequence))
@@ -192,6 +205,12 @@ impl Store {
         crate::outbox::enqueue(&mut tx, crate::outbox::MEETING, id.as_str(), notify, now).await?;
         tx.commit().await?;
         Ok(true)
+    }
+
+    /// The version of a booking's guests' link (see migration 9); 0 for an unknown booking.
+    pub async fn link_version(&self, id: &BookingId) -> Result<u32> {
+        let v: Option<i64> = sqlx::query_scalar("SELECT link_version FROM bookings WHERE id = ?").bind(id.as_str()).fetch_optional(&self.pool).await?;
+        u32::try_from(v.unwrap_or(0)).map_err(corrupt)
     }
 
     pub async fn booking(&self, id: &BookingId) -> Result<Option<Booking>> {

@@ -25,6 +25,8 @@ pub struct Pending {
     pub about: String,
     pub recipient: String,
     pub attempts: i64,
+    /// The row's revision when read: [`Store::mail_sent`] marks it sent only if unchanged.
+    pub revision: i64,
 }
 
 /// Where one recipient's message stands, for the page that caused it.
@@ -37,12 +39,14 @@ pub struct Delivery {
 }
 
 /// Adds a message for each recipient, inside the caller's transaction (one pending per
-/// recipient: an unsent one already covers a later change).
+/// recipient: an unsent one already covers a later change; merged into it, the change raises
+/// its revision and gives it a fresh round of attempts, even if it had been given up).
 pub(crate) async fn enqueue(conn: &mut SqliteConnection, kind: &str, about: &str, recipients: &[String], now: Millis) -> Result<()> {
     for r in recipients {
         sqlx::query(
             "INSERT INTO outbox (kind, about, recipient, created_at, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?4) \
-             ON CONFLICT (kind, about, recipient) WHERE sent_at IS NULL DO UPDATE SET next_attempt_at = MIN(next_attempt_at, ?4)",
+             ON CONFLICT (kind, about, recipient) WHERE sent_at IS NULL DO UPDATE SET next_attempt_at = ?4, \
+                 revision = revision + 1, attempts = 0, last_error = NULL",
         )
         .bind(kind)
         .bind(about)
@@ -58,7 +62,7 @@ impl Store {
     /// Messages due at `now`, oldest first, at most `limit`.
     pub async fn due_mail(&self, now: Millis, limit: i64) -> Result<Vec<Pending>> {
         let rows = sqlx::query(
-            "SELECT id, kind, about, recipient, attempts FROM outbox \
+            "SELECT id, kind, about, recipient, attempts, revision FROM outbox \
              WHERE sent_at IS NULL AND next_attempt_at <= ? AND attempts < ? ORDER BY next_attempt_at, id LIMIT ?",
         )
         .bind(now)
@@ -74,18 +78,22 @@ impl Store {
                     about: r.try_get("about")?,
                     recipient: r.try_get("recipient")?,
                     attempts: r.try_get("attempts")?,
+                    revision: r.try_get("revision")?,
                 })
             })
             .collect()
     }
 
-    pub async fn mail_sent(&self, id: i64, now: Millis) -> Result<()> {
-        sqlx::query("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
+    /// The message of row `id` at `revision` left. False when the row changed meanwhile (it
+    /// stays due, to carry the change).
+    pub async fn mail_sent(&self, id: i64, revision: i64, now: Millis) -> Result<bool> {
+        let done = sqlx::query("UPDATE outbox SET sent_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ? AND revision = ?")
             .bind(now)
             .bind(id)
+            .bind(revision)
             .execute(&self.pool)
             .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// A failed attempt: counted, its error kept, the next one at `retry_at`.

@@ -303,6 +303,8 @@ room-error-bad_version = Unknown protocol version: reload the page.
 room-error-too_long = Message too long (1000 characters at most).
 room-error-not_host = Only the class's host can do that.
 room-error-no_guest = That person is no longer waiting: someone else answered them, or they left.
+room-error-audio_only = An audio conference carries sound only.
+room-error-is_host = A host cannot be removed from the session.
 
 ## Meetings
 nav-meetings = Meetings
@@ -421,6 +423,7 @@ meeting-live-back = Back to the meeting
 guest-link-title = Invitation link
 guest-link-invalid = This invitation link is not valid. Check that it was copied whole, or ask the person who invited you for a new one.
 guest-link-expired = This invitation link has expired: the meeting is over or was cancelled.
+guest-link-replaced = This invitation link was replaced by a new one: ask the person who invited you for it.
 guest-title = Join “{ $title }”
 guest-intro = You are invited to this meeting. Type your name: the organizer will let you in.
 guest-when = Session:

@@ -303,6 +303,8 @@ room-error-bad_version = Version du protocole inconnue : rechargez la page.
 room-error-too_long = Message trop long (1000 caractères au plus).
 room-error-not_host = Seul l'animateur de la classe peut faire cela.
 room-error-no_guest = Cette personne n'attend plus : quelqu'un d'autre lui a déjà répondu, ou elle est partie.
+room-error-audio_only = Une conférence audio ne transmet que le son.
+room-error-is_host = On ne retire pas un animateur de la séance.
 
 ## Meetings (réunions)
 nav-meetings = Réunions
@@ -421,6 +423,7 @@ meeting-live-back = Retour à la réunion
 guest-link-title = Lien d'invitation
 guest-link-invalid = Ce lien d'invitation n'est pas valide. Vérifiez qu'il a été copié en entier, ou demandez-en un nouveau à la personne qui vous a invité.
 guest-link-expired = Ce lien d'invitation a expiré : la réunion est terminée ou annulée.
+guest-link-replaced = Ce lien d'invitation a été remplacé par un nouveau : demandez-le à la personne qui vous a invité.
 guest-title = Rejoindre « { $title } »
 guest-intro = Vous êtes invité à cette réunion. Indiquez votre nom : la personne qui l'organise vous fera entrer.
 guest-when = Séance :

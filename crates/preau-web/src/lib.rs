@@ -189,6 +189,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(auth::sweep_sessions(state.clone()));
     let mailer = state.config.mail.is_some().then(|| tokio::spawn(mail::run(state.clone())));
+    let state_for_reports = state.clone();
     let (reports, mut ended) = tokio::sync::mpsc::unbounded_channel();
     state.signal.report_to(reports);
     let keeper = {
@@ -202,7 +203,11 @@ pub async fn serve(
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
-    keeper.abort();
+    // Sessions still in progress end with the server: their reports are kept before it stops.
+    state_for_reports.signal.end_all();
+    if tokio::time::timeout(std::time::Duration::from_secs(5), keeper).await.is_err() {
+        tracing::warn!("some meeting reports could not be kept before stopping");
+    }
     if let Some(m) = mailer {
         m.abort();
     }

@@ -106,7 +106,8 @@ pub async fn run(state: SharedState) {
 }
 
 /// One pass over the messages due: each sent, or its failure recorded with the next attempt's
-/// time. Answers how many were taken up.
+/// time. Answers how many were taken up — 0 if an attempt could not be recorded, so that
+/// [`run`] waits before trying again rather than sending the same messages in a loop.
 pub async fn send_due(state: &SharedState) -> usize {
     let Some(config) = &state.config.mail else { return 0 };
     let now = state.clock.now();
@@ -138,7 +139,8 @@ pub async fn send_due(state: &SharedState) -> usize {
         let recorded = match &outcome {
             Ok(()) => {
                 tracing::info!(kind = p.kind, about = p.about, "mail: sent");
-                state.store.mail_sent(p.id, now).await
+                // False: changed while it was being sent; it stays due and leaves again.
+                state.store.mail_sent(p.id, p.revision, now).await.map(|_| ())
             }
             Err(e) => {
                 tracing::warn!(kind = p.kind, about = p.about, attempt = p.attempts + 1, error = %e, "mail: not sent");
@@ -146,7 +148,8 @@ pub async fn send_due(state: &SharedState) -> usize {
             }
         };
         if let Err(e) = recorded {
-            tracing::error!(error = %e, "mail: cannot record an attempt");
+            tracing::error!(error = %e, "mail: cannot record an attempt; pausing");
+            return 0;
         }
     }
     due.len()

@@ -66,6 +66,9 @@ struct LiveRoom {
     lobby: Vec<lobby::Knock>,
     /// A locked room lets no one new in but its hosts.
     locked: bool,
+    /// A host removed someone without an account: from then on, everyone who comes without one
+    /// (a new pass is easy to get again) waits in the lobby.
+    gated: bool,
     /// Who came and went since the session began, for its report.
     started_at: i64,
     presences: Vec<Presence>,
@@ -247,6 +250,8 @@ pub struct Joiner {
     pub guest: bool,
     /// Waits in the lobby until a host admits them (a guest by link; not one with a PIN).
     pub lobby: bool,
+    /// An audio conference: offers may carry audio only.
+    pub audio_only: bool,
     pub lang: crate::i18n::Tr,
     /// Most people in the room; a host comes in past it.
     pub capacity: usize,
@@ -260,6 +265,22 @@ impl Live {
     /// Sends the report of every session that ends to `to`.
     pub fn report_to(&self, to: mpsc::UnboundedSender<LiveSession>) {
         *self.reports.lock().unwrap() = Some(to);
+    }
+
+    /// At shutdown: ends every session in progress, reporting each, and stops reporting (the
+    /// receiver then sees its channel close once it has taken every report).
+    pub fn end_all(&self) {
+        let rooms: Vec<(RoomId, LiveRoom)> = self.rooms.lock().unwrap().drain().collect();
+        let now = now_ms();
+        for (id, mut room) in rooms {
+            for m in room.members.values() {
+                if let Some(p) = room.presences.get_mut(m.presence) {
+                    p.left_at = now;
+                }
+            }
+            self.report(&id, room);
+        }
+        *self.reports.lock().unwrap() = None;
     }
 
     /// People currently in a room (sockets in their grace period included).
@@ -385,6 +406,7 @@ pub async fn upgrade(
         host: admission.host,
         guest: false,
         lobby: false,
+        audio_only: false,
         lang: viewer.tr,
         capacity: state.config.room_capacity,
     };
@@ -458,6 +480,7 @@ pub async fn bench_upgrade(
         host: query.get("host").is_some_and(|h| h == "1"),
         guest: false,
         lobby: false,
+        audio_only: false,
         lang: crate::i18n::Tr::new(crate::i18n::Lang::Fr),
         capacity: usize::MAX,
     };
@@ -490,16 +513,16 @@ pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joi
         _ => return,
     };
     // A guest not already in (after a blip) knocks first and waits for a host.
-    let resuming = resume.as_deref().is_some_and(|token| live.holds_place(&room_id, &joiner.person, token));
-    if joiner.lobby && !resuming {
+    let mut admitted = false;
+    if live.must_knock(&room_id, &joiner, resume.as_deref()) {
         match lobby::wait(&live, &room_id, &joiner, &mut ws).await {
-            lobby::Outcome::Admitted => {}
+            lobby::Outcome::Admitted => admitted = true,
             lobby::Outcome::Refused(reason) => return refuse(ws, reason).await,
             lobby::Outcome::Gone => return,
         }
     }
     let (out_tx, mut out_rx) = mpsc::unbounded_channel::<Out>();
-    let (me, generation) = match attach(&live, &room_id, &joiner, resume.as_deref(), out_tx.clone()) {
+    let (me, generation) = match attach(&live, &room_id, &joiner, resume.as_deref(), admitted, out_tx.clone()) {
         Ok(x) => x,
         Err(reason) => return refuse(ws, reason).await,
     };
@@ -616,20 +639,32 @@ async fn close_handshake(ws: &mut WebSocket, code: u16, reason: &'static str) {
 }
 
 impl Live {
-    /// Whether `person` has a place in the room that `token` takes back (after a blip).
-    fn holds_place(&self, room: &RoomId, person: &PersonId, token: &str) -> bool {
-        self.rooms.lock().unwrap().get(room).is_some_and(|r| r.members.values().any(|m| m.person == *person && m.resume == token))
+    /// Whether `joiner` must wait in the lobby: a guest by link, or anyone without an account
+    /// once a host removed one — unless `token` takes back a place they hold (after a blip).
+    fn must_knock(&self, room: &RoomId, joiner: &Joiner, token: Option<&str>) -> bool {
+        let rooms = self.rooms.lock().unwrap();
+        let Some(r) = rooms.get(room) else { return joiner.lobby };
+        let resuming = token.is_some_and(|t| r.members.values().any(|m| m.person == joiner.person && m.resume == t));
+        !resuming && knocks(r, joiner)
     }
+}
+
+/// Whether someone coming into `room` without a place in it waits for a host.
+fn knocks(room: &LiveRoom, joiner: &Joiner) -> bool {
+    !joiner.host && (joiner.lobby || (joiner.guest && room.gated))
 }
 
 /// Enters the room, or takes back one's place with a resume token. `Err(reason)` when removed,
 /// when the room is locked, or full (checked here too: a guest is admitted some time after the
-/// page was served, and two people may race for the last place).
+/// page was served, and two people may race for the last place), or when one who must knock
+/// was not `admitted` by a host (decided here, under the lock: a place to resume may have gone
+/// since the lobby was skipped).
 fn attach(
     live: &std::sync::Arc<Live>,
     room_id: &RoomId,
     joiner: &Joiner,
     resume: Option<&str>,
+    admitted: bool,
     socket: mpsc::UnboundedSender<Out>,
 ) -> Result<(ParticipantId, u64), &'static str> {
     let mut rooms = live.rooms.lock().unwrap();
@@ -642,8 +677,11 @@ fn attach(
         room.members.iter().find(|(_, m)| m.person == joiner.person && m.resume == token).map(|(id, _)| *id)
     });
     if resumed.is_none() && !joiner.host {
-        // A guest was let in by a host: the lock keeps out only those who come on their own.
-        if room.locked && !joiner.lobby {
+        if knocks(room, joiner) && !admitted {
+            return Err("lobby");
+        }
+        // A guest let in by a host: the lock keeps out only those who come on their own.
+        if room.locked && !admitted {
             return Err("locked");
         }
         if room.members.len() >= joiner.capacity {
@@ -697,7 +735,8 @@ fn attach(
         participants,
         hands: Live::hands(room),
         ice_servers: live.ice_servers(me, unix_now()),
-        chat: &room.chat,
+        // Someone from outside sees only what is said once they are in.
+        chat: if joiner.guest && fresh { &[] } else { &room.chat },
         locked: room.locked,
     };
     let _ = socket.send(Out::Msg(encode(&joined)));
@@ -797,7 +836,11 @@ fn handle(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, join
         ClientMsg::Offer { sdp, sources } => {
             let mut parsed = Vec::with_capacity(sources.len());
             for (mid, s) in sources {
-                parsed.push((mid, Source::parse(&s).ok_or("bad_message")?));
+                let source = Source::parse(&s).ok_or("bad_message")?;
+                if joiner.audio_only && source != Source::Audio {
+                    return Err("audio_only");
+                }
+                parsed.push((mid, source));
             }
             media(Command::Offer { participant: me, sdp, sources: parsed });
             Ok(())
@@ -898,6 +941,13 @@ fn handle(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, join
                 let mut rooms = live.rooms.lock().unwrap();
                 let room = rooms.get_mut(room_id).ok_or("bad_message")?;
                 let m = room.members.get(&target).ok_or("bad_message")?;
+                // A host stays: removing one would let a host by PIN ban the organizer.
+                if m.host {
+                    return Err("is_host");
+                }
+                if m.guest {
+                    room.gated = true;
+                }
                 room.removed.insert(m.person.clone());
                 if let Some(s) = &m.socket {
                     let _ = s.send(Out::Msg(encode(&ServerMsg::Removed)));
@@ -989,6 +1039,7 @@ mod tests {
             host,
             guest,
             lobby: false,
+            audio_only: false,
             lang: crate::i18n::Tr::new(crate::i18n::Lang::Fr),
             capacity: 10,
         }
@@ -1010,8 +1061,8 @@ mod tests {
         let room = RoomId::new(1, 7);
         let (host_tx, _host_rx) = mpsc::unbounded_channel();
         let (guest_tx, _guest_rx) = mpsc::unbounded_channel();
-        let (h, _) = attach(&live, &room, &joiner(1, "Mme Durand", true, false), None, host_tx).unwrap();
-        let (g, _) = attach(&live, &room, &joiner(2, "M. Invité", false, true), None, guest_tx).unwrap();
+        let (h, _) = attach(&live, &room, &joiner(1, "Mme Durand", true, false), None, false, host_tx).unwrap();
+        let (g, _) = attach(&live, &room, &joiner(2, "M. Invité", false, true), None, false, guest_tx).unwrap();
         live.leave(&room, g);
         assert!(reports.try_recv().is_err(), "not over while the host is in");
         live.leave(&room, h);
@@ -1029,12 +1080,12 @@ mod tests {
         let room = RoomId::new(1, 8);
         let host = joiner(1, "Animatrice", true, false);
         let (host_tx, mut host_rx) = mpsc::unbounded_channel();
-        let (h, _) = attach(&live, &room, &host, None, host_tx).unwrap();
+        let (h, _) = attach(&live, &room, &host, None, false, host_tx).unwrap();
         let mut others = vec![];
         for n in 2..4 {
             let (tx, rx) = mpsc::unbounded_channel();
             let who = joiner(n, "Participant", false, true);
-            let (id, _) = attach(&live, &room, &who, None, tx).unwrap();
+            let (id, _) = attach(&live, &room, &who, None, false, tx).unwrap();
             handle(&live, &room, id, &who, ClientMsg::State { audio: true, video: false, screen: false }).unwrap();
             others.push((id, who, rx));
         }
@@ -1049,6 +1100,48 @@ mod tests {
         let r = &rooms[&room];
         assert!(r.members.values().filter(|m| !m.host).all(|m| !m.state.audio));
         assert!(r.members[&h].state.audio, "the host keeps their microphone");
+    }
+
+    #[test]
+    fn hosts_stay_removed_outsiders_make_the_next_ones_knock_and_guests_see_no_earlier_chat() {
+        let live = std::sync::Arc::new(Live::new(None, IceConfig::default()));
+        let room = RoomId::new(1, 9);
+        let host = joiner(1, "Organisatrice", true, false);
+        let (host_tx, _host_rx) = mpsc::unbounded_channel();
+        let (h, _) = attach(&live, &room, &host, None, false, host_tx).unwrap();
+        let lead = joiner(2, "Hôte par code", true, true);
+        let (lead_tx, _lead_rx) = mpsc::unbounded_channel();
+        let (l, _) = attach(&live, &room, &lead, None, false, lead_tx).unwrap();
+        assert_eq!(handle(&live, &room, l, &lead, ClientMsg::Remove { participant: pid(h) }), Err("is_host"), "a host stays");
+        handle(&live, &room, h, &host, ClientMsg::Chat { text: "avant l'arrivée des invités".into() }).unwrap();
+        // Someone by PIN comes straight in, and sees nothing said before.
+        let caller = joiner(3, "Appelant", false, true);
+        assert!(!live.must_knock(&room, &caller, None));
+        let (caller_tx, mut caller_rx) = mpsc::unbounded_channel();
+        let (c, _) = attach(&live, &room, &caller, None, false, caller_tx).unwrap();
+        let joined = drain(&mut caller_rx).into_iter().find(|m| m.contains(r#""type":"joined""#)).unwrap();
+        assert!(joined.contains(r#""chat":[]"#), "{joined}");
+        // Removed: the next one without an account waits in the lobby.
+        handle(&live, &room, h, &host, ClientMsg::Remove { participant: pid(c) }).unwrap();
+        let again = joiner(4, "Appelant", false, true);
+        assert!(live.must_knock(&room, &again, None));
+        let (again_tx, _again_rx) = mpsc::unbounded_channel();
+        assert_eq!(attach(&live, &room, &again, None, false, again_tx.clone()).err(), Some("lobby"));
+        assert!(attach(&live, &room, &again, None, true, again_tx).is_ok(), "in once a host admits them");
+        assert!(!live.must_knock(&room, &joiner(5, "Collègue", false, false), None), "people of the school do not knock");
+    }
+
+    #[test]
+    fn an_audio_conference_takes_no_video() {
+        let live = std::sync::Arc::new(Live::new(None, IceConfig::default()));
+        let room = RoomId::new(1, 10);
+        let caller = Joiner { audio_only: true, ..joiner(1, "Appelant", false, true) };
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let (c, _) = attach(&live, &room, &caller, None, false, tx).unwrap();
+        let offer = |source: &str| ClientMsg::Offer { sdp: "v=0".into(), sources: HashMap::from([("0".into(), source.into())]) };
+        assert_eq!(handle(&live, &room, c, &caller, offer("camera")), Err("audio_only"));
+        assert_eq!(handle(&live, &room, c, &caller, offer("screen")), Err("audio_only"));
+        assert_eq!(handle(&live, &room, c, &caller, offer("audio")), Ok(()));
     }
 
     #[test]

@@ -10,6 +10,9 @@ CREATE TABLE outbox (
     recipient       TEXT NOT NULL,
     created_at      INTEGER NOT NULL,
     attempts        INTEGER NOT NULL DEFAULT 0,
+    -- Raised by each change merged into the row while it waits: a send composed before the
+    -- change does not mark the row sent.
+    revision        INTEGER NOT NULL DEFAULT 0,
     next_attempt_at INTEGER NOT NULL,
     sent_at         INTEGER,
     last_error      TEXT

@@ -186,7 +186,8 @@ async fn the_guests_mail_is_written_with_the_booking_once_per_guest_and_retried_
         [(MEETING, first.id.as_str(), "ortho@cabinet.example"), (MEETING, first.id.as_str(), "inspection@ac-lyon.example")]);
     // A change before sending adds nothing: the message will carry the meeting as it is then.
     assert_eq!(f.store.save_booking(&first, &slots, &guests, now()).await.unwrap(), Ok(1));
-    assert_eq!(f.store.due_mail(now(), 10).await.unwrap().len(), 2);
+    let due = f.store.due_mail(now(), 10).await.unwrap();
+    assert_eq!(due.len(), 2);
     // A clash writes no mail either.
     let clash = f.booking("Réunion parents", &a, 1, once(15, 15, 17));
     let slots2 = occurrences(&clash.when, now()).unwrap();
@@ -194,7 +195,7 @@ async fn the_guests_mail_is_written_with_the_booking_once_per_guest_and_retried_
     assert_eq!(f.store.due_mail(now(), 10).await.unwrap().len(), 2, "no mail about a booking not made");
     // One sent, one failed: the failure waits for its retry time, then comes back, until given up.
     let (sent, failed) = (due[0].id, due[1].id);
-    f.store.mail_sent(sent, now()).await.unwrap();
+    assert!(f.store.mail_sent(sent, due[0].revision, now()).await.unwrap());
     f.store.mail_failed(failed, "connection refused", now() + 60_000).await.unwrap();
     assert!(f.store.due_mail(now(), 10).await.unwrap().is_empty());
     let again = f.store.due_mail(now() + 60_000, 10).await.unwrap();
@@ -211,7 +212,29 @@ async fn the_guests_mail_is_written_with_the_booking_once_per_guest_and_retried_
     assert_eq!((inspection.sent_at, inspection.attempts, inspection.last_error.as_deref()), (None, MAX_ATTEMPTS, Some("connection refused")));
     // The cancellation is a new message to the guest already told.
     assert!(f.store.cancel_booking(&first.id, &guests[..1], now()).await.unwrap());
-    assert_eq!(f.store.due_mail(now(), 10).await.unwrap().len(), 1);
+    let cancel = f.store.due_mail(now(), 10).await.unwrap();
+    assert_eq!(cancel.len(), 1);
     assert!(!f.store.cancel_booking(&first.id, &guests[..1], now()).await.unwrap(), "already cancelled: nothing more");
     assert_eq!(f.store.due_mail(now(), 10).await.unwrap().len(), 1);
+    // A change merged while a send was being composed: that send does not mark it sent; and a
+    // message given up comes back to life with the next change.
+    let second = f.booking("Conseil de cycle", &a, 2, once(16, 9, 10));
+    let slots = occurrences(&second.when, now()).unwrap();
+    assert_eq!(f.store.save_booking(&second, &slots, &guests, now()).await.unwrap(), Ok(0));
+    let read = f.store.due_mail(now(), 10).await.unwrap();
+    let ortho = read.iter().find(|d| d.about == second.id.as_str() && d.recipient == guests[0]).unwrap().clone();
+    assert_eq!(f.store.save_booking(&second, &slots, &guests, now()).await.unwrap(), Ok(1));
+    assert!(!f.store.mail_sent(ortho.id, ortho.revision, now()).await.unwrap(), "composed before the change");
+    let fresh = f.store.due_mail(now(), 10).await.unwrap();
+    let ortho = fresh.iter().find(|d| d.id == ortho.id).expect("still due, to carry the change");
+    assert!(f.store.mail_sent(ortho.id, ortho.revision, now()).await.unwrap());
+    let inspection = fresh.iter().find(|d| d.about == second.id.as_str() && d.recipient == guests[1]).unwrap().id;
+    for _ in 0..MAX_ATTEMPTS {
+        f.store.mail_failed(inspection, "refused", now()).await.unwrap();
+    }
+    assert!(!f.store.due_mail(now(), 10).await.unwrap().iter().any(|d| d.id == inspection), "given up");
+    assert_eq!(f.store.save_booking(&second, &slots, &guests, now()).await.unwrap(), Ok(2));
+    let back = f.store.due_mail(now(), 10).await.unwrap();
+    assert_eq!(back.iter().find(|d| d.id == inspection).map(|d| d.attempts), Some(0), "a new change is tried again");
+    let _ = cancel;
 }

@@ -31,17 +31,36 @@ const TRIES: Limit = Limit { burst: 5, refill_ms: 60_000 };
 /// …and after twenty, one an hour: the address is locked out.
 const LOCK: Limit = Limit { burst: 20, refill_ms: 3_600_000 };
 
-/// Wrong PINs per client address.
+/// Addresses followed at most; when that many still wait, a new one waits too.
+const MAX_KEYS: usize = 20_000;
+
+/// Wrong PINs per client address — per /56 for IPv6, which hands a whole block to one customer.
 #[derive(Default)]
 pub struct PinThrottle(Mutex<HashMap<IpAddr, [Bucket; 2]>>);
+
+/// The key of an address: itself for IPv4 (and IPv4 mapped into IPv6), its /56 for IPv6.
+fn key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => IpAddr::V6((u128::from(v6) & !((1u128 << 72) - 1)).into()),
+        },
+    }
+}
 
 impl PinThrottle {
     /// Counts a guess in advance (refunded by [`PinThrottle::refund`] when it was not a wrong
     /// PIN), or the wait in milliseconds when this address must wait.
     fn begin(&self, ip: IpAddr, now: Millis) -> Result<(), Millis> {
+        let ip = key(ip);
         let mut map = self.0.lock().unwrap();
-        if map.len() > 20_000 {
+        if map.len() >= MAX_KEYS && !map.contains_key(&ip) {
             map.retain(|_, b| !b.iter().all(|k| k.is_idle(now)));
+            // Still full: a guesser spread over many addresses is at work; newcomers wait.
+            if map.len() >= MAX_KEYS {
+                return Err(TRIES.refill_ms);
+            }
         }
         let buckets = map.entry(ip).or_default();
         let waits = [buckets[0].check(TRIES, now), buckets[1].check(LOCK, now)];
@@ -54,7 +73,7 @@ impl PinThrottle {
     }
 
     fn refund(&self, ip: IpAddr, now: Millis) {
-        if let Some(b) = self.0.lock().unwrap().get_mut(&ip) {
+        if let Some(b) = self.0.lock().unwrap().get_mut(&key(ip)) {
             b[0].refund(TRIES, now);
             b[1].refund(LOCK, now);
         }
@@ -116,10 +135,14 @@ pub async fn enter(State(state): State<SharedState>, ctx: Ctx, headers: HeaderMa
         let message = if clean_pin(&f.pin).is_none() { "conference-pin-format" } else { "guest-name-error" };
         return again(StatusCode::UNPROCESSABLE_ENTITY, tr.t(message));
     };
-    let found = match state.store.pin_booking(&pin).await? {
-        Some((id, host)) => state.store.booking(&id).await?.map(|b| (b, host)),
-        None => None,
-    };
+    // A PIN opens an audio conference only (its booking moved to another room keeps none).
+    let mut found = None;
+    if let Some((id, host)) = state.store.pin_booking(&pin).await?
+        && let Some(b) = state.store.booking(&id).await?
+        && state.store.meeting_room(&b.room).await?.is_some_and(|r| r.kind == MeetingRoomKind::AudioConference)
+    {
+        found = Some((b, host));
+    }
     let Some((b, host)) = found else {
         tracing::warn!(%ip, "conference PIN: wrong PIN");
         return again(StatusCode::FORBIDDEN, tr.t("conference-pin-wrong"));
@@ -184,6 +207,25 @@ mod tests {
         let wait = t.begin(ip, at).unwrap_err();
         assert!(wait > 30 * 60_000, "locked for long: {wait}");
         assert!(t.begin([10, 0, 0, 2].into(), at).is_ok(), "another address is not");
+        // IPv6: one /56 is one key.
+        let a: IpAddr = "2001:db8:1:100::1".parse().unwrap();
+        let b: IpAddr = "2001:db8:1:1ff:ffff::9".parse().unwrap();
+        let c: IpAddr = "2001:db8:1:200::1".parse().unwrap();
+        assert_eq!(key(a), key(b));
+        assert_ne!(key(a), key(c));
+        assert_eq!(key("::ffff:10.0.0.1".parse().unwrap()), key([10, 0, 0, 1].into()));
+    }
+
+    #[test]
+    fn a_full_table_makes_newcomers_wait_rather_than_forget_guessers() {
+        let t = PinThrottle::default();
+        let now = 1_000_000_000;
+        for n in 0..MAX_KEYS as u32 {
+            t.begin(IpAddr::V4(n.into()), now).unwrap();
+        }
+        assert!(t.begin([250, 0, 0, 1].into(), now).is_err(), "a new address waits while the table is full");
+        assert!(t.begin(IpAddr::V4(7u32.into()), now).is_ok(), "known ones keep their own count");
+        assert!(t.begin([250, 0, 0, 1].into(), now + 4 * 3_600_000 * 24).is_ok(), "once the old entries drain, room again");
     }
 
     #[test]

@@ -176,6 +176,7 @@ pub async fn socket(
         host,
         guest: false,
         lobby: false,
+        audio_only: room.kind == MeetingRoomKind::AudioConference,
         lang: viewer.tr,
         capacity: room.capacity as usize,
     };
@@ -187,11 +188,17 @@ pub async fn keep_report(state: &SharedState, session: &preau_store::conferences
     let Ok(id) = session.room.as_str().parse::<BookingId>() else { return };
     // The organizer gets it by e-mail too, if they gave an address and mail is set up.
     let kept = match state.store.booking(&id).await {
-        Ok(Some(b)) => match (&state.config.mail, state.store.email_of(&b.organizer).await) {
-            (Some(_), Ok(Some(email))) => state.store.record_session(session, &[email], state.clock.now()).await,
-            (_, Err(e)) => Err(e),
-            _ => state.store.record_session(session, &[], state.clock.now()).await,
-        },
+        Ok(Some(b)) => {
+            let mut notify = vec![];
+            if state.config.mail.is_some() {
+                match state.store.email_of(&b.organizer).await {
+                    Ok(email) => notify.extend(email),
+                    // The report is kept all the same, without its e-mail.
+                    Err(e) => tracing::warn!(booking = %id, error = %e, "the organizer's address could not be read"),
+                }
+            }
+            state.store.record_session(session, &notify, state.clock.now()).await
+        }
         Ok(None) => return,
         Err(e) => Err(e),
     };
@@ -228,7 +235,8 @@ fn verify(key: &[u8; 32], parts: &[&str], signature: &str) -> bool {
 pub(crate) async fn guest_link(state: &SharedState, b: &Booking) -> AppResult<String> {
     let key = state.server_key(KEY_NAME).await?;
     let expires = booking::link_expiry(&expand(&b.when)).to_string();
-    let sig = sign(&key, &["link", b.id.as_str(), &expires]);
+    let version = state.store.link_version(&b.id).await?.to_string();
+    let sig = sign(&key, &["link", b.id.as_str(), &version, &expires]);
     Ok(format!("{}/invite/{}/{expires}/{sig}", state.config.public_url.trim_end_matches('/'), b.id))
 }
 
@@ -238,16 +246,21 @@ enum Refusal {
     Invalid,
     /// Past its date, or the meeting changed so that it is over: 410.
     Expired,
+    /// Signed, but replaced since (a guest was taken off the list): 410.
+    Replaced,
 }
 
 /// A checked guest link: the booking, and the meeting room (never staff-only).
 async fn check_link(state: &SharedState, id: &str, expires: &str, sig: &str) -> AppResult<Result<(Booking, MeetingRoom, Millis), Refusal>> {
     let key = state.server_key(KEY_NAME).await?;
     let (Ok(id), Ok(expires_ms)) = (id.parse::<BookingId>(), expires.parse::<Millis>()) else { return Ok(Err(Refusal::Invalid)) };
-    if !verify(&key, &["link", id.as_str(), expires], sig) {
-        return Ok(Err(Refusal::Invalid));
-    }
     let Some(b) = state.store.booking(&id).await? else { return Ok(Err(Refusal::Invalid)) };
+    let version = state.store.link_version(&id).await?;
+    if !verify(&key, &["link", id.as_str(), &version.to_string(), expires], sig) {
+        // One of the links given before: say it was replaced rather than forged.
+        let older = (0..version).rev().take(50).any(|v| verify(&key, &["link", id.as_str(), &v.to_string(), expires], sig));
+        return Ok(Err(if older { Refusal::Replaced } else { Refusal::Invalid }));
+    }
     let room = state.store.meeting_room(&b.room).await?.ok_or(AppError::NotFound)?;
     if room.kind == MeetingRoomKind::StaffOnly {
         return Ok(Err(Refusal::Invalid));
@@ -264,6 +277,7 @@ fn refused_page(tr: Tr, why: Refusal) -> AppResult {
     let (status, message) = match why {
         Refusal::Invalid => (StatusCode::FORBIDDEN, tr.t("guest-link-invalid")),
         Refusal::Expired => (StatusCode::GONE, tr.t("guest-link-expired")),
+        Refusal::Replaced => (StatusCode::GONE, tr.t("guest-link-replaced")),
     };
     notice(Chrome::new(tr, "guest-refused", tr.t("guest-link-title"), None), status, tr.t("guest-link-title"), message, None, None)
 }
@@ -426,7 +440,13 @@ async fn guest_entry(state: &SharedState, tr: Tr, headers: &HeaderMap, id: &str)
     let Some(pass) = read_pass(state, headers, &id).await? else { return Ok(Err(refused_page(tr, Refusal::Invalid))) };
     let b = state.store.booking(&id).await?.ok_or(AppError::NotFound)?;
     let room = state.store.meeting_room(&b.room).await?.ok_or(AppError::NotFound)?;
-    if room.kind == MeetingRoomKind::StaffOnly {
+    // No guest in a staff-only room; a PIN's pass only in an audio conference (a booking moved
+    // to another kind of room leaves its PIN holders outside).
+    let fits = match pass.role {
+        Role::Guest => room.kind != MeetingRoomKind::StaffOnly,
+        Role::Participant | Role::Host => room.kind == MeetingRoomKind::AudioConference,
+    };
+    if !fits {
         return Ok(Err(refused_page(tr, Refusal::Invalid)));
     }
     Ok(Ok((b, room, pass)))
@@ -493,6 +513,7 @@ pub async fn guest_socket(
         host,
         guest: true,
         lobby: pass.role == Role::Guest,
+        audio_only: room.kind == MeetingRoomKind::AudioConference,
         lang: ctx.tr,
         capacity: room.capacity as usize,
     };

@@ -232,7 +232,7 @@ async fn tampered_expired_and_cancelled_links_are_refused_and_staff_rooms_have_n
     let key = app.state.store.server_key("guest-links", [0; 32], 0).await.unwrap();
     let signed = |id: &str, expires: &str| {
         let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(&key).unwrap();
-        for p in ["link", id, expires] {
+        for p in ["link", id, "0", expires] {
             mac.update(p.as_bytes());
             mac.update(b"\n");
         }
@@ -246,6 +246,19 @@ async fn tampered_expired_and_cancelled_links_are_refused_and_staff_rooms_have_n
     let s = book(&app, 4, &staff, &app.person(Role::Teacher, 1).clone(), &[], now()).await;
     let sid = s.id.to_string();
     refused(&guest.get(&format!("/invite/{sid}/{expires}/{}", signed(&sid, expires))).await, StatusCode::FORBIDDEN, "pas valide");
+    // A guest taken off the list: the link changes; the old one is said to be replaced.
+    let mut listed = app.state.store.booking(&b.id).await.unwrap().unwrap();
+    listed.guests = vec!["ortho@cabinet.example".into()];
+    let slots = booking::occurrences(&listed.when, now() - 60_000).unwrap();
+    app.state.store.save_booking(&listed, &slots, &[], now()).await.unwrap().unwrap();
+    assert_eq!(guest.get(&link).await.status, StatusCode::OK, "adding a guest changes nothing");
+    listed.guests = vec![];
+    app.state.store.save_booking(&listed, &slots, &[], now()).await.unwrap().unwrap();
+    refused(&guest.get(&link).await, StatusCode::GONE, "remplacé");
+    let mut o = app.signed_in(app.person(Role::Teacher, 0)).await;
+    let link = guest_link(&mut o, &b).await;
+    assert_eq!(guest.get(&link).await.status, StatusCode::OK, "the new link works");
+
     // Cancelled: the link has expired, and a pass already given no longer opens the room.
     let r = guest.submit(&link, &link, &[("name", "Invitée")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
@@ -339,11 +352,28 @@ async fn an_audio_conference_is_entered_with_its_pins_and_guessing_is_slowed_the
     assert!(page.contains(&organizer.display_name()) && page.contains("M. Bernard (invité)") && page.contains("(20 min)"));
     assert!(!plain(&c.get(&format!("/meetings/{}", b.id)).await.text).contains("Compte rendu"), "the report is the organizer's");
 
+    // Moved to a video room: the PINs, and the passes they gave, open nothing any more.
+    let video = meeting_room(&app, 9, MeetingRoomKind::Video, 10).await;
+    let mut moved = app.state.store.booking(&b.id).await.unwrap().unwrap();
+    moved.room = video.id.clone();
+    let slots = booking::occurrences(&moved.when, now() - 60_000).unwrap();
+    app.state.store.save_booking(&moved, &slots, &[], now()).await.unwrap().unwrap();
+    let mut other = app.client();
+    other.peer = "127.0.0.4:50000".parse().unwrap();
+    assert_eq!(other.submit("/conference", "/conference", &[("pin", &participant), ("name", "Z")]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(phone.get(&format!("/guest/{}", b.id)).await.status, StatusCode::FORBIDDEN, "a participant's pass, outside a conference");
+    assert_eq!(lead.get(&format!("/guest/{}", b.id)).await.status, StatusCode::FORBIDDEN, "a host's pass too");
+    let mut back = moved.clone();
+    back.room = room.id.clone();
+    app.state.store.save_booking(&back, &slots, &[], now()).await.unwrap().unwrap();
+    let renewed = pin_on(&o.get(&format!("/meetings/{}", b.id)).await, "pin-participant");
+    assert_ne!(renewed, participant, "back in a conference room: new PINs");
+
     // Cancelled: the PINs open nothing any more.
     assert!(app.state.store.cancel_booking(&b.id, &[], now()).await.unwrap());
     let mut late = app.client();
     late.peer = "127.0.0.3:50000".parse().unwrap();
-    let r = late.submit("/conference", "/conference", &[("pin", &participant), ("name", "Y")]).await;
+    let r = late.submit("/conference", "/conference", &[("pin", &renewed), ("name", "Y")]).await;
     assert_eq!(r.status, StatusCode::GONE);
     assert!(plain(&r.text).contains("annulée"));
 }
