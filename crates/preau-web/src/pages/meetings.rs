@@ -788,10 +788,16 @@ struct RoomWeekPage {
     next: String,
     /// One day rather than a week.
     one_day: bool,
-    /// (day label, its `day=` query, [(hours, title)])
-    days: Vec<(String, String, Vec<(String, String)>)>,
+    days: Vec<DayShown>,
     /// In the day view: the free times between 07:00 and 20:00.
     free: Vec<String>,
+}
+
+/// A day of a room's calendar: its label, its date (for `day=`), and its meetings (hours, title).
+struct DayShown {
+    label: String,
+    date: String,
+    entries: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -853,7 +859,7 @@ pub async fn room_week(State(state): State<SharedState>, viewer: Viewer, Path(id
             .filter(|o| o.slot.start < to && o.slot.end > from)
             .map(|o| (hours(o.slot.start, o.slot.end), label(o)))
             .collect();
-        days.push((tr.long_date(from), d.to_string(), entries));
+        days.push(DayShown { label: tr.long_date(from), date: d.to_string(), entries });
     }
     let free = match one_day {
         true => {
