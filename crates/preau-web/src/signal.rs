@@ -669,25 +669,32 @@ fn attach(
 ) -> Result<(ParticipantId, u64), &'static str> {
     let mut rooms = live.rooms.lock().unwrap();
     let room = rooms.entry(room_id.clone()).or_default();
-    if room.removed.contains(&joiner.person) {
-        return Err("removed");
-    }
     // A resumed place: same person, same token.
     let resumed = resume.and_then(|token| {
         room.members.iter().find(|(_, m)| m.person == joiner.person && m.resume == token).map(|(id, _)| *id)
     });
-    if resumed.is_none() && !joiner.host {
-        if knocks(room, joiner) && !admitted {
-            return Err("lobby");
-        }
+    let refusal = if room.removed.contains(&joiner.person) {
+        Some("removed")
+    } else if resumed.is_some() || joiner.host {
+        None
+    } else if knocks(room, joiner) && !admitted {
+        Some("lobby")
+    } else if room.locked && !admitted {
         // A guest let in by a host: the lock keeps out only those who come on their own.
-        if room.locked && !admitted {
-            return Err("locked");
+        Some("locked")
+    } else if room.members.len() >= joiner.capacity {
+        Some("full")
+    } else {
+        None
+    };
+    if let Some(reason) = refusal {
+        // Not in session (the entry was made just now): leave nothing behind.
+        if room.members.is_empty() && room.lobby.is_empty() && room.presences.is_empty() {
+            rooms.remove(room_id);
         }
-        if room.members.len() >= joiner.capacity {
-            return Err("full");
-        }
+        return Err(reason);
     }
+    let room = rooms.get_mut(room_id).expect("kept above");
     let (me, generation, fresh) = match resumed {
         Some(id) => {
             let m = room.members.get_mut(&id).expect("found above");
@@ -1129,6 +1136,12 @@ mod tests {
         assert_eq!(attach(&live, &room, &again, None, false, again_tx.clone()).err(), Some("lobby"));
         assert!(attach(&live, &room, &again, None, true, again_tx).is_ok(), "in once a host admits them");
         assert!(!live.must_knock(&room, &joiner(5, "Collègue", false, false), None), "people of the school do not knock");
+        // Refused at the door of a room not in session: nothing is left behind.
+        let elsewhere = RoomId::new(1, 11);
+        let (tx, _rx) = mpsc::unbounded_channel();
+        let knocker = Joiner { lobby: true, ..joiner(6, "Invitée", false, true) };
+        assert_eq!(attach(&live, &elsewhere, &knocker, None, false, tx).err(), Some("lobby"));
+        assert!(!live.rooms.lock().unwrap().contains_key(&elsewhere));
     }
 
     #[test]
