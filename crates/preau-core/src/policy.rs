@@ -45,6 +45,8 @@ pub enum Action {
     JoinMeeting,
     /// Lead a booking's live meeting: admit or refuse guests, lock it, mute, remove, end.
     HostMeeting,
+    /// Invite the parents of a division's pupils to a meeting.
+    InviteParents,
 }
 
 /// Who is asking, with the relations the policy needs, loaded by the caller.
@@ -154,6 +156,12 @@ pub fn may(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
                     || (roles.contains(Role::Teacher) && actor.taught_divisions.contains(id))
                     || (roles.contains(Role::Pupil) && actor.own_divisions.contains(id))
                     || (roles.contains(Role::Parent) && actor.children_divisions.contains(id)))
+        }
+        // Parents are invited by their children's teachers (head teacher included) and the staff.
+        (Action::InviteParents, Target::Division { id, establishment_id }) => {
+            *establishment_id == actor.establishment_id
+                && (roles.is_establishment_wide()
+                    || (roles.contains(Role::Teacher) && actor.taught_divisions.contains(id)))
         }
         (Action::ViewDivisionRoster, Target::Division { id, establishment_id }) => {
             *establishment_id == actor.establishment_id
@@ -665,6 +673,27 @@ mod tests {
         assert!(!can(803, &[Role::Teacher], Action::JoinMeeting, &staff), "a colleague not invited");
         let elsewhere = BookingFacts { establishment_id: w.other_school.clone(), ..staff.clone() };
         assert!(!can(800, &[Role::Teacher], Action::HostMeeting, &elsewhere));
+    }
+
+    #[test]
+    fn parents_are_invited_by_their_childrens_teachers_and_the_staff() {
+        let w = world();
+        let mut teacher = actor(&w, 400, &[Role::Teacher]);
+        teacher.taught_divisions = vec![w.d6a.clone()];
+        let invite = |a: &Actor, d: &DivisionId| may(a, Action::InviteParents, division(&w, d)).is_allowed();
+        assert!(invite(&teacher, &w.d6a));
+        assert!(!invite(&teacher, &w.d5a), "not another teacher's class");
+        for role in [Role::Staff, Role::Principal, Role::Admin] {
+            assert!(invite(&actor(&w, 401, &[role]), &w.d5a), "{role}");
+        }
+        for role in [Role::Pupil, Role::Parent, Role::Guest] {
+            let mut a = actor(&w, 402, &[role]);
+            a.own_divisions = vec![w.d6a.clone()];
+            a.children_divisions = vec![w.d6a.clone()];
+            assert!(!invite(&a, &w.d6a), "{role}");
+        }
+        let elsewhere = w.other_school.clone();
+        assert!(!may(&actor(&w, 403, &[Role::Admin]), Action::InviteParents, Target::Division { id: &w.d6a, establishment_id: &elsewhere }).is_allowed());
     }
 
     #[test]

@@ -361,6 +361,20 @@ impl Store {
         rows.iter().map(person_from_row).collect()
     }
 
+    /// The active parents of a division's pupils, by name, each with their children in it
+    /// ("Prénom Nom, Prénom Nom").
+    pub async fn parents_in_division(&self, id: &DivisionId) -> Result<Vec<(Person, String)>> {
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS}, group_concat(c.first_name || ' ' || c.last_name, ', ') AS children \
+             FROM enrolments e JOIN parent_links l ON l.pupil_id = e.pupil_id \
+             JOIN people p ON p.id = l.parent_id JOIN people c ON c.id = e.pupil_id \
+             WHERE e.division_id = ? AND p.disabled = 0 \
+             GROUP BY p.id ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE"
+        );
+        let rows = sqlx::query(&sql).bind(id.as_str()).fetch_all(&self.pool).await?;
+        rows.iter().map(|r| Ok((person_from_row(r)?, r.try_get("children")?))).collect()
+    }
+
     /// The parents of a pupil.
     pub async fn parents_of(&self, pupil: &PersonId) -> Result<Vec<Person>> {
         let sql = format!(

@@ -367,7 +367,7 @@ meeting-error-date = Give the date and times (and the repeat dates) in a valid f
 meeting-error-invitee = One of the participants chosen does not exist or cannot be invited.
 meeting-error-email = Invalid e-mail address: { $address }
 meeting-error-too-many-guests = At most { $max } outside guests.
-meeting-error-staff-only-guests = A staff-only room takes no outside guests.
+meeting-error-staff-only-guests = A staff-only room takes neither parents nor outside guests.
 meeting-error-over-capacity = The room holds at most { $capacity } people; { $wanted } would be needed, the organiser included.
 meeting-error-clash-room = The room is already booked for “{ $title }” on { $when }.
 meeting-error-clash-organizer = You already organise “{ $title }” on { $when }.
@@ -496,3 +496,8 @@ meeting-room-next-day = Next day
 meeting-room-this-week = The whole week
 meeting-room-free-times = Free between 7:00 and 20:00
 meeting-room-no-free-time = The room is not free between 7:00 and 20:00.
+
+meeting-field-parents = Parents
+meeting-field-parents-hint = The parents of your classes' pupils; they join the meeting from their dashboard. Not in a staff-only room.
+meeting-parent-of = { $name } (parent of { $children })
+dash-meetings-when = { $title }, { $when }

@@ -367,7 +367,7 @@ meeting-error-date = Indiquez la date et les heures (et les dates de répétitio
 meeting-error-invitee = Un des participants choisis n'existe pas ou ne peut pas être invité.
 meeting-error-email = Adresse électronique invalide : { $address }
 meeting-error-too-many-guests = { $max } invités extérieurs au plus.
-meeting-error-staff-only-guests = Une salle réservée au personnel n'accueille pas d'invités extérieurs.
+meeting-error-staff-only-guests = Une salle réservée au personnel n'accueille ni parents ni invités extérieurs.
 meeting-error-over-capacity = La salle accueille au plus { $capacity } personnes ; il en faudrait { $wanted }, organisateur compris.
 meeting-error-clash-room = La salle est déjà réservée pour « { $title } » le { $when }.
 meeting-error-clash-organizer = Vous organisez déjà « { $title } » le { $when }.
@@ -496,3 +496,8 @@ meeting-room-next-day = Jour suivant
 meeting-room-this-week = Toute la semaine
 meeting-room-free-times = Libre entre 7 h et 20 h
 meeting-room-no-free-time = La salle n'est pas libre entre 7 h et 20 h.
+
+meeting-field-parents = Parents d'élèves
+meeting-field-parents-hint = Les parents des élèves de vos classes ; ils rejoignent la réunion depuis leur tableau de bord. Pas dans une salle réservée au personnel.
+meeting-parent-of = { $name } (parent de { $children })
+dash-meetings-when = { $title }, { $when }

@@ -242,7 +242,8 @@ async fn check(
                 | Action::ViewBooking
                 | Action::CancelBooking
                 | Action::JoinMeeting
-                | Action::HostMeeting => None,
+                | Action::HostMeeting
+                | Action::InviteParents => None,
             };
             if let Some(target) = target
                 && !may(&viewer.actor, action, target).is_allowed()

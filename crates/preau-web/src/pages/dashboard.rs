@@ -26,6 +26,8 @@ struct PupilDashboard {
     divisions: Vec<(String, String)>,
     /// A pupil's own virtual classrooms; None on a parent's or guest's dashboard.
     rooms: Option<Vec<RoomLink>>,
+    /// The meetings one is invited to, coming up: (booking id, "title, when").
+    meetings: Vec<(String, String)>,
     empty_text: String,
     role_switch: Vec<(&'static str, String, bool)>,
 }
@@ -240,6 +242,19 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                 Some(p) => state.store.divisions_of_pupil(&p.id).await?.into_iter().map(|d| (d.id.to_string(), d.name)).collect(),
                 None => vec![],
             };
+            // A parent invited to meetings (by their children's teachers, the staff) finds them here.
+            let mut meetings: Vec<(String, String)> = vec![];
+            if role == Role::Parent {
+                let now = state.clock.now();
+                let from = now - preau_core::booking::CLOSE_LATE_MS;
+                for o in state.store.person_occurrences(&viewer.person.id, from, now + 60 * 86_400_000).await? {
+                    let id = o.booking.to_string();
+                    if !meetings.iter().any(|(m, _)| *m == id) {
+                        let when = super::meetings::span_text(&tr, o.slot.start, o.slot.end);
+                        meetings.push((id, tr.t2("dash-meetings-when", "title", &o.title, "when", when)));
+                    }
+                }
+            }
             // Parents do not enter classrooms: only a pupil's own dashboard lists rooms.
             let rooms = if role == Role::Pupil {
                 Some(class_rooms(&state, &viewer).await?.iter().map(|r| RoomLink::new(&tr, r)).collect())
@@ -256,6 +271,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                     pupil_name: pupil.as_ref().map(Person::display_name),
                     divisions,
                     rooms,
+                    meetings,
                     empty_text: tr.t(if role == Role::Guest { "dash-guest" } else { "dash-no-children" }),
                     role_switch,
                 },

@@ -13,7 +13,7 @@ use preau_core::booking::{
 use preau_core::ical::{self, Attendee, Method};
 use preau_core::policy::{Action, BookingFacts, Target, may};
 use preau_core::school::Person;
-use preau_core::{BookingId, MeetingRoomId, Millis, PersonId};
+use preau_core::{BookingId, MeetingRoomId, Millis, PersonId, Role};
 use preau_store::{Clash, StoreError};
 use serde::Deserialize;
 
@@ -228,8 +228,33 @@ struct NewMeetingPage {
     rooms: Vec<(String, String)>,
     /// (person id, name, checked)
     staff: Vec<(String, String, bool)>,
+    /// The parents the viewer may invite, by division.
+    parents: Vec<ParentGroup>,
     f: MeetingForm,
     errors: Vec<String>,
+}
+
+/// The parents of one division's pupils, as the booking form lists them.
+struct ParentGroup {
+    division_id: String,
+    division: String,
+    /// (person id, "Name (parent de …)", checked)
+    entries: Vec<(String, String, bool)>,
+    /// Shown open when one of them is checked.
+    open: bool,
+}
+
+/// The divisions whose pupils' parents `viewer` may invite.
+async fn invitable_divisions(state: &SharedState, viewer: &Viewer) -> AppResult<Vec<preau_core::school::Division>> {
+    let establishment = &viewer.person.establishment_id;
+    Ok(state
+        .store
+        .division_summaries(establishment)
+        .await?
+        .into_iter()
+        .map(|s| s.division)
+        .filter(|d| may(&viewer.actor, Action::InviteParents, Target::Division { id: &d.id, establishment_id: establishment }).is_allowed())
+        .collect())
 }
 
 /// The booking form as typed (every field kept to be shown again on an error).
@@ -291,6 +316,24 @@ async fn new_page(state: &SharedState, viewer: &Viewer, f: MeetingForm, errors: 
     let tr = viewer.tr;
     let rooms = state.store.meeting_rooms(&viewer.person.establishment_id).await?;
     let staff = state.store.staff_of(&viewer.person.establishment_id).await?;
+    let mut parents = vec![];
+    for d in invitable_divisions(state, viewer).await? {
+        let entries: Vec<(String, String, bool)> = state
+            .store
+            .parents_in_division(&d.id)
+            .await?
+            .into_iter()
+            .map(|(p, children)| {
+                let id = p.id.to_string();
+                let checked = f.invitees.contains(&id);
+                (id, tr.t2("meeting-parent-of", "name", p.display_name(), "children", children), checked)
+            })
+            .collect();
+        if !entries.is_empty() {
+            let open = entries.iter().any(|e| e.2);
+            parents.push(ParentGroup { division_id: d.id.to_string(), division: d.name, entries, open });
+        }
+    }
     let (page, heading) = match target.editing {
         None => ("meeting-new", tr.t("meeting-new-title")),
         Some(_) => ("meeting-edit", tr.t("meeting-edit-title")),
@@ -311,6 +354,7 @@ async fn new_page(state: &SharedState, viewer: &Viewer, f: MeetingForm, errors: 
                 (id, p.display_name(), checked)
             })
             .collect(),
+        parents,
         f,
         errors,
     })
@@ -377,13 +421,25 @@ async fn read_form(state: &SharedState, viewer: &Viewer, f: &MeetingForm, id: Bo
         errors.push(tr.t("meeting-error-date"));
     }
     let mut invitees: Vec<PersonId> = vec![];
+    let mut parents_invited = false;
+    let divisions: Vec<_> = invitable_divisions(state, viewer).await?.into_iter().map(|d| d.id).collect();
     for raw in &f.invitees {
         let person = match raw.parse::<PersonId>() {
             Ok(pid) => state.store.person(&pid).await?,
             Err(_) => None,
         };
+        // The staff, and the parents of pupils of a division one may invite from.
+        let allowed = match &person {
+            Some(p) if p.establishment_id == viewer.person.establishment_id && !p.disabled => {
+                p.roles.is_staff()
+                    || (p.roles.contains(Role::Parent)
+                        && state.store.actor(p).await?.children_divisions.iter().any(|d| divisions.contains(d)))
+            }
+            _ => false,
+        };
         match person {
-            Some(p) if p.establishment_id == viewer.person.establishment_id && p.roles.is_staff() && !p.disabled => {
+            Some(p) if allowed => {
+                parents_invited |= !p.roles.is_staff();
                 if &p.id != organizer && !invitees.contains(&p.id) {
                     invitees.push(p.id);
                 }
@@ -413,7 +469,7 @@ async fn read_form(state: &SharedState, viewer: &Viewer, f: &MeetingForm, id: Bo
     }
     if let Some(room) = &room
         && room.kind == MeetingRoomKind::StaffOnly
-        && !guests.is_empty()
+        && (!guests.is_empty() || parents_invited)
     {
         errors.push(tr.t("meeting-error-staff-only-guests"));
     }

@@ -5,7 +5,7 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use axum::http::{StatusCode, header};
-use preau_core::{MeetingRoomId, Role};
+use preau_core::{MeetingRoomId, PersonId, Role};
 use preau_core::booking::{self, Date};
 
 use crate::harness::{Client, SmtpSink, TestApp, plain};
@@ -266,7 +266,7 @@ async fn conflicts_capacity_and_bad_input_are_refused_with_their_reason_and_noth
         (base(&[("room", "01k0000000000000000000000x".into())]), StatusCode::UNPROCESSABLE_ENTITY, "Choisissez une salle de l'établissement."),
         (base(&[("invitee", app.person(Role::Pupil, 0).id.to_string())]), StatusCode::UNPROCESSABLE_ENTITY, "ne peut pas être invité"),
         (base(&[("invitee", "nimportequoi".into())]), StatusCode::UNPROCESSABLE_ENTITY, "ne peut pas être invité"),
-        (base(&[("room", staff_room.clone()), ("guests", "inspecteur@ac-lyon.example".into())]), StatusCode::UNPROCESSABLE_ENTITY, "n'accueille pas d'invités extérieurs"),
+        (base(&[("room", staff_room.clone()), ("guests", "inspecteur@ac-lyon.example".into())]), StatusCode::UNPROCESSABLE_ENTITY, "n'accueille ni parents ni invités extérieurs"),
         (base(&[("title", "   ".into())]), StatusCode::UNPROCESSABLE_ENTITY, "Le titre est obligatoire."),
         (base(&[("weekly", "on".into())]), StatusCode::UNPROCESSABLE_ENTITY, "doit avoir une date de fin"),
     ];
@@ -542,4 +542,70 @@ async fn without_an_smtp_server_nothing_is_queued_and_the_organizer_is_told() {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(app.state.store.due_mail(i64::MAX, 10).await.unwrap().is_empty());
     assert!(plain(&t.get(r.location()).await.text).contains("ne sont pas envoyées par courriel sur ce serveur"));
+}
+
+#[tokio::test]
+async fn a_teacher_invites_the_parents_of_their_classes_who_find_the_meeting_on_their_dashboard() {
+    let app = TestApp::new().await;
+    let rid = council_room(&app).await;
+    let mut admin = app.signed_in(app.person(Role::Admin, 0)).await;
+    add_room(&mut admin, "Salle des professeurs", "staff_only", "30").await;
+    let staff_room = room_id(&app, "Salle des professeurs").await.to_string();
+    let teacher = app.person(Role::Teacher, 0).clone();
+    let taught = app.state.store.actor(&teacher).await.unwrap().taught_divisions;
+    let (parent, _) = app.state.store.parents_in_division(&taught[0]).await.unwrap().into_iter().next().expect("a parent in the class");
+    // A teacher who teaches no class yet (a replacement just arrived) invites no parent.
+    let hash = preau_web::auth::hash_password(crate::harness::PASSWORD);
+    let newcomer = app
+        .state
+        .store
+        .create_person(
+            &preau_store::NewPerson {
+                id: PersonId::new(1, 555),
+                establishment_id: &app.school.establishment.id,
+                login: "remplacant",
+                first_name: "Rémi",
+                last_name: "Remplaçant",
+                roles: preau_core::RoleSet::of(&[Role::Teacher]),
+                password_hash: Some(&hash),
+                now: 1,
+            },
+            &crate::harness::AUDIT,
+        )
+        .await
+        .unwrap();
+    let mut t = app.signed_in(&teacher).await;
+    let form = plain(&t.get("/meetings/new").await.text);
+    assert!(form.contains(&format!("{} (parent de ", parent.display_name())), "the class's parents on the form");
+    let mut r = app.signed_in(&newcomer).await;
+    assert!(!plain(&r.get("/meetings/new").await.text).contains("(parent de "), "no class, no parents to invite");
+    let day = soon(4).to_string();
+    let with = |room: &str, who: &str| {
+        vec![("title", "Rencontre parents-professeurs".to_owned()), ("room", room.to_owned()), ("date", day.clone()), ("start", "18:00".into()), ("end", "18:30".into()), ("invitee", who.to_owned())]
+    };
+    // The same parent by a teacher who does not teach the child, a pupil, or a parent in a
+    // staff-only room: refused.
+    let refused = book(&mut r, &pairs(&with(&rid, parent.id.as_str()))).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(plain(&refused.text).contains("Un des participants choisis n'existe pas ou ne peut pas être invité."));
+    let r = book(&mut t, &pairs(&with(&rid, app.person(Role::Pupil, 0).id.as_str()))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "pupils are not invited");
+    assert!(plain(&r.text).contains("Un des participants choisis n'existe pas ou ne peut pas être invité."));
+    let r = book(&mut t, &pairs(&with(&staff_room, parent.id.as_str()))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(plain(&r.text).contains("n'accueille ni parents ni invités extérieurs"));
+    let r = book(&mut t, &pairs(&with(&rid, parent.id.as_str()))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let path = r.location().to_owned();
+    // The parent finds it on their dashboard, opens it; another parent does not see it.
+    let mut p = app.signed_in(&parent).await;
+    let dash = plain(&p.get("/dashboard").await.text);
+    assert!(dash.contains(&format!("href=\"{path}\"")) && dash.contains("Rencontre parents-professeurs, "), "{dash}");
+    let page = p.get(&path).await;
+    assert_eq!((page.status, page.page()), (StatusCode::OK, "meeting"));
+    assert!(!page.text.contains("id=\"edit\""), "a parent does not change it");
+    let (other_parent, _) = app.state.store.parents_in_division(&taught[0]).await.unwrap().into_iter().find(|(o, _)| o.id != parent.id).unwrap();
+    let mut s = app.signed_in(&other_parent).await;
+    assert!(!s.get("/dashboard").await.text.contains(&path));
+    assert_eq!(s.get(&path).await.status, StatusCode::FORBIDDEN);
 }
