@@ -501,3 +501,5 @@ meeting-field-parents = Parents
 meeting-field-parents-hint = The parents of your classes' pupils; they join the meeting from their dashboard. Not in a staff-only room.
 meeting-parent-of = { $name } (parent of { $children })
 dash-meetings-when = { $title }, { $when }
+meeting-field-parents-other = Also invite parents of a class
+meeting-field-parents-show = Show its parents

@@ -501,3 +501,5 @@ meeting-field-parents = Parents d'élèves
 meeting-field-parents-hint = Les parents des élèves de vos classes ; ils rejoignent la réunion depuis leur tableau de bord. Pas dans une salle réservée au personnel.
 meeting-parent-of = { $name } (parent de { $children })
 dash-meetings-when = { $title }, { $when }
+meeting-field-parents-other = Inviter aussi des parents d'une classe
+meeting-field-parents-show = Afficher ses parents

@@ -230,6 +230,8 @@ struct NewMeetingPage {
     staff: Vec<(String, String, bool)>,
     /// The parents the viewer may invite, by division.
     parents: Vec<ParentGroup>,
+    /// Other classes whose parents one may invite, listed on demand: (id, name).
+    other_divisions: Vec<(String, String)>,
     f: MeetingForm,
     errors: Vec<String>,
 }
@@ -270,6 +272,12 @@ pub struct MeetingForm {
     except: String,
     invitees: Vec<String>,
     guests: String,
+    /// The classes whose parents the form lists (kept across the form's round trips).
+    parents_of: Vec<String>,
+    /// The class picked in "parents of another class"…
+    show_division: String,
+    /// …and its button pressed (not the form's): the form comes back with them, nothing saved.
+    show_parents: bool,
 }
 
 impl MeetingForm {
@@ -288,6 +296,9 @@ impl MeetingForm {
                 "except" => f.except = v,
                 "invitee" if f.invitees.len() < booking::MAX_CAPACITY as usize => f.invitees.push(v),
                 "guests" => f.guests = v,
+                "parents_of" if f.parents_of.len() < 100 => f.parents_of.push(v),
+                "show_division" => f.show_division = v,
+                "show_parents" => f.show_parents = true,
                 _ => {}
             }
         }
@@ -316,8 +327,21 @@ async fn new_page(state: &SharedState, viewer: &Viewer, f: MeetingForm, errors: 
     let tr = viewer.tr;
     let rooms = state.store.meeting_rooms(&viewer.person.establishment_id).await?;
     let staff = state.store.staff_of(&viewer.person.establishment_id).await?;
+    // A school's parents are many: the form lists those of the classes one teaches, those of
+    // classes asked for with "show", and those of classes with someone already checked.
     let mut parents = vec![];
+    let mut others = vec![];
+    let mut listed: Vec<String> = f.parents_of.clone();
+    if f.show_parents {
+        listed.push(f.show_division.clone());
+    }
     for d in invitable_divisions(state, viewer).await? {
+        let id = d.id.to_string();
+        let taught = viewer.actor.taught_divisions.contains(&d.id);
+        if !taught && !listed.contains(&id) && !checked_in(state, &f, &d.id).await? {
+            others.push((id, d.name));
+            continue;
+        }
         let entries: Vec<(String, String, bool)> = state
             .store
             .parents_in_division(&d.id)
@@ -355,9 +379,24 @@ async fn new_page(state: &SharedState, viewer: &Viewer, f: MeetingForm, errors: 
             })
             .collect(),
         parents,
+        other_divisions: others,
         f,
         errors,
     })
+}
+
+/// Whether one of the parents checked on the form has a child in `division`.
+async fn checked_in(state: &SharedState, f: &MeetingForm, division: &preau_core::DivisionId) -> AppResult<bool> {
+    for raw in &f.invitees {
+        if let Ok(id) = raw.parse::<PersonId>()
+            && let Some(p) = state.store.person(&id).await?
+            && p.roles.contains(Role::Parent)
+            && state.store.actor(&p).await?.children_divisions.contains(division)
+        {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 #[derive(Deserialize)]
@@ -524,6 +563,10 @@ pub async fn create(State(state): State<SharedState>, viewer: Viewer, Form(pairs
 /// Checks the form and saves the booking (new, or a change to `id`), or shows the form again
 /// with every problem named.
 async fn save(state: &SharedState, viewer: &Viewer, f: MeetingForm, id: BookingId, target: FormTarget) -> AppResult {
+    if f.show_parents {
+        // Not a submission: the form again, with that class's parents.
+        return render(StatusCode::OK, &new_page(state, viewer, f, vec![], &target).await?);
+    }
     let now = state.clock.now();
     let (b, _room) = match read_form(state, viewer, &f, id, &target.organizer).await? {
         Ok(ok) => ok,
@@ -592,6 +635,7 @@ fn form_of(b: &Booking) -> MeetingForm {
         except: b.when.weekly.as_ref().map(|w| w.except.iter().map(|d| d.strftime("%d/%m/%Y").to_string()).collect::<Vec<_>>().join(", ")).unwrap_or_default(),
         invitees: b.invitees.iter().map(|p| p.to_string()).collect(),
         guests: b.guests.join("\n"),
+        ..Default::default()
     }
 }
 

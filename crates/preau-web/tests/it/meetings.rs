@@ -609,3 +609,33 @@ async fn a_teacher_invites_the_parents_of_their_classes_who_find_the_meeting_on_
     assert!(!s.get("/dashboard").await.text.contains(&path));
     assert_eq!(s.get(&path).await.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_staff_list_the_parents_of_a_class_on_demand_without_losing_the_form() {
+    let app = TestApp::new().await;
+    let rid = council_room(&app).await;
+    let cpe = app.person(Role::Staff, 0).clone();
+    let mut c = app.signed_in(&cpe).await;
+    let form = c.get("/meetings/new").await;
+    assert!(!plain(&form.text).contains("(parent de "), "the staff teach no class: no parent listed at first");
+    let division = &app.school.divisions[1];
+    assert!(form.text.contains(&format!("<option value=\"{}\">{}</option>", division.id, division.name)), "but every class to pick");
+    let (parent, _) = app.state.store.parents_in_division(&division.id).await.unwrap().into_iter().next().unwrap();
+    let day = soon(5).to_string();
+    let mut fields = vec![("title", "Équipe éducative".to_owned()), ("room", rid.clone()), ("date", day.clone()), ("start", "16:00".into()), ("end", "17:00".into()),
+        ("show_division", division.id.to_string()), ("show_parents", "1".into())];
+    let shown = book(&mut c, &pairs(&fields)).await;
+    assert_eq!(shown.status, StatusCode::OK, "the form again, nothing saved");
+    let text = plain(&shown.text);
+    assert!(text.contains(&format!("{} (parent de ", parent.display_name())) && text.contains("value=\"Équipe éducative\""), "{text}");
+    assert!(app.state.store.person_occurrences(&cpe.id, 0, i64::MAX).await.unwrap().is_empty());
+    fields.retain(|(k, _)| *k != "show_parents");
+    fields.push(("parents_of", division.id.to_string()));
+    fields.push(("invitee", parent.id.to_string()));
+    let r = book(&mut c, &pairs(&fields)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    // The change form lists that class again, its parent checked.
+    let edit = c.get(&format!("{}/edit", r.location())).await;
+    assert!(edit.text.contains(&format!("value=\"{}\" checked", parent.id)), "the invited parent checked");
+}
+
