@@ -503,3 +503,7 @@ meeting-parent-of = { $name } (parent of { $children })
 dash-meetings-when = { $title }, { $when }
 meeting-field-parents-other = Also invite parents of a class
 meeting-field-parents-show = Show its parents
+guest-throttled = { $minutes ->
+    [one] Too many requests from this address: try again in 1 minute.
+   *[other] Too many requests from this address: try again in { $minutes } minutes.
+}

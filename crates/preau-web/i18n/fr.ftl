@@ -503,3 +503,7 @@ meeting-parent-of = { $name } (parent de { $children })
 dash-meetings-when = { $title }, { $when }
 meeting-field-parents-other = Inviter aussi des parents d'une classe
 meeting-field-parents-show = Afficher ses parents
+guest-throttled = { $minutes ->
+    [one] Trop de demandes depuis cette adresse : réessayez dans 1 minute.
+   *[other] Trop de demandes depuis cette adresse : réessayez dans { $minutes } minutes.
+}

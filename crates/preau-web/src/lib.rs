@@ -6,6 +6,7 @@
 //! [`routes::Permission`]; a response from a route that did not go through the permission check
 //! is replaced by a 500 (see `routes::require_marker`).
 
+pub mod address_throttle;
 pub mod assets;
 pub mod auth;
 pub mod clock;
@@ -99,7 +100,9 @@ pub struct AppState {
     pub signal: Arc<signal::Live>,
     throttle: auth::LoginThrottle,
     /// Wrong conference PINs per client address.
-    pin_throttle: pages::conference::PinThrottle,
+    pin_throttle: address_throttle::AddressThrottle,
+    /// Guests' passes per client address (each one a knock at a meeting's door).
+    pass_throttle: address_throttle::AddressThrottle,
     metrics: metrics::Metrics,
     /// Establishment names for the page header; they change rarely and are asked on every page.
     establishment_names: std::sync::RwLock<std::collections::HashMap<preau_core::EstablishmentId, String>>,
@@ -148,7 +151,8 @@ impl AppState {
             live,
             signal,
             throttle: Default::default(),
-            pin_throttle: Default::default(),
+            pin_throttle: pages::conference::pin_throttle(),
+            pass_throttle: pages::meeting_live::pass_throttle(),
             metrics: metrics::Metrics::get(),
             establishment_names: Default::default(),
             server_keys: Default::default(),

@@ -3,18 +3,15 @@
 //! host. Guessing is slowed per client address (5 wrong PINs, then one a minute) and then
 //! locked (20 wrong PINs: one an hour), and each wrong PIN is logged.
 
-use std::collections::HashMap;
-use std::net::IpAddr;
-use std::sync::Mutex;
-
 use askama::Template;
 use axum::Form;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect};
 use preau_core::booking::{self, Booking, MeetingRoomKind, clean_pin, new_pin};
-use preau_core::throttle::{Bucket, Limit};
-use preau_core::Millis;
+use preau_core::throttle::Limit;
+
+use crate::address_throttle::AddressThrottle;
 use serde::Deserialize;
 
 use super::meeting_live::{GUEST_NAME_MAX, Role, clean_guest_name, issue_pass};
@@ -31,53 +28,9 @@ const TRIES: Limit = Limit { burst: 5, refill_ms: 60_000 };
 /// …and after twenty, one an hour: the address is locked out.
 const LOCK: Limit = Limit { burst: 20, refill_ms: 3_600_000 };
 
-/// Addresses followed at most; when that many still wait, a new one waits too.
-const MAX_KEYS: usize = 20_000;
-
-/// Wrong PINs per client address — per /56 for IPv6, which hands a whole block to one customer.
-#[derive(Default)]
-pub struct PinThrottle(Mutex<HashMap<IpAddr, [Bucket; 2]>>);
-
-/// The key of an address: itself for IPv4 (and IPv4 mapped into IPv6), its /56 for IPv6.
-fn key(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6((u128::from(v6) & !((1u128 << 72) - 1)).into()),
-        },
-    }
-}
-
-impl PinThrottle {
-    /// Counts a guess in advance (refunded by [`PinThrottle::refund`] when it was not a wrong
-    /// PIN), or the wait in milliseconds when this address must wait.
-    fn begin(&self, ip: IpAddr, now: Millis) -> Result<(), Millis> {
-        let ip = key(ip);
-        let mut map = self.0.lock().unwrap();
-        if map.len() >= MAX_KEYS && !map.contains_key(&ip) {
-            map.retain(|_, b| !b.iter().all(|k| k.is_idle(now)));
-            // Still full: a guesser spread over many addresses is at work; newcomers wait.
-            if map.len() >= MAX_KEYS {
-                return Err(TRIES.refill_ms);
-            }
-        }
-        let buckets = map.entry(ip).or_default();
-        let waits = [buckets[0].check(TRIES, now), buckets[1].check(LOCK, now)];
-        if let Some(wait) = waits.iter().filter_map(|w| w.err()).max() {
-            return Err(wait);
-        }
-        buckets[0].fail(TRIES, now);
-        buckets[1].fail(LOCK, now);
-        Ok(())
-    }
-
-    fn refund(&self, ip: IpAddr, now: Millis) {
-        if let Some(b) = self.0.lock().unwrap().get_mut(&key(ip)) {
-            b[0].refund(TRIES, now);
-            b[1].refund(LOCK, now);
-        }
-    }
+/// The throttle of wrong PINs.
+pub fn pin_throttle() -> AddressThrottle {
+    AddressThrottle::new([TRIES, LOCK])
 }
 
 #[derive(Template)]
@@ -182,10 +135,11 @@ pub(crate) fn spaced(pin: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::net::IpAddr;
 
     #[test]
     fn wrong_pins_are_slowed_then_locked_and_good_ones_cost_nothing() {
-        let t = PinThrottle::default();
+        let t = pin_throttle();
         let ip: IpAddr = [10, 0, 0, 1].into();
         let now = 1_000_000_000;
         for _ in 0..100 {
@@ -207,25 +161,6 @@ mod tests {
         let wait = t.begin(ip, at).unwrap_err();
         assert!(wait > 30 * 60_000, "locked for long: {wait}");
         assert!(t.begin([10, 0, 0, 2].into(), at).is_ok(), "another address is not");
-        // IPv6: one /56 is one key.
-        let a: IpAddr = "2001:db8:1:100::1".parse().unwrap();
-        let b: IpAddr = "2001:db8:1:1ff:ffff::9".parse().unwrap();
-        let c: IpAddr = "2001:db8:1:200::1".parse().unwrap();
-        assert_eq!(key(a), key(b));
-        assert_ne!(key(a), key(c));
-        assert_eq!(key("::ffff:10.0.0.1".parse().unwrap()), key([10, 0, 0, 1].into()));
-    }
-
-    #[test]
-    fn a_full_table_makes_newcomers_wait_rather_than_forget_guessers() {
-        let t = PinThrottle::default();
-        let now = 1_000_000_000;
-        for n in 0..MAX_KEYS as u32 {
-            t.begin(IpAddr::V4(n.into()), now).unwrap();
-        }
-        assert!(t.begin([250, 0, 0, 1].into(), now).is_err(), "a new address waits while the table is full");
-        assert!(t.begin(IpAddr::V4(7u32.into()), now).is_ok(), "known ones keep their own count");
-        assert!(t.begin([250, 0, 0, 1].into(), now + 4 * 3_600_000 * 24).is_ok(), "once the old entries drain, room again");
     }
 
     #[test]

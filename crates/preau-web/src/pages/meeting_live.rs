@@ -350,9 +350,18 @@ pub fn clean_guest_name(name: &str) -> Option<String> {
 
 /// `POST /invite/{id}/{expires}/{sig}`: the guest gives a name and gets a pass to the lobby,
 /// a cookie that ends with the link.
+/// Passes one address may take: ten in a row, then one a minute; after sixty, one an hour —
+/// each is a knock at a door, and a chime for its hosts.
+pub fn pass_throttle() -> crate::address_throttle::AddressThrottle {
+    use preau_core::throttle::Limit;
+    crate::address_throttle::AddressThrottle::new([Limit { burst: 10, refill_ms: 60_000 }, Limit { burst: 60, refill_ms: 3_600_000 }])
+}
+
 pub async fn knock(
     State(state): State<SharedState>,
     ctx: Ctx,
+    headers: HeaderMap,
+    ext: axum::http::Extensions,
     Path((id, expires, sig)): Path<(String, String, String)>,
     Form(f): Form<GuestForm>,
 ) -> AppResult {
@@ -367,6 +376,17 @@ pub async fn knock(
         let page = guest_page(tr, f.csrf, action, &b, &typed, Some(tr.t("guest-name-error")), state.clock.now());
         return render(StatusCode::UNPROCESSABLE_ENTITY, &page);
     };
+    // Each pass is a knock at the door, and a chime for the hosts: so many per address.
+    let ip = crate::client_ip::client_ip(&state, &headers, &ext).map(|c| c.ip).unwrap_or([0, 0, 0, 0].into());
+    if let Err(wait) = state.pass_throttle.begin(ip, state.clock.now()) {
+        tracing::warn!(%ip, booking = %b.id, "guest passes: too many from this address");
+        let minutes = (wait + 59_999) / 60_000;
+        let action = format!("/invite/{id}/{expires}/{sig}");
+        let page = guest_page(tr, f.csrf, action, &b, &name, Some(tr.tn("guest-throttled", "minutes", minutes)), state.clock.now());
+        let mut response = render(StatusCode::TOO_MANY_REQUESTS, &page)?;
+        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from((wait + 999) / 1000));
+        return Ok(response);
+    }
     let cookie = issue_pass(&state, &b, Role::Guest, &name, expires_ms).await?;
     let mut response = Redirect::to(&format!("/guest/{}", b.id)).into_response();
     auth::add_cookie(&mut response, &cookie);

@@ -201,6 +201,16 @@ async fn a_guest_comes_by_the_signed_link_gives_a_name_and_sees_nothing_of_the_s
     // A signed-in member who follows the link goes to the room as themselves.
     let r = o.get(&link).await;
     assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/meetings/{}/room", b.id).as_str()));
+    // Passes are knocks at the door: ten from one address, then one a minute.
+    let mut flood = app.client();
+    flood.peer = "203.0.113.9:40000".parse().unwrap();
+    for i in 0..10 {
+        assert_eq!(flood.submit(&link, &link, &[("name", "Quelqu'un")]).await.status, StatusCode::SEE_OTHER, "pass {i}");
+    }
+    let r = flood.submit(&link, &link, &[("name", "Quelqu'un")]).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(r.headers.contains_key(header::RETRY_AFTER));
+    assert!(plain(&r.text).contains("Trop de demandes depuis cette adresse"));
 }
 
 #[tokio::test]
