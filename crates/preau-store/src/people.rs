@@ -193,6 +193,19 @@ impl Store {
         Ok(sqlx::query_scalar("SELECT email FROM people WHERE id = ?").bind(id.as_str()).fetch_optional(&self.pool).await?.flatten())
     }
 
+    /// The addresses of those of `ids` who gave one, in one query.
+    pub async fn emails_of(&self, ids: &[PersonId]) -> Result<Vec<(PersonId, String)>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!("SELECT id, email FROM people WHERE email IS NOT NULL AND id IN ({})", vec!["?"; ids.len()].join(", "));
+        let mut q = sqlx::query_as::<_, (String, String)>(&sql);
+        for id in ids {
+            q = q.bind(id.as_str());
+        }
+        q.fetch_all(&self.pool).await?.into_iter().map(|(id, email)| Ok((id.parse().map_err(corrupt)?, email))).collect()
+    }
+
     /// Sets (or with None, removes) a person's e-mail address, with the audit entry.
     pub async fn set_email(&self, id: &PersonId, email: Option<&str>, audit: &Audit<'_>) -> Result<()> {
         let mut tx = self.pool.begin().await?;

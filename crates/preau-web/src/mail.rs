@@ -179,12 +179,8 @@ async fn meeting_message(state: &SharedState, config: &MailConfig, p: &Pending) 
     let Some(room) = state.store.meeting_room(&b.room).await.map_err(|e| e.to_string())? else { return Ok(None) };
     let guest = b.guests.contains(&p.recipient);
     // An invitee of the establishment whose address this is: they join from the meeting's page.
-    let mut invitee = None;
-    for person in &b.invitees {
-        if state.store.email_of(person).await.map_err(|e| e.to_string())?.as_deref() == Some(p.recipient.as_str()) {
-            invitee = Some(person.clone());
-        }
-    }
+    let emails = state.store.emails_of(&b.invitees).await.map_err(|e| e.to_string())?;
+    let invitee = emails.into_iter().find(|(_, email)| *email == p.recipient).map(|(person, _)| person);
     let invited = !b.cancelled && (guest || invitee.is_some());
     let organizer = state.store.person(&b.organizer).await.map_err(|e| e.to_string())?.map(|o| o.display_name()).unwrap_or_default();
     let school = state.establishment_name(&room.establishment_id).await.map_err(|e| e.to_string())?;

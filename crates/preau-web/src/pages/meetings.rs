@@ -335,10 +335,11 @@ async fn new_page(state: &SharedState, viewer: &Viewer, f: MeetingForm, errors: 
     if f.show_parents {
         listed.push(f.show_division.clone());
     }
+    let checked = checked_divisions(state, &f).await?;
     for d in invitable_divisions(state, viewer).await? {
         let id = d.id.to_string();
         let taught = viewer.actor.taught_divisions.contains(&d.id);
-        if !taught && !listed.contains(&id) && !checked_in(state, &f, &d.id).await? {
+        if !taught && !listed.contains(&id) && !checked.contains(&d.id) {
             others.push((id, d.name));
             continue;
         }
@@ -385,18 +386,18 @@ async fn new_page(state: &SharedState, viewer: &Viewer, f: MeetingForm, errors: 
     })
 }
 
-/// Whether one of the parents checked on the form has a child in `division`.
-async fn checked_in(state: &SharedState, f: &MeetingForm, division: &preau_core::DivisionId) -> AppResult<bool> {
+/// The divisions of the children of the parents checked on the form.
+async fn checked_divisions(state: &SharedState, f: &MeetingForm) -> AppResult<Vec<preau_core::DivisionId>> {
+    let mut out = vec![];
     for raw in &f.invitees {
         if let Ok(id) = raw.parse::<PersonId>()
             && let Some(p) = state.store.person(&id).await?
             && p.roles.contains(Role::Parent)
-            && state.store.actor(&p).await?.children_divisions.contains(division)
         {
-            return Ok(true);
+            out.extend(state.store.actor(&p).await?.children_divisions);
         }
     }
-    Ok(false)
+    Ok(out)
 }
 
 #[derive(Deserialize)]
@@ -612,10 +613,8 @@ async fn save(state: &SharedState, viewer: &Viewer, f: MeetingForm, id: BookingI
 /// Where a booking's invitation goes by e-mail: its guests, and its invitees who gave an address.
 pub(crate) async fn addresses(state: &SharedState, b: &Booking) -> AppResult<Vec<String>> {
     let mut out = b.guests.clone();
-    for p in &b.invitees {
-        if let Some(email) = state.store.email_of(p).await?
-            && !out.contains(&email)
-        {
+    for (_, email) in state.store.emails_of(&b.invitees).await? {
+        if !out.contains(&email) {
             out.push(email);
         }
     }
