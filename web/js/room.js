@@ -22,7 +22,7 @@
 /**
  * Server → client messages.
  * @typedef {{type: 'joined', you: string, resume: string, host: boolean, participants: Participant[], hands: string[],
- *   ice_servers: RTCIceServer[], chat: ChatEntry[], locked?: boolean}} JoinedMsg
+ *   ice_servers: RTCIceServer[], chat: ChatEntry[], locked?: boolean, recording?: string | null, recordable?: boolean}} JoinedMsg
  * @typedef {{type: 'answer', sdp: string}} AnswerMsg
  * @typedef {{type: 'tracks', tracks: TrackMapping[]}} TracksMsg
  * @typedef {{type: 'renegotiate', audio: number, video: number}} RenegotiateMsg
@@ -37,9 +37,11 @@
  * @typedef {{type: 'refused', reason: string}} RefusedMsg
  * @typedef {{type: 'lobby', waiting: Knocking[]}} LobbyMsg
  * @typedef {{type: 'locked', locked: boolean}} LockedMsg
+ * @typedef {{type: 'recording', on: boolean, by: string}} RecordingMsg
  * @typedef {{type: 'error', code: string, message: string}} ErrorMsg
  * @typedef {JoinedMsg | AnswerMsg | TracksMsg | RenegotiateMsg | ParticipantMsg | LeftMsg | HandsMsg
- *   | SpeakerMsg | VideoMsg | ChatMsg | MutedMsg | BareMsg | RefusedMsg | LobbyMsg | LockedMsg | ErrorMsg} ServerMsg
+ *   | SpeakerMsg | VideoMsg | ChatMsg | MutedMsg | BareMsg | RefusedMsg | LobbyMsg | LockedMsg | RecordingMsg
+ *   | ErrorMsg} ServerMsg
  */
 
 /**
@@ -53,6 +55,7 @@
  *   | {type: 'mute' | 'lower_hand' | 'remove', participant: string}
  *   | {type: 'admit' | 'refuse', guest: string}
  *   | {type: 'lock', locked: boolean}
+ *   | {type: 'record', on: boolean}
  *   | {type: 'mute_all'}
  *   | {type: 'end' | 'ping'}} ClientMsg
  */
@@ -137,6 +140,10 @@ const STRINGS = {
   lock: ['Verrouiller', 'Lock'], lockOn: ['Réunion verrouillée', 'Meeting locked'],
   lockedNow: ['La séance est verrouillée : personne d’autre ne peut entrer.', 'The session is locked: no one else may come in.'],
   unlockedNow: ['La séance est déverrouillée.', 'The session is unlocked.'],
+  record: ['Enregistrer', 'Record'], recordOn: ['Arrêter l’enregistrement', 'Stop recording'],
+  recordingBy: ['Enregistrement en cours, lancé par {name} : le son de la conférence est enregistré.',
+    'Recording, started by {name}: the conference’s sound is being recorded.'],
+  recordingStopped: ['L’enregistrement est arrêté.', 'Recording stopped.'],
 };
 /** @typedef {keyof typeof STRINGS} StringKey */
 
@@ -272,6 +279,7 @@ const S = {
   lastView: '', viewAt: 0, viewTimer: 0, pingTimer: 0, statsTimer: 0, retryTimer: 0,
   prevStats: { lost: 0, recv: 0 },
   /** guests waiting, for hosts @type {Knocking[]} */ lobby: [], locked: false,
+  /** who started the recording running @type {string | null} */ recording: null, recordable: false,
   /** for the lobby's chime, made on the join click (a user gesture) @type {AudioContext | null} */ chime: null,
 };
 
@@ -556,6 +564,10 @@ function handle(msg) {
       S.locked = !!msg.locked;
       updateButtons();
       return announce(t(S.locked ? 'lockedNow' : 'unlockedNow'));
+    case 'recording':
+      S.recording = msg.on ? String(msg.by) : null;
+      renderRecording();
+      return announce(S.recording !== null ? t('recordingBy', { name: S.recording }) : t('recordingStopped'));
     case 'error':
       console.warn('room.js: server error', msg.code, msg.message);
       if (msg.code === 'bad_offer') S.answer?.reject(new Error('bad_offer')); // no answer will come
@@ -571,7 +583,7 @@ function onJoined(msg) {
   const sameSeat = msg.you === S.you && S.pc !== null;
   const first = S.phase === 'joining';
   Object.assign(S, { you: msg.you, resume: msg.resume, host: !!msg.host, everJoined: true, backoff: 1000, attempts: 0,
-    locked: !!msg.locked });
+    locked: !!msg.locked, recording: typeof msg.recording === 'string' ? msg.recording : null, recordable: !!msg.recordable });
   S.participants = new Map((Array.isArray(msg.participants) ? msg.participants : []).map((p) => [p.id, p]));
   if (!S.participants.has(msg.you)) { // in case the list leaves me out; sendState() below fills in the rest
     S.participants.set(msg.you, { id: msg.you, name: CFG.me, host: S.host, audio: false, video: false, screen: false, hand: false });
@@ -594,7 +606,9 @@ function onJoined(msg) {
   }
   renderAll();
   updateButtons();
+  renderRecording();
   if (first) announce(t('joinedRoom'));
+  if (first && S.recording !== null) announce(t('recordingBy', { name: S.recording }));
   sendState();
   S.lastView = '';
   scheduleView();
@@ -1047,6 +1061,20 @@ function updateButtons() {
   if (S.host) setToggle('btn-lock', S.locked, t(S.locked ? 'lockOn' : 'lock'));
 }
 
+/** The recording's banner, shown to everyone while one runs, and the hosts' button. */
+function renderRecording() {
+  const banner = el('recording', HTMLElement);
+  if (banner) {
+    banner.hidden = S.recording === null;
+    banner.textContent = S.recording !== null ? t('recordingBy', { name: S.recording }) : '';
+  }
+  const button = el('btn-record', HTMLButtonElement, true);
+  if (button) {
+    button.hidden = !S.recordable;
+    setToggle('btn-record', S.recording !== null, t(S.recording !== null ? 'recordOn' : 'record'));
+  }
+}
+
 /** After a change of my own state: buttons, `state`, my tile and entry. */
 function selfChanged() {
   updateButtons();
@@ -1249,7 +1277,8 @@ function setupControls() {
   /** @type {[string, () => unknown, string?][]} */
   const actions = [['btn-mic', toggleMic, 'M'], ['btn-cam', toggleCam, 'V'], ['btn-screen', toggleScreen],
     ['btn-hand', toggleHand, 'H'], ['btn-audio-only', toggleAudioOnly], ['btn-leave', () => finish('left')],
-    ['btn-lock', () => send({ type: 'lock', locked: !S.locked })], ['btn-mute-all', () => send({ type: 'mute_all' })]];
+    ['btn-lock', () => send({ type: 'lock', locked: !S.locked })], ['btn-mute-all', () => send({ type: 'mute_all' })],
+    ['btn-record', () => send({ type: 'record', on: S.recording === null })]];
   for (const [id, action, key] of actions) {
     const b = el(id, HTMLButtonElement);
     b?.addEventListener('click', () => void action());

@@ -82,6 +82,8 @@ opaque_id! {
     BookingId;
     /// A virtual classroom: a division's or a group's permanent one, or an ad-hoc room.
     RoomId;
+    /// A recording of a meeting's audio; its file in the data directory has this name.
+    RecordingId;
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ pub mod policy;
 pub mod school;
 pub mod throttle;
 
-pub use ids::{BookingId, DivisionId, EstablishmentId, GroupId, IdError, MeetingRoomId, PersonId, RoomId, SubjectId};
+pub use ids::{BookingId, DivisionId, EstablishmentId, GroupId, IdError, MeetingRoomId, PersonId, RecordingId, RoomId, SubjectId};
 pub use policy::{Action, Actor, Decision, Target};
 pub use school::{Role, RoleSet};
 

@@ -124,6 +124,12 @@ pub enum Command {
     Leave {
         participant: ParticipantId,
     },
+    /// Record the room's voices into `sink` (see [`crate::record`]), or stop (`None`): the
+    /// driver drops its sink, which ends the recording.
+    Record {
+        room: String,
+        sink: Option<crate::record::RecordSink>,
+    },
 }
 
 /// What the media task tells one participant's signalling.
@@ -291,6 +297,7 @@ impl Driver {
             },
             to: Vec::new(),
             last_stall_check: now,
+            recorders: HashMap::new(),
         }
     }
 }
@@ -564,6 +571,8 @@ struct Driver {
     io: Io,
     to: Vec<ParticipantId>,
     last_stall_check: Instant,
+    /// Rooms being recorded: their Opus packets are offered to the recorder too.
+    recorders: HashMap<String, crate::record::RecordSink>,
 }
 
 fn rid_of(layer: Layer) -> &'static str {
@@ -871,6 +880,14 @@ impl Driver {
                     peer.audio_allowed = allowed;
                 }
             }
+            Command::Record { room, sink } => match sink {
+                Some(sink) => {
+                    self.recorders.insert(room, sink);
+                }
+                None => {
+                    self.recorders.remove(&room);
+                }
+            },
             Command::Leave { participant } => {
                 let Some(mut peer) = self.peers.remove(&participant) else {
                     return;
@@ -1107,6 +1124,11 @@ impl Driver {
             return;
         };
         let codec = params.spec().codec;
+        if codec == Codec::Opus
+            && let Some(recorder) = self.recorders.get(&peer.room)
+        {
+            recorder.offer(from.0, packet.timestamp, packet.header.timestamp, &packet.payload);
+        }
         let vp8 = if codec == Codec::Vp8 {
             Vp8Descriptor::parse(&packet.payload).ok()
         } else {

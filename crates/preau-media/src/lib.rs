@@ -4,10 +4,13 @@
 //!
 //! Architecture invariant: nothing here does IO, spawns, blocks, or reads the clock. Time is an
 //! `Instant` passed in; the caller (the UDP driver around str0m) drains [`room::Output`]s with
-//! `poll_output` after each input, the way str0m's `Rtc` is driven.
+//! `poll_output` after each input, the way str0m's `Rtc` is driven. The IO shells are
+//! `driver.rs` (the UDP socket and str0m) and `record.rs` (a recording's thread and file).
 
 pub mod alloc;
 pub mod driver;
+pub mod mix;
+pub mod record;
 pub mod rewrite;
 pub mod room;
 pub mod speakers;

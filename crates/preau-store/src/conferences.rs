@@ -1,6 +1,7 @@
-//! Audio conferences' PINs, and the reports of live sessions (who was there, when).
+//! Audio conferences' PINs, the reports of live sessions (who was there, when), and the
+//! recordings of meetings' audio (their rows: the files are the web front's).
 
-use preau_core::{BookingId, Millis, PersonId, RoomId};
+use preau_core::{BookingId, Millis, PersonId, RecordingId, RoomId};
 use sqlx::Row;
 
 use crate::{Result, Store, corrupt};
@@ -24,6 +25,27 @@ pub struct LiveSession {
     pub ended_at: Millis,
     /// In order of arrival.
     pub presences: Vec<Presence>,
+}
+
+/// What a recordings query binds.
+enum Key<'a> {
+    None,
+    Id(&'a str),
+    Time(Millis),
+}
+
+/// A recording of a meeting's audio.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recording {
+    pub id: RecordingId,
+    pub booking: BookingId,
+    pub started_by: String,
+    pub started_at: Millis,
+    /// None while it runs.
+    pub ended_at: Option<Millis>,
+    /// None while it runs, or when it was cut short by a stop of the server.
+    pub duration_ms: Option<i64>,
+    pub bytes: Option<i64>,
 }
 
 impl Store {
@@ -134,5 +156,84 @@ impl Store {
             out.push(LiveSession { room: room.clone(), started_at: s.try_get("started_at")?, ended_at: s.try_get("ended_at")?, presences });
         }
         Ok(out)
+    }
+
+    /// A recording begins (its file is being written).
+    pub async fn recording_started(&self, id: &RecordingId, booking: &BookingId, started_by: &str, at: Millis) -> Result<()> {
+        sqlx::query("INSERT INTO recordings (id, booking_id, started_by, started_at) VALUES (?, ?, ?, ?)")
+            .bind(id.as_str())
+            .bind(booking.as_str())
+            .bind(started_by)
+            .bind(at)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// A recording ended: its file is complete (`duration_ms` None: cut short, length unknown).
+    pub async fn recording_ended(&self, id: &RecordingId, at: Millis, duration_ms: Option<i64>, bytes: i64) -> Result<()> {
+        sqlx::query("UPDATE recordings SET ended_at = ?, duration_ms = ?, bytes = ? WHERE id = ?")
+            .bind(at)
+            .bind(duration_ms)
+            .bind(bytes)
+            .bind(id.as_str())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Recordings left without an end (the server stopped while they ran), for `preau serve`
+    /// to close at start.
+    pub async fn unfinished_recordings(&self) -> Result<Vec<Recording>> {
+        self.recordings_where("ended_at IS NULL", Key::None).await
+    }
+
+    /// A booking's recordings, oldest first.
+    pub async fn recordings(&self, booking: &BookingId) -> Result<Vec<Recording>> {
+        self.recordings_where("booking_id = ?", Key::Id(booking.as_str())).await
+    }
+
+    pub async fn recording(&self, id: &RecordingId) -> Result<Option<Recording>> {
+        Ok(self.recordings_where("id = ?", Key::Id(id.as_str())).await?.pop())
+    }
+
+    /// Finished recordings that began before `before` (past their keeping time).
+    pub async fn recordings_before(&self, before: Millis) -> Result<Vec<Recording>> {
+        self.recordings_where("started_at < ? AND ended_at IS NOT NULL", Key::Time(before)).await
+    }
+
+    /// Forgets a recording (the caller removes its file). Answers whether there was one.
+    pub async fn delete_recording(&self, id: &RecordingId) -> Result<bool> {
+        let done = sqlx::query("DELETE FROM recordings WHERE id = ?").bind(id.as_str()).execute(&self.pool).await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    async fn recordings_where(&self, condition: &str, key: Key<'_>) -> Result<Vec<Recording>> {
+        let sql = format!(
+            "SELECT id, booking_id, started_by, started_at, ended_at, duration_ms, bytes FROM recordings WHERE {condition} ORDER BY started_at, id"
+        );
+        let q = sqlx::query(&sql);
+        let q = match key {
+            Key::None => q,
+            Key::Id(id) => q.bind(id),
+            Key::Time(t) => q.bind(t),
+        };
+        q.fetch_all(&self.pool)
+            .await?
+            .iter()
+            .map(|r| {
+                let id: String = r.try_get("id")?;
+                let booking: String = r.try_get("booking_id")?;
+                Ok(Recording {
+                    id: id.parse().map_err(|_| corrupt(format!("recording id {id}")))?,
+                    booking: booking.parse().map_err(|_| corrupt(format!("booking id {booking}")))?,
+                    started_by: r.try_get("started_by")?,
+                    started_at: r.try_get("started_at")?,
+                    ended_at: r.try_get("ended_at")?,
+                    duration_ms: r.try_get("duration_ms")?,
+                    bytes: r.try_get("bytes")?,
+                })
+            })
+            .collect()
     }
 }

@@ -507,3 +507,22 @@ guest-throttled = { $minutes ->
     [one] Too many requests from this address: try again in 1 minute.
    *[other] Too many requests from this address: try again in { $minutes } minutes.
 }
+
+recording-title = Recordings
+recording-intro = { $days ->
+    [one] Hosts may record this conference's sound from its room; everyone there is told for as long as it runs. Recordings are kept 1 day, then deleted.
+   *[other] Hosts may record this conference's sound from its room; everyone there is told for as long as it runs. Recordings are kept { $days } days, then deleted.
+}
+recording-none = No recording.
+recording-line = { $when }, started by { $by }
+recording-size = { $mb } MB
+recording-running = in progress
+recording-cut-short = cut short by a server stop
+recording-download = Download (Ogg Opus)
+recording-delete = Delete
+recording-delete-label = Delete the recording of { $when }
+recording-error-running = This recording is in progress: stop it from the room before deleting it.
+room-record = Record
+room-error-not_recordable = This meeting cannot be recorded.
+room-error-record_failed = The recording could not start; the administrator will find why in the server's log.
+room-error-no_media = The media server is not running: the room has neither sound nor picture.

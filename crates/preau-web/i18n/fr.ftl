@@ -507,3 +507,22 @@ guest-throttled = { $minutes ->
     [one] Trop de demandes depuis cette adresse : réessayez dans 1 minute.
    *[other] Trop de demandes depuis cette adresse : réessayez dans { $minutes } minutes.
 }
+
+recording-title = Enregistrements
+recording-intro = { $days ->
+    [one] Les animateurs peuvent enregistrer le son de cette conférence depuis sa salle ; chacun y est averti pendant tout l'enregistrement. Les enregistrements sont gardés 1 jour, puis supprimés.
+   *[other] Les animateurs peuvent enregistrer le son de cette conférence depuis sa salle ; chacun y est averti pendant tout l'enregistrement. Les enregistrements sont gardés { $days } jours, puis supprimés.
+}
+recording-none = Aucun enregistrement.
+recording-line = { $when }, lancé par { $by }
+recording-size = { $mb } Mo
+recording-running = en cours
+recording-cut-short = interrompu par un arrêt du serveur
+recording-download = Télécharger (Ogg Opus)
+recording-delete = Supprimer
+recording-delete-label = Supprimer l'enregistrement du { $when }
+recording-error-running = Cet enregistrement est en cours : arrêtez-le depuis la salle avant de le supprimer.
+room-record = Enregistrer
+room-error-not_recordable = Cette réunion ne peut pas être enregistrée.
+room-error-record_failed = L'enregistrement n'a pas pu démarrer ; l'administrateur en trouvera la raison dans le journal du serveur.
+room-error-no_media = Le serveur multimédia ne fonctionne pas : la salle n'a ni son ni image.

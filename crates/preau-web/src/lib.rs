@@ -15,6 +15,7 @@ pub mod client_ip;
 mod errors;
 pub mod live;
 pub mod mail;
+pub mod recordings;
 pub mod signal;
 mod metrics;
 mod middleware;
@@ -63,6 +64,8 @@ pub struct WebConfig {
     pub bench_token: Option<String>,
     /// The SMTP server for e-mail (guests' invitations); `None`: no e-mail is sent.
     pub mail: Option<mail::MailConfig>,
+    /// Where audio conferences may be recorded; `None` (the default): they may not.
+    pub recordings: Option<recordings::RecordingsConfig>,
 }
 
 impl WebConfig {
@@ -81,6 +84,7 @@ impl WebConfig {
             room_capacity: 60,
             bench_token: None,
             mail: None,
+            recordings: None,
         }
     }
 
@@ -192,6 +196,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(auth::sweep_sessions(state.clone()));
+    let recordings = state.config.recordings.is_some().then(|| tokio::spawn(recordings::run(state.clone())));
     let mailer = state.config.mail.is_some().then(|| tokio::spawn(mail::run(state.clone())));
     let state_for_reports = state.clone();
     let (reports, mut ended) = tokio::sync::mpsc::unbounded_channel();
@@ -199,8 +204,11 @@ pub async fn serve(
     let keeper = {
         let state = state.clone();
         tokio::spawn(async move {
-            while let Some(session) = ended.recv().await {
-                pages::meeting_live::keep_report(&state, &session).await;
+            while let Some(report) = ended.recv().await {
+                match report {
+                    signal::Report::Session(session) => pages::meeting_live::keep_report(&state, &session).await,
+                    other => recordings::keep(&state, other).await,
+                }
             }
         })
     };
@@ -210,10 +218,13 @@ pub async fn serve(
     // Sessions still in progress end with the server: their reports are kept before it stops.
     state_for_reports.signal.end_all();
     if tokio::time::timeout(std::time::Duration::from_secs(5), keeper).await.is_err() {
-        tracing::warn!("some meeting reports could not be kept before stopping");
+        tracing::warn!("some meeting reports or recordings could not be kept before stopping");
     }
     if let Some(m) = mailer {
         m.abort();
+    }
+    if let Some(r) = recordings {
+        r.abort();
     }
     result
 }

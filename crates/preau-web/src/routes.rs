@@ -101,6 +101,8 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .post("/meetings/{id}/cancel", Signed(Action::CancelBooking), meetings::cancel)
         .get("/meetings/{id}/edit", Signed(Action::CancelBooking), meetings::edit_form)
         .post("/meetings/{id}/edit", Signed(Action::CancelBooking), meetings::edit)
+        .get("/meetings/{id}/recordings/{rid}", Signed(Action::CancelBooking), crate::recordings::download)
+        .post("/meetings/{id}/recordings/{rid}/delete", Signed(Action::CancelBooking), crate::recordings::delete)
         .get("/meetings/{id}/room", Signed(Action::JoinMeeting), meeting_live::room)
         .get("/meetings/{id}/ws", Signed(Action::JoinMeeting), meeting_live::socket)
         // Guests have no account: their link's signature, then their pass, are checked by the handlers.

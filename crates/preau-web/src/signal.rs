@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket};
 use base64::Engine;
-use preau_core::{PersonId, RoomId};
+use preau_core::{BookingId, PersonId, RecordingId, RoomId};
 use preau_media::ParticipantId;
 use preau_media::driver::{Command, MediaEvent, MediaHandle, Source};
 use serde::{Deserialize, Serialize};
@@ -43,8 +43,35 @@ pub struct Live {
     rooms: Mutex<HashMap<RoomId, LiveRoom>>,
     next: AtomicU64,
     ice: IceConfig,
-    /// Where the report of each session goes when it ends (see [`Live::report_to`]).
-    reports: Mutex<Option<mpsc::UnboundedSender<LiveSession>>>,
+    /// Where the report of each session goes when it ends, and what becomes of recordings
+    /// (see [`Live::report_to`]).
+    reports: Mutex<Option<mpsc::UnboundedSender<Report>>>,
+}
+
+/// What the rooms tell whoever keeps their records.
+pub enum Report {
+    /// A session ended: who came and went.
+    Session(LiveSession),
+    /// A recording began: its file is `{id}.opus` in the recordings' directory.
+    RecordingStarted { id: RecordingId, booking: BookingId, by: String, at: i64 },
+    /// A recording was stopped: its file is complete once `recording` is finished.
+    RecordingEnded { id: RecordingId, recording: preau_media::record::Recording },
+}
+
+/// A meeting that may be recorded, and where.
+#[derive(Debug, Clone)]
+pub struct RecordTo {
+    pub booking: BookingId,
+    /// In the file's tags.
+    pub title: String,
+    pub dir: std::path::PathBuf,
+}
+
+/// The recording running in a room.
+struct Running {
+    id: RecordingId,
+    by: String,
+    recording: preau_media::record::Recording,
 }
 
 /// ICE servers handed to browsers: STUN/TURN URLs, with TURN credentials in the TURN REST
@@ -72,6 +99,7 @@ struct LiveRoom {
     /// Who came and went since the session began, for its report.
     started_at: i64,
     presences: Vec<Presence>,
+    recording: Option<Running>,
 }
 
 struct Member {
@@ -142,6 +170,10 @@ enum ServerMsg<'a> {
         ice_servers: Vec<serde_json::Value>,
         chat: &'a [ChatLine],
         locked: bool,
+        /// Who started the recording running, if one is.
+        recording: Option<&'a str>,
+        /// Whether this host may record the room.
+        recordable: bool,
     },
     Answer { sdp: &'a str },
     Tracks { tracks: Vec<serde_json::Value> },
@@ -163,6 +195,8 @@ enum ServerMsg<'a> {
     /// To hosts: the guests waiting, in order of arrival.
     Lobby { waiting: Vec<lobby::Waiting> },
     Locked { locked: bool },
+    /// A recording began (`on`, by `by`) or stopped: everyone is told, and the page shows it.
+    Recording { on: bool, by: &'a str },
     Error { code: &'a str, message: &'a str },
     Pong,
 }
@@ -213,6 +247,7 @@ enum ClientMsg {
     Admit { guest: String },
     Refuse { guest: String },
     Lock { locked: bool },
+    Record { on: bool },
     End,
     Ping,
 }
@@ -255,6 +290,9 @@ pub struct Joiner {
     pub lang: crate::i18n::Tr,
     /// Most people in the room; a host comes in past it.
     pub capacity: usize,
+    /// The meeting may be recorded (by its hosts): an audio conference, where the
+    /// configuration allows it.
+    pub record: Option<RecordTo>,
 }
 
 impl Live {
@@ -263,7 +301,7 @@ impl Live {
     }
 
     /// Sends the report of every session that ends to `to`.
-    pub fn report_to(&self, to: mpsc::UnboundedSender<LiveSession>) {
+    pub fn report_to(&self, to: mpsc::UnboundedSender<Report>) {
         *self.reports.lock().unwrap() = Some(to);
     }
 
@@ -273,6 +311,7 @@ impl Live {
         let rooms: Vec<(RoomId, LiveRoom)> = self.rooms.lock().unwrap().drain().collect();
         let now = now_ms();
         for (id, mut room) in rooms {
+            self.stop_recording(&id, &mut room);
             for m in room.members.values() {
                 if let Some(p) = room.presences.get_mut(m.presence) {
                     p.left_at = now;
@@ -362,7 +401,8 @@ impl Live {
         self.broadcast(room, None, &ServerMsg::Hands { queue: Self::hands(room) });
         if room.members.is_empty() && room.lobby.is_empty() {
             // The session is over when the last one leaves: chat, removals and the lock go with it.
-            if let Some(room) = rooms.remove(room_id) {
+            if let Some(mut room) = rooms.remove(room_id) {
+                self.stop_recording(room_id, &mut room);
                 self.report(room_id, room);
             }
         }
@@ -374,9 +414,46 @@ impl Live {
             return;
         }
         let session = LiveSession { room: room_id.clone(), started_at: room.started_at, ended_at: now_ms(), presences: room.presences };
+        self.send_report(Report::Session(session));
+    }
+
+    fn send_report(&self, report: Report) {
         if let Some(to) = self.reports.lock().unwrap().as_ref() {
-            let _ = to.send(session);
+            let _ = to.send(report);
         }
+    }
+
+    /// Starts recording the room for `by`, into a new file of `to.dir`.
+    fn start_recording(&self, room_id: &RoomId, room: &mut LiveRoom, to: &RecordTo, by: &str) -> Result<(), &'static str> {
+        let media = self.media.as_ref().ok_or("no_media")?;
+        if room.recording.is_some() {
+            return Ok(());
+        }
+        let id = RecordingId::new(now_ms(), crate::clock::random_u128());
+        let started = std::fs::File::create_new(to.dir.join(format!("{id}.opus")))
+            .and_then(|file| preau_media::record::start(file, &to.title));
+        let (sink, recording) = started.map_err(|e| {
+            tracing::error!(room = %room_id, error = %e, "room: the recording could not start");
+            "record_failed"
+        })?;
+        media.send(Command::Record { room: room_id.to_string(), sink: Some(sink) });
+        tracing::info!(room = %room_id, recording = %id, "room: recording");
+        self.send_report(Report::RecordingStarted { id: id.clone(), booking: to.booking.clone(), by: by.to_owned(), at: now_ms() });
+        self.broadcast(room, None, &ServerMsg::Recording { on: true, by });
+        room.recording = Some(Running { id, by: by.to_owned(), recording });
+        Ok(())
+    }
+
+    /// Stops the room's recording, if one runs: the SFU lets go of it, its file is finished
+    /// by whoever keeps the reports, and everyone is told.
+    fn stop_recording(&self, room_id: &RoomId, room: &mut LiveRoom) {
+        let Some(running) = room.recording.take() else { return };
+        if let Some(media) = &self.media {
+            media.send(Command::Record { room: room_id.to_string(), sink: None });
+        }
+        tracing::info!(room = %room_id, recording = %running.id, "room: recording stopped");
+        self.send_report(Report::RecordingEnded { id: running.id, recording: running.recording });
+        self.broadcast(room, None, &ServerMsg::Recording { on: false, by: &running.by });
     }
 }
 
@@ -409,6 +486,7 @@ pub async fn upgrade(
         audio_only: false,
         lang: viewer.tr,
         capacity: state.config.room_capacity,
+        record: None,
     };
     open(&state, admission.room.id, joiner, admission.full, ws)
 }
@@ -483,6 +561,7 @@ pub async fn bench_upgrade(
         audio_only: false,
         lang: crate::i18n::Tr::new(crate::i18n::Lang::Fr),
         capacity: usize::MAX,
+        record: None,
     };
     let live = state.signal.clone();
     Ok(ws.max_message_size(MAX_READ).max_frame_size(MAX_READ).on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
@@ -745,6 +824,8 @@ fn attach(
         // Someone from outside sees only what is said once they are in.
         chat: if joiner.guest && fresh { &[] } else { &room.chat },
         locked: room.locked,
+        recording: room.recording.as_ref().map(|r| r.by.as_str()),
+        recordable: m.host && joiner.record.is_some() && live.media.is_some(),
     };
     let _ = socket.send(Out::Msg(encode(&joined)));
     if m.host {
@@ -901,6 +982,7 @@ fn handle(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, join
         | ClientMsg::Admit { .. }
         | ClientMsg::Refuse { .. }
         | ClientMsg::Lock { .. }
+        | ClientMsg::Record { .. }
         | ClientMsg::End
             if !joiner.host =>
         {
@@ -914,6 +996,18 @@ fn handle(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, join
             room.locked = locked;
             live.broadcast(room, None, &ServerMsg::Locked { locked });
             Ok(())
+        }
+        ClientMsg::Record { on } => {
+            let mut rooms = live.rooms.lock().unwrap();
+            let room = rooms.get_mut(room_id).ok_or("bad_message")?;
+            match (on, &joiner.record) {
+                (true, Some(to)) => live.start_recording(room_id, room, to, &joiner.name),
+                (true, None) => Err("not_recordable"),
+                (false, _) => {
+                    live.stop_recording(room_id, room);
+                    Ok(())
+                }
+            }
         }
         ClientMsg::Mute { participant } => {
             let target = parse_pid(&participant).ok_or("bad_message")?;
@@ -1049,6 +1143,7 @@ mod tests {
             audio_only: false,
             lang: crate::i18n::Tr::new(crate::i18n::Lang::Fr),
             capacity: 10,
+            record: None,
         }
     }
 
@@ -1073,12 +1168,37 @@ mod tests {
         live.leave(&room, g);
         assert!(reports.try_recv().is_err(), "not over while the host is in");
         live.leave(&room, h);
-        let s = reports.try_recv().expect("the report when the last one leaves");
+        let Ok(Report::Session(s)) = reports.try_recv() else { panic!("the report when the last one leaves") };
         assert_eq!(s.room, room);
         let who: Vec<(&str, bool, bool)> = s.presences.iter().map(|p| (p.name.as_str(), p.host, p.person.is_some())).collect();
         assert_eq!(who, [("Mme Durand", true, true), ("M. Invité", false, false)], "a guest has no account to name");
         assert!(s.presences.iter().all(|p| s.started_at <= p.joined_at && p.joined_at <= p.left_at && p.left_at <= s.ended_at));
         assert_eq!(live.count(&room), 0);
+    }
+
+    #[test]
+    fn only_a_host_of_a_meeting_that_may_be_recorded_records_it() {
+        let live = std::sync::Arc::new(Live::new(None, IceConfig::default()));
+        let room = RoomId::new(1, 9);
+        let dir = tempfile::tempdir().unwrap();
+        let to = RecordTo { booking: BookingId::new(1, 9), title: "Point".into(), dir: dir.path().into() };
+        let host = Joiner { record: Some(to.clone()), ..joiner(1, "Animatrice", true, false) };
+        let caller = Joiner { record: Some(to), ..joiner(2, "Appelant", false, true) };
+        let class_host = joiner(3, "Professeur", true, false);
+        let mut ids = vec![];
+        for j in [&host, &caller, &class_host] {
+            let (tx, rx) = mpsc::unbounded_channel();
+            ids.push((attach(&live, &room, j, None, false, tx).unwrap().0, rx));
+        }
+        let joined: serde_json::Value = serde_json::from_str(&drain(&mut ids[0].1)[0]).unwrap();
+        assert_eq!((joined["recording"].clone(), joined["recordable"].clone()), (serde_json::Value::Null, false.into()), "no SFU, no recording");
+        let record = |on| ClientMsg::Record { on };
+        assert_eq!(handle(&live, &room, ids[1].0, &caller, record(true)), Err("not_host"));
+        assert_eq!(handle(&live, &room, ids[2].0, &class_host, record(true)), Err("not_recordable"));
+        assert_eq!(handle(&live, &room, ids[0].0, &host, record(true)), Err("no_media"));
+        assert_eq!(handle(&live, &room, ids[0].0, &host, record(false)), Ok(()), "stopping what does not run is harmless");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "no file");
+        assert!(drain(&mut ids[1].1).iter().all(|m| !m.contains(r#""type":"recording""#)), "no one told of a recording");
     }
 
     #[test]

@@ -63,6 +63,11 @@ pub struct Config {
     pub smtp_password: Option<String>,
     /// The sender, e.g. "Préau <ne-pas-repondre@college.example>".
     pub mail_from: Option<String>,
+    /// Whether the hosts of audio conferences may record their sound (everyone present is
+    /// told while it runs). Off by default.
+    pub recording: bool,
+    /// Recordings are deleted this many days after they began.
+    pub recording_keep_days: u32,
 }
 
 impl Default for Config {
@@ -96,6 +101,8 @@ impl Default for Config {
             smtp_user: None,
             smtp_password: None,
             mail_from: None,
+            recording: false,
+            recording_keep_days: 30,
         }
     }
 }
@@ -178,6 +185,9 @@ impl Config {
         }
         if self.login_account_refill_seconds == 0 || self.login_ip_refill_seconds == 0 {
             return bad("login_account_refill_seconds / login_ip_refill_seconds", "must be at least 1");
+        }
+        if self.recording_keep_days == 0 || self.recording_keep_days > 3650 {
+            return bad("recording_keep_days", "must be between 1 and 3650");
         }
         if self.room_capacity == 0 || self.room_capacity > 1000 {
             return bad("room_capacity", "must be between 1 and 1000");
@@ -263,7 +273,16 @@ impl Config {
         web.login_per_ip = Limit { burst: self.login_ip_burst, refill_ms: i64::from(self.login_ip_refill_seconds) * 1000 };
         web.room_capacity = self.room_capacity as usize;
         web.mail = self.mail();
+        web.recordings = self.recording.then(|| preau_web::recordings::RecordingsConfig {
+            dir: self.recordings_dir(),
+            keep_days: self.recording_keep_days,
+        });
         web
+    }
+
+    /// Where recordings are written: `recordings/` in the data directory.
+    pub fn recordings_dir(&self) -> PathBuf {
+        self.data_dir.join("recordings")
     }
 
     /// The SFU's settings, listening on `udp`.
@@ -316,6 +335,14 @@ mod tests {
             assert!(e.contains("room_capacity"), "{e}");
             jail.set_env("PREAU_ROOM_CAPACITY", "30");
             assert_eq!(Config::load(None).expect("loads").web(String::new()).room_capacity, 30);
+
+            assert!(Config::load(None).expect("loads").web(String::new()).recordings.is_none(), "no recording by default");
+            jail.create_file("keep.toml", "recording = true\nrecording_keep_days = 0\n")?;
+            let e = Config::load(Some(Path::new("keep.toml"))).unwrap_err().to_string();
+            assert!(e.contains("recording_keep_days"), "{e}");
+            jail.create_file("record.toml", "recording = true\ndata_dir = \"/srv/preau\"\n")?;
+            let r = Config::load(Some(Path::new("record.toml"))).expect("loads").web(String::new()).recordings.expect("on");
+            assert_eq!((r.dir, r.keep_days), (PathBuf::from("/srv/preau/recordings"), 30));
 
             let e = Config::load(Some(Path::new("absent.toml"))).unwrap_err().to_string();
             assert!(e.contains("absent.toml"), "{e}");

@@ -52,6 +52,7 @@ pub async fn run(mut config: Config, port: u16, data_dir: Option<PathBuf>, passw
     } else {
         config.media_udp
     };
+    crate::ensure_recordings_dir(&config)?;
     let media = preau_media::driver::start(config.media(udp)).await.with_context(|| format!("cannot start the media server on UDP {udp}"))?;
     let signal = std::sync::Arc::new(preau_web::signal::Live::new(Some(media), config.ice()));
     let state = preau_web::AppState::with_media(store.clone(), config.web(url.trim_end_matches('/').to_owned()), Default::default(), signal);

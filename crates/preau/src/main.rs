@@ -142,6 +142,7 @@ async fn serve(config: Config, bench_token_file: Option<PathBuf>) -> anyhow::Res
         );
     }
     ensure_class_rooms(&store).await?;
+    ensure_recordings_dir(&config)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {} (setting `listen`)", config.listen))?;
@@ -157,6 +158,15 @@ async fn serve(config: Config, bench_token_file: Option<PathBuf>) -> anyhow::Res
     preau_web::serve(listener, state, shutdown_signal()).await?;
     store.close().await;
     tracing::info!("stopped");
+    Ok(())
+}
+
+/// Makes the recordings' directory when recording is on.
+pub fn ensure_recordings_dir(config: &Config) -> anyhow::Result<()> {
+    if config.recording {
+        let dir = config.recordings_dir();
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create the recordings' directory {} (setting `recording`)", dir.display()))?;
+    }
     Ok(())
 }
 

@@ -15,18 +15,19 @@ const START_TIMEOUT_MS = Number(process.env.E2E_START_TIMEOUT_MS ?? 120_000);
 const STOP_TIMEOUT_MS = 15_000;
 
 /**
- * Spawns `preau demo` on a free port with a fresh data directory and a random demo password.
+ * Spawns `preau demo` on a free port with a fresh data directory and a random demo password
+ * (`env`: settings, as PREAU_* variables).
  * Resolves once the URL line, at least one account of every role, and GET /readyz → 200 are in.
  * The account listing keeps filling in `accounts` if lines are still arriving.
  */
-export async function startServer() {
+export async function startServer({ env = {} } = {}) {
   const dataParent = mkdtempSync(join(tmpdir(), 'preau-e2e-'));
   const dataDir = join(dataParent, 'data'); // must not exist yet: preau creates it
   const password = `e2e-${randomBytes(12).toString('base64url')}`;
   const child = spawn(
     PREAU_BIN,
     ['demo', '--port', '0', '--demo-password', password, '--data-dir', dataDir],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } },
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', ...env } },
   );
 
   const stderrTail = [];

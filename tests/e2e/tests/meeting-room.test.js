@@ -1,11 +1,16 @@
 // Meetings live (and audio conferences entered with PINs, where the host mutes someone and the
-// report lists everyone): a teacher meets two colleagues and an outside guest, who comes by the signed
+// report lists everyone; recorded, with everyone told, and the recording read back by libopus's
+// own decoder): a teacher meets two colleagues and an outside guest, who comes by the signed
 // link, gives a name, waits in the lobby, is let in by the organizer (announced, with a chime)
 // and then receives the others' audio and video; locked, the room turns the next guest away.
 // A room of capacity 3 gives the fourth person the "room full" page; a pupil cannot open a
 // staff-only room. The real binary with its SFU, chromium with fake devices, axe on every page
 // and state; the lobby page's first-load weight is printed.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { after, before, test } from 'node:test';
 import { FAKE_MEDIA_ARGS, Tab, apiLogin, csrfFrom, firstLoad, launchBrowser } from '../lib/browser.js';
 import { divisionAccounts, flowing, until } from '../lib/room.js';
@@ -22,7 +27,7 @@ const rooms = {};
 const open = [];
 
 before(async () => {
-  server = await startServer();
+  server = await startServer({ env: { PREAU_RECORDING: 'true' } });
   browser = await launchBrowser({ extraArgs: FAKE_MEDIA_ARGS });
   teachers = (await divisionAccounts(server, '6e A', { pupils: 0, teachers: 3 })).teachers;
   const { api } = await apiLogin(server, server.first('admin'));
@@ -243,6 +248,21 @@ test('an audio conference joined with PINs: the host mutes a participant, and th
   await flowing(host.page, [`${callerPid}|audio`], 'packets');
   await host.check();
 
+  // The host records: everyone sees it for as long as it runs and is told when it starts and stops.
+  const record = host.page.locator('#btn-record');
+  await record.waitFor({ state: 'visible' });
+  assert.equal(await caller.page.locator('#btn-record').count(), 0, 'only hosts have the button');
+  await record.click();
+  for (const t of [host, caller]) await t.page.locator('#recording', { hasText: 'Enregistrement en cours, lancé par Mme Roux' }).waitFor();
+  await caller.page.locator('#announcer', { hasText: 'Enregistrement en cours, lancé par Mme Roux' }).waitFor();
+  assert.equal(await record.getAttribute('aria-pressed'), 'true');
+  await host.check();
+  await caller.check();
+  await flowing(host.page, [`${callerPid}|audio`], 'packets', { min: 100, timeout: 30_000 }); // a few seconds of the caller
+  await record.click();
+  await caller.page.locator('#announcer', { hasText: 'L’enregistrement est arrêté.' }).waitFor();
+  assert.equal(await caller.page.locator('#recording').isVisible(), false);
+
   // The host mutes the caller: the caller is told, everyone's list says so.
   const entry = host.page.locator(`#participants li[data-participant="${callerPid}"]`);
   await until('the caller\'s microphone on in the host\'s list', async () => !(await entry.innerText()).includes('micro coupé'));
@@ -257,17 +277,51 @@ test('an audio conference joined with PINs: the host mutes a participant, and th
   await host.page.click('#btn-leave');
   await until('the report on the meeting page', async () => {
     const text = await (await api.get(meeting)).text();
-    return { ok: text.includes('Compte rendu des séances') && text.includes('Mme Roux') && text.includes('M. Bernard (invité)'), seen: text.length };
+    return { ok: text.includes('Compte rendu des séances') && text.includes('Mme Roux') && text.includes('M. Bernard (invité)')
+      && text.includes('Télécharger (Ogg Opus)'), seen: text.length };
   }, { timeout: 10_000 });
-  await api.dispose();
   const report = await Tab.open(browser, server);
   open.push(report);
   await report.login(organizer);
   await report.goto(meeting);
   const rows = await report.page.locator('#report tbody tr').allInnerTexts();
   assert.equal(rows.length, 2, rows.join('\n'));
-  assert.match(rows[0], /Mme Roux\s+\d\d:\d\d – \d\d:\d\d \(\d+ min\)\s+animateur/);
-  assert.match(rows[1], /M\. Bernard \(invité\)\s+\d\d:\d\d – \d\d:\d\d \(\d+ min\)\s+invité/);
+  assert.match(rows[0], /Mme Roux\s+\d\d:\d\d – \d\d:\d\d \(\d+ (?:s|min)\)\s+animateur/);
+  assert.match(rows[1], /M\. Bernard \(invité\)\s+\d\d:\d\d – \d\d:\d\d \(\d+ (?:s|min)\)\s+invité/);
+
+  // The recording, listed for the organizer, is an Ogg Opus file that libopus decodes to sound.
+  const listed = await report.page.locator('#recordings li').allInnerTexts();
+  assert.equal(listed.length, 1, listed.join('\n'));
+  assert.match(listed[0], /lancé par Mme Roux \(\d+ s, \d+,\d Mo\)/);
+  await report.check();
+  const href = await report.page.locator('#recordings a[download]').getAttribute('href');
+  const file = await api.get(href ?? '');
+  assert.equal(file.status(), 200);
+  assert.equal(file.headers()['content-type'], 'audio/ogg');
+  assert.match(file.headers()['content-disposition'], /^attachment; filename="enregistrement-[0-9a-z]{26}\.opus"$/);
+  const bytes = await file.body();
+  assert.equal(bytes.subarray(0, 4).toString(), 'OggS');
+  const scratch = mkdtempSync(joinPath(tmpdir(), 'preau-recording-'));
+  try {
+    writeFileSync(joinPath(scratch, 'r.opus'), bytes);
+    execFileSync('opusdec', ['--quiet', '--rate', '48000', joinPath(scratch, 'r.opus'), joinPath(scratch, 'r.wav')]);
+    const wav = readFileSync(joinPath(scratch, 'r.wav'));
+    const data = wav.indexOf('data') + 8;
+    const samples = (wav.length - data) / 2;
+    let peak = 0;
+    for (let i = data; i + 1 < wav.length; i += 2) peak = Math.max(peak, Math.abs(wav.readInt16LE(i)));
+    assert.ok(samples / 48_000 >= 2, `at least the seconds recorded: ${samples / 48_000} s`);
+    assert.ok(peak > 1000, `the caller's sound is in it (peak ${peak})`);
+    console.log(`recording: ${bytes.length} B, ${(samples / 48_000).toFixed(1)} s decoded by opusdec, peak ${peak}`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  // Deleted by the organizer: gone from the page and from the disk.
+  await report.navigate(() => report.page.click('#recordings button'), { method: 'POST', path: `${href}/delete`, status: 303 });
+  assert.equal(await report.page.locator('#recordings .empty').innerText(), 'Aucun enregistrement.');
+  assert.deepEqual(readdirSync(joinPath(server.dataDir, 'recordings')), []);
+  assert.equal((await api.get(href ?? '')).status(), 404);
+  await api.dispose();
   for (const t of [host, caller, report]) await t.close();
 });
 

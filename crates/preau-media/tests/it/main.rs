@@ -3,4 +3,5 @@
 
 mod driver;
 mod nack;
+mod record;
 mod room;

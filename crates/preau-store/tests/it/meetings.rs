@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use preau_core::booking::{self, Booking, Clash, MeetingRoom, MeetingRoomKind, Recurrence, When, occurrences};
 use preau_core::demo::demo_school;
 use preau_core::school::Role;
-use preau_core::{BookingId, MeetingRoomId, Millis, PersonId};
+use preau_core::{BookingId, MeetingRoomId, Millis, PersonId, RecordingId};
 use preau_core::booking::{Date, DateTime};
 use preau_store::{Store, StoreError};
 
@@ -237,4 +237,34 @@ async fn the_guests_mail_is_written_with_the_booking_once_per_guest_and_retried_
     let back = f.store.due_mail(now(), 10).await.unwrap();
     assert_eq!(back.iter().find(|d| d.id == inspection).map(|d| d.attempts), Some(0), "a new change is tried again");
     let _ = cancel;
+}
+
+#[tokio::test]
+async fn a_recording_is_listed_with_its_meeting_closed_when_cut_short_and_forgotten() {
+    let mut f = Fixture::new().await;
+    let a = f.room_a.clone();
+    let b = f.booking("Conférence", &a, 0, once(16, 9, 10));
+    f.save(&b).await.unwrap();
+    let (first, second) = (RecordingId::new(3, 1), RecordingId::new(3, 2));
+    f.store.recording_started(&first, &b.id, "M. Martin", 1000).await.unwrap();
+    f.store.recording_started(&second, &b.id, "M. Martin", 2000).await.unwrap();
+    assert!(f.store.recording_started(&first, &b.id, "Doublon", 3000).await.is_err(), "an id is used once");
+    f.store.recording_ended(&first, 1900, Some(900), 3600).await.unwrap();
+    let listed = f.store.recordings(&b.id).await.unwrap();
+    assert_eq!(listed.iter().map(|r| (&r.id, r.ended_at, r.duration_ms, r.bytes)).collect::<Vec<_>>(), [
+        (&first, Some(1900), Some(900), Some(3600)),
+        (&second, None, None, None)
+    ]);
+    // The second was running when the server stopped: closed at start, length unknown.
+    let unfinished = f.store.unfinished_recordings().await.unwrap();
+    assert_eq!(unfinished.iter().map(|r| &r.id).collect::<Vec<_>>(), [&second]);
+    f.store.recording_ended(&second, 2000, None, 100).await.unwrap();
+    assert!(f.store.unfinished_recordings().await.unwrap().is_empty());
+    // Past their keeping time, oldest first; deleted once.
+    let old = f.store.recordings_before(1500).await.unwrap();
+    assert_eq!(old.iter().map(|r| &r.id).collect::<Vec<_>>(), [&first]);
+    assert!(f.store.delete_recording(&first).await.unwrap());
+    assert!(!f.store.delete_recording(&first).await.unwrap());
+    assert_eq!(f.store.recording(&second).await.unwrap().map(|r| r.booking), Some(b.id.clone()));
+    assert!(f.store.recording(&first).await.unwrap().is_none());
 }

@@ -157,6 +157,16 @@ pub async fn room(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
     page.respond()
 }
 
+/// Where the meeting's hosts may record it: an audio conference, when the configuration allows.
+fn record_to(state: &SharedState, b: &Booking, room: &MeetingRoom) -> Option<crate::signal::RecordTo> {
+    let config = state.config.recordings.as_ref()?;
+    (room.kind == MeetingRoomKind::AudioConference).then(|| crate::signal::RecordTo {
+        booking: b.id.clone(),
+        title: b.title.clone(),
+        dir: config.dir.clone(),
+    })
+}
+
 /// `GET /meetings/{id}/ws`: the same checks as the page, then the socket.
 pub async fn socket(
     State(state): State<SharedState>,
@@ -179,6 +189,7 @@ pub async fn socket(
         audio_only: room.kind == MeetingRoomKind::AudioConference,
         lang: viewer.tr,
         capacity: room.capacity as usize,
+        record: record_to(&state, &b, &room),
     };
     open(&state, b.live_room(), joiner, is_full(&state, &b, &room, host), ws)
 }
@@ -536,6 +547,7 @@ pub async fn guest_socket(
         audio_only: room.kind == MeetingRoomKind::AudioConference,
         lang: ctx.tr,
         capacity: room.capacity as usize,
+        record: record_to(&state, &b, &room),
     };
     open(&state, b.live_room(), joiner, is_full(&state, &b, &room, host), ws)
 }

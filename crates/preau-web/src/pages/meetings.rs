@@ -680,6 +680,11 @@ struct MeetingPage {
     pins: Option<(String, Option<String>)>,
     /// The report of each session held, for those who manage the meeting.
     sessions: Vec<SessionView>,
+    /// Its recordings, for those who manage the meeting.
+    recordings: Vec<crate::recordings::RecordingView>,
+    /// For those who manage an audio conference this server lets its hosts record: what
+    /// recording does, and for how long recordings are kept.
+    recordable: Option<String>,
 }
 
 /// A session of the meeting's live room, as its report shows it.
@@ -690,8 +695,11 @@ pub(crate) struct SessionView {
     pub(crate) presences: Vec<(String, String, String)>,
 }
 
-/// "45 min", "1 h 05".
-fn duration_text(ms: Millis) -> String {
+/// "40 s", "45 min", "1 h 05".
+pub(crate) fn duration_text(ms: Millis) -> String {
+    if ms < 59_500 {
+        return format!("{} s", (ms + 500) / 1000);
+    }
     let minutes = (ms + 30_000) / 60_000;
     if minutes < 60 { format!("{minutes} min") } else { format!("{} h {:02}", minutes / 60, minutes % 60) }
 }
@@ -720,7 +728,7 @@ pub(crate) fn session_view(tr: &Tr, s: &preau_store::conferences::LiveSession) -
 }
 
 /// The booking and its room, if the viewer may do `action` on it.
-async fn load(state: &SharedState, viewer: &Viewer, id: &str, action: Action) -> AppResult<(Booking, MeetingRoom)> {
+pub(crate) async fn load(state: &SharedState, viewer: &Viewer, id: &str, action: Action) -> AppResult<(Booking, MeetingRoom)> {
     let id: BookingId = parse_id(id)?;
     let b = state.store.booking(&id).await?.ok_or(AppError::NotFound)?;
     let room = state.store.meeting_room(&b.room).await?.ok_or(AppError::NotFound)?;
@@ -760,6 +768,11 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
         false => None,
     };
     let sessions = if may_cancel { session_views(&state, &tr, &b).await? } else { vec![] };
+    let recordable = match &state.config.recordings {
+        Some(r) if may_cancel && room.kind == MeetingRoomKind::AudioConference => Some(tr.tn("recording-intro", "days", i64::from(r.keep_days))),
+        _ => None,
+    };
+    let recordings = if recordable.is_some() { crate::recordings::views(&state, &tr, &b.id).await? } else { vec![] };
     let mut invitees = vec![];
     for p in &b.invitees {
         invitees.push(name_of(&state, p).await?);
@@ -787,6 +800,8 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
         guest_link,
         pins,
         sessions,
+        recordings,
+        recordable,
     };
     render(StatusCode::OK, &page)
 }

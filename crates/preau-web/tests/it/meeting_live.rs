@@ -8,7 +8,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use preau_core::booking::{self, Booking, MeetingRoom, MeetingRoomKind, When};
 use preau_core::school::Person;
-use preau_core::{BookingId, MeetingRoomId, Millis, Role};
+use preau_core::{BookingId, MeetingRoomId, Millis, RecordingId, Role};
 
 use crate::harness::{Client, Crowd, Resp, TestApp, main_attr, plain};
 
@@ -386,4 +386,54 @@ async fn an_audio_conference_is_entered_with_its_pins_and_guessing_is_slowed_the
     let r = late.submit("/conference", "/conference", &[("pin", &renewed), ("name", "Y")]).await;
     assert_eq!(r.status, StatusCode::GONE);
     assert!(plain(&r.text).contains("annulée"));
+}
+
+#[tokio::test]
+async fn recordings_are_listed_served_and_deleted_for_those_who_manage_the_meeting_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let recordings = dir.path().to_path_buf();
+    let app = TestApp::with_config(|c| c.recordings = Some(preau_web::recordings::RecordingsConfig { dir: recordings, keep_days: 30 })).await;
+    let organizer = app.person(Role::Staff, 0).clone();
+    let invitee = app.person(Role::Teacher, 0).clone();
+    let room = meeting_room(&app, 40, MeetingRoomKind::AudioConference, 10).await;
+    let b = book(&app, 41, &room, &organizer, &[&invitee], now() + 3_600_000).await;
+    let other = book(&app, 42, &room, &organizer, &[], now() + 3 * 3_600_000).await;
+    let store = &app.state.store;
+    let (done, running, elsewhere) = (RecordingId::new(now(), 1), RecordingId::new(now(), 2), RecordingId::new(now(), 3));
+    for (id, booking) in [(&done, &b.id), (&running, &b.id), (&elsewhere, &other.id)] {
+        std::fs::write(preau_web::recordings::file(dir.path(), id), b"OggS and the rest").unwrap();
+        store.recording_started(id, booking, "Mme Roux", now()).await.unwrap();
+    }
+    store.recording_ended(&done, now(), Some(754_000), 3_000_000).await.unwrap();
+
+    let mut boss = app.signed_in(&organizer).await;
+    let page = boss.get(&format!("/meetings/{}", b.id)).await;
+    let text = plain(&page.text);
+    assert!(text.contains("gardés 30 jours"), "what recording does, and for how long");
+    assert!(text.contains("lancé par Mme Roux (13 min, 3,0 Mo)") && text.contains("(en cours)"), "{text}");
+    assert_eq!(page.text.matches("/recordings/").count(), 2, "a running one has no link yet: one download, one delete");
+    let got = boss.get(&format!("/meetings/{}/recordings/{done}", b.id)).await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!((got.headers[header::CONTENT_TYPE].to_str().unwrap(), got.text.as_str()), ("audio/ogg", "OggS and the rest"));
+    assert!(got.headers[header::CONTENT_DISPOSITION].to_str().unwrap().starts_with("attachment; filename=\"enregistrement-"));
+    // Another meeting's recording under this one's address, or a made-up one: not found.
+    assert_eq!(boss.get(&format!("/meetings/{}/recordings/{elsewhere}", b.id)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(boss.get(&format!("/meetings/{}/recordings/{}", b.id, RecordingId::new(now(), 9))).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(boss.get(&format!("/meetings/{}/recordings/..%2F..%2Fpreau.db", b.id)).await.status, StatusCode::NOT_FOUND);
+    // An invitee sees the meeting, not its recordings.
+    let mut guest = app.signed_in(&invitee).await;
+    assert!(!guest.get(&format!("/meetings/{}", b.id)).await.text.contains("recordings"));
+    assert_eq!(guest.get(&format!("/meetings/{}/recordings/{done}", b.id)).await.status, StatusCode::FORBIDDEN);
+    let from = format!("/meetings/{}", b.id);
+    assert_eq!(guest.submit(&from, &format!("/meetings/{}/recordings/{done}/delete", b.id), &[]).await.status, StatusCode::FORBIDDEN);
+    assert!(preau_web::recordings::file(dir.path(), &done).exists());
+    // One still being written is not deleted; a finished one is, file and all.
+    let r = boss.submit(&from, &format!("/meetings/{}/recordings/{running}/delete", b.id), &[]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(preau_web::recordings::file(dir.path(), &running).exists());
+    let r = boss.submit(&from, &format!("/meetings/{}/recordings/{done}/delete", b.id), &[]).await;
+    assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, format!("/meetings/{}#recordings", b.id).as_str()));
+    assert!(!preau_web::recordings::file(dir.path(), &done).exists());
+    assert!(store.recording(&done).await.unwrap().is_none());
+    assert_eq!(boss.get(&format!("/meetings/{}/recordings/{done}", b.id)).await.status, StatusCode::NOT_FOUND);
 }
