@@ -84,6 +84,10 @@ opaque_id! {
     RoomId;
     /// A recording of a meeting's audio; its file in the data directory has this name.
     RecordingId;
+    /// Homework set to a division or a group.
+    HomeworkId;
+    /// What a pupil handed in for a homework.
+    SubmissionId;
 }
 
 #[cfg(test)]

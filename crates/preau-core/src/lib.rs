@@ -7,6 +7,8 @@
 
 pub mod booking;
 pub mod demo;
+pub mod files;
+pub mod homework;
 pub mod ical;
 pub mod ids;
 pub mod password;
@@ -14,7 +16,7 @@ pub mod policy;
 pub mod school;
 pub mod throttle;
 
-pub use ids::{BookingId, DivisionId, EstablishmentId, GroupId, IdError, MeetingRoomId, PersonId, RecordingId, RoomId, SubjectId};
+pub use ids::{BookingId, DivisionId, EstablishmentId, GroupId, IdError, HomeworkId, MeetingRoomId, PersonId, RecordingId, RoomId, SubjectId, SubmissionId};
 pub use policy::{Action, Actor, Decision, Target};
 pub use school::{Role, RoleSet};
 

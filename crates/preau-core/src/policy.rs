@@ -6,7 +6,7 @@
 //! or group they belong to or teach, their own establishment.
 
 use crate::ids::*;
-use crate::school::{Role, RoleSet, RoomAudience};
+use crate::school::{Audience, Role, RoleSet, RoomAudience};
 
 /// What someone wants to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -47,6 +47,16 @@ pub enum Action {
     HostMeeting,
     /// Invite the parents of a division's pupils to a meeting.
     InviteParents,
+    /// Set homework (route level: one's establishment; then on the division or group).
+    SetHomework,
+    /// See a homework: its instructions and attachments.
+    ViewHomework,
+    /// Change or delete a homework, see everything handed in for it, return feedback.
+    ManageHomework,
+    /// Hand in work for a homework, and tick it done.
+    HandIn,
+    /// See what one pupil handed in for a homework, and the feedback on it.
+    ViewSubmission,
 }
 
 /// Who is asking, with the relations the policy needs, loaded by the caller.
@@ -59,6 +69,8 @@ pub struct Actor {
     pub children: Vec<PersonId>,
     /// As a parent: the divisions of those children.
     pub children_divisions: Vec<DivisionId>,
+    /// As a parent: the teaching groups of those children.
+    pub children_groups: Vec<GroupId>,
     /// As a pupil: one's division(s) and groups.
     pub own_divisions: Vec<DivisionId>,
     pub own_groups: Vec<GroupId>,
@@ -111,6 +123,22 @@ pub enum Target<'a> {
     Division { id: &'a DivisionId, establishment_id: &'a EstablishmentId },
     Room(&'a RoomFacts),
     Booking(&'a BookingFacts),
+    /// Setting homework for a division or a group.
+    Audience { audience: &'a Audience, establishment_id: &'a EstablishmentId },
+    Homework(&'a HomeworkFacts),
+    /// One pupil's work for a homework.
+    Submission { homework: &'a HomeworkFacts, pupil: &'a PersonId },
+}
+
+/// What the policy needs to know about a homework.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HomeworkFacts {
+    pub establishment_id: EstablishmentId,
+    pub audience: Audience,
+    /// Who set it.
+    pub teacher: PersonId,
+    /// Pupils and parents see it once it is published.
+    pub published: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -197,11 +225,67 @@ pub fn may(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::HostMeeting, Target::Booking(b)) => {
             b.organizer == actor.person_id && may(actor, Action::JoinMeeting, Target::Booking(b)).is_allowed()
         }
+        (Action::SetHomework, Target::Establishment(e)) => *e == actor.establishment_id && roles.contains(Role::Teacher),
+        // Teachers set homework to the classes and groups they teach.
+        (Action::SetHomework, Target::Audience { audience, establishment_id }) => {
+            *establishment_id == actor.establishment_id && roles.contains(Role::Teacher) && teaches(actor, audience)
+        }
+        (Action::ViewHomework, Target::Homework(h)) => {
+            h.establishment_id == actor.establishment_id
+                && (may_manage_homework(actor, h)
+                    || roles.is_establishment_wide()
+                    || (h.published && roles.contains(Role::Pupil) && belongs(actor, &h.audience))
+                    || (h.published && roles.contains(Role::Parent) && child_belongs(actor, &h.audience)))
+        }
+        (Action::ManageHomework, Target::Homework(h)) => may_manage_homework(actor, h),
+        (Action::HandIn, Target::Homework(h)) => {
+            h.establishment_id == actor.establishment_id && h.published && roles.contains(Role::Pupil) && belongs(actor, &h.audience)
+        }
+        // A pupil's work is seen by the pupil, their parents and the class's teachers; not by
+        // other pupils or other parents, nor by the staff at large.
+        (Action::ViewSubmission, Target::Submission { homework, pupil }) => {
+            homework.establishment_id == actor.establishment_id
+                && (may_manage_homework(actor, homework)
+                    || (roles.contains(Role::Pupil) && *pupil == actor.person_id && belongs(actor, &homework.audience))
+                    || (homework.published && roles.contains(Role::Parent) && actor.children.contains(pupil)))
+        }
         (Action::JoinRoom, Target::Room(room)) => may_join_room(actor, room),
         (Action::HostRoom, Target::Room(room)) => may_host_room(actor, room),
         _ => false,
     };
     allowed.into()
+}
+
+/// Whether a teacher teaches that division (head teacher included) or group.
+fn teaches(actor: &Actor, audience: &Audience) -> bool {
+    match audience {
+        Audience::Division(d) => actor.taught_divisions.contains(d),
+        Audience::Group(g) => actor.taught_groups.contains(g),
+    }
+}
+
+/// Whether a pupil is in that division or group.
+fn belongs(actor: &Actor, audience: &Audience) -> bool {
+    match audience {
+        Audience::Division(d) => actor.own_divisions.contains(d),
+        Audience::Group(g) => actor.own_groups.contains(g),
+    }
+}
+
+/// Whether one of a parent's children is in that division or group.
+fn child_belongs(actor: &Actor, audience: &Audience) -> bool {
+    match audience {
+        Audience::Division(d) => actor.children_divisions.contains(d),
+        Audience::Group(g) => actor.children_groups.contains(g),
+    }
+}
+
+/// Homework is managed by whoever set it, and by the teachers of its class or group (a
+/// colleague who takes over, a co-teacher).
+fn may_manage_homework(actor: &Actor, h: &HomeworkFacts) -> bool {
+    h.establishment_id == actor.establishment_id
+        && actor.roles.contains(Role::Teacher)
+        && (h.teacher == actor.person_id || teaches(actor, &h.audience))
 }
 
 /// A class room is for its pupils, its teachers (head teacher included) and the staff; an
@@ -320,6 +404,7 @@ mod tests {
             roles: RoleSet::of(roles),
             children: vec![],
             children_divisions: vec![],
+            children_groups: vec![],
             own_divisions: vec![],
             own_groups: vec![],
             taught_divisions: vec![],
@@ -702,5 +787,82 @@ mod tests {
         let admin = actor(&w, 300, &[Role::Admin]);
         assert!(!may(&admin, Action::AdministerPeople, Target::Myself).is_allowed());
         assert!(!may(&admin, Action::ViewPerson, Target::Establishment(&w.school)).is_allowed());
+    }
+
+    fn homework(w: &World, audience: Audience, teacher: u128, published: bool) -> HomeworkFacts {
+        HomeworkFacts { establishment_id: w.school.clone(), audience, teacher: id(teacher), published }
+    }
+
+    #[test]
+    fn homework_is_seen_by_its_class_their_parents_and_teachers_and_work_by_its_pupil_parents_and_teachers() {
+        let w = world();
+        let set = homework(&w, Audience::Division(w.d6a.clone()), 200, true);
+        let draft = homework(&w, Audience::Division(w.d6a.clone()), 200, false);
+        let latin = homework(&w, Audience::Group(w.latin.clone()), 202, true);
+        let mut pupil = actor(&w, 100, &[Role::Pupil]);
+        pupil.own_divisions = vec![w.d6a.clone()];
+        let mut classmate = actor(&w, 101, &[Role::Pupil]);
+        classmate.own_divisions = vec![w.d6a.clone()];
+        let mut elsewhere = actor(&w, 102, &[Role::Pupil]);
+        elsewhere.own_divisions = vec![w.d5a.clone()];
+        elsewhere.own_groups = vec![w.latin.clone()];
+        let mut parent = actor(&w, 300, &[Role::Parent]);
+        parent.children = vec![id(100)];
+        parent.children_divisions = vec![w.d6a.clone()];
+        let mut latin_parent = actor(&w, 302, &[Role::Parent]);
+        latin_parent.children = vec![id(102)];
+        latin_parent.children_divisions = vec![w.d5a.clone()];
+        latin_parent.children_groups = vec![w.latin.clone()];
+        let mut teacher = actor(&w, 200, &[Role::Teacher]);
+        teacher.taught_divisions = vec![w.d6a.clone()];
+        let mut colleague = actor(&w, 201, &[Role::Teacher]);
+        colleague.taught_divisions = vec![w.d6a.clone(), w.d5a.clone()];
+        let mut other_teacher = actor(&w, 203, &[Role::Teacher]);
+        other_teacher.taught_divisions = vec![w.d5a.clone()];
+        let cpe = actor(&w, 400, &[Role::Staff]);
+        let mut stranger = actor(&w, 200, &[Role::Teacher]);
+        stranger.establishment_id = w.other_school.clone();
+        stranger.taught_divisions = vec![w.d6a.clone()];
+
+        let can = |a: &Actor, action: Action, h: &HomeworkFacts| may(a, action, Target::Homework(h)).is_allowed();
+        let sees_work = |a: &Actor, h: &HomeworkFacts, p: u128| may(a, Action::ViewSubmission, Target::Submission { homework: h, pupil: &id(p) }).is_allowed();
+        // Seeing it: its class once published, their parents once published, its teachers, the staff.
+        for (who, a, published, draft_too) in [
+            ("pupil", &pupil, true, false), ("classmate", &classmate, true, false), ("pupil of 5e A", &elsewhere, false, false),
+            ("parent", &parent, true, false), ("parent in 5e A", &latin_parent, false, false),
+            ("teacher", &teacher, true, true), ("colleague of 6e A", &colleague, true, true), ("teacher of 5e A", &other_teacher, false, false),
+            ("CPE", &cpe, true, true), ("teacher elsewhere", &stranger, false, false),
+        ] {
+            assert_eq!(can(a, Action::ViewHomework, &set), published, "{who} sees it");
+            assert_eq!(can(a, Action::ViewHomework, &draft), draft_too, "{who} sees it before it is published");
+        }
+        // A group's homework: its pupils and their parents, not the rest of their class.
+        assert!(can(&elsewhere, Action::ViewHomework, &latin) && can(&latin_parent, Action::ViewHomework, &latin));
+        assert!(!can(&pupil, Action::ViewHomework, &latin) && !can(&parent, Action::ViewHomework, &latin));
+        // Handing in: the class's pupils, once published.
+        assert!(can(&pupil, Action::HandIn, &set) && !can(&pupil, Action::HandIn, &draft));
+        for a in [&elsewhere, &parent, &teacher, &cpe] {
+            assert!(!can(a, Action::HandIn, &set));
+        }
+        // Managing: who set it and the class's teachers; not the staff, nor another class's teacher.
+        for (a, yes) in [(&teacher, true), (&colleague, true), (&other_teacher, false), (&cpe, false), (&pupil, false), (&stranger, false)] {
+            assert_eq!(can(a, Action::ManageHomework, &set), yes);
+        }
+        // Setting: to the classes and groups one teaches.
+        let set_for = |a: &Actor, aud: Audience| may(a, Action::SetHomework, Target::Audience { audience: &aud, establishment_id: &w.school }).is_allowed();
+        assert!(set_for(&teacher, Audience::Division(w.d6a.clone())));
+        assert!(!set_for(&teacher, Audience::Division(w.d5a.clone())));
+        assert!(!set_for(&teacher, Audience::Group(w.latin.clone())));
+        assert!(!set_for(&cpe, Audience::Division(w.d6a.clone())), "the staff do not set homework");
+        assert!(!set_for(&stranger, Audience::Division(w.d6a.clone())));
+        // One pupil's work: the pupil, their parents, the class's teachers — nobody else.
+        for (who, a, own, other) in [
+            ("pupil", &pupil, true, false), ("classmate", &classmate, false, true), ("parent", &parent, true, false),
+            ("teacher", &teacher, true, true), ("teacher of 5e A", &other_teacher, false, false), ("CPE", &cpe, false, false),
+            ("teacher elsewhere", &stranger, false, false),
+        ] {
+            assert_eq!(sees_work(a, &set, 100), own, "{who} sees pupil 100's work");
+            assert_eq!(sees_work(a, &set, 101), other, "{who} sees pupil 101's work");
+        }
     }
 }

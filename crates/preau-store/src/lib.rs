@@ -6,6 +6,8 @@
 //! at open.
 
 pub mod conferences;
+pub mod files;
+pub mod homework;
 mod keys;
 mod meetings;
 pub mod outbox;
@@ -49,6 +51,9 @@ pub enum StoreError {
     Cancelled(String),
     #[error("donnée invalide dans la base : {0}")]
     Corrupt(String),
+    /// Writing or reading the files of the data directory failed.
+    #[error("fichiers du répertoire de données : {0}")]
+    Files(std::io::Error),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -58,6 +63,8 @@ static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// Where uploaded files are kept (`files/` in the data directory).
+    files: std::sync::Arc<PathBuf>,
 }
 
 impl Store {
@@ -79,7 +86,7 @@ impl Store {
             .connect_with(options)
             .await?;
         MIGRATIONS.run(&pool).await?;
-        Ok(Store { pool })
+        Ok(Store { pool, files: std::sync::Arc::new(data_dir.join("files")) })
     }
 
     /// Connections open and idle, for the metrics.

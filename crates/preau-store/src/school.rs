@@ -3,7 +3,7 @@
 use preau_core::demo::DemoSchool;
 use preau_core::policy::{Actor, PersonFacts};
 use preau_core::school::{Audience, Division, Establishment, Person};
-use preau_core::{DivisionId, EstablishmentId, Millis, PersonId};
+use preau_core::{DivisionId, EstablishmentId, GroupId, Millis, PersonId};
 use sqlx::Row;
 use sqlx::sqlite::{SqliteConnection, SqliteRow};
 
@@ -167,7 +167,7 @@ impl Store {
     }
 
     /// The person as the policy sees them when they act: every relation in one query (a
-    /// pupil's divisions and groups, a parent's children and their divisions, a teacher's
+    /// pupil's divisions and groups, a parent's children and their divisions and groups, a teacher's
     /// divisions and groups — head teacher included).
     pub async fn actor(&self, p: &Person) -> Result<Actor> {
         let rows: Vec<(String, String)> = sqlx::query_as(
@@ -176,6 +176,8 @@ impl Store {
              UNION ALL SELECT 'child', pupil_id FROM parent_links WHERE parent_id = ?1 \
              UNION ALL SELECT DISTINCT 'child_division', e.division_id FROM parent_links l \
                  JOIN enrolments e ON e.pupil_id = l.pupil_id WHERE l.parent_id = ?1 \
+             UNION SELECT 'child_group', m.group_id FROM parent_links l \
+                 JOIN group_members m ON m.pupil_id = l.pupil_id WHERE l.parent_id = ?1 \
              UNION SELECT 'taught_division', division_id FROM teaching_assignments \
                  WHERE teacher_id = ?1 AND division_id IS NOT NULL \
              UNION SELECT 'taught_division', id FROM divisions WHERE head_teacher_id = ?1 \
@@ -191,6 +193,7 @@ impl Store {
             roles: p.roles,
             children: vec![],
             children_divisions: vec![],
+            children_groups: vec![],
             own_divisions: vec![],
             own_groups: vec![],
             taught_divisions: vec![],
@@ -202,6 +205,7 @@ impl Store {
                 "own_group" => a.own_groups.push(id.parse().map_err(corrupt)?),
                 "child" => a.children.push(id.parse().map_err(corrupt)?),
                 "child_division" => a.children_divisions.push(id.parse().map_err(corrupt)?),
+                "child_group" => a.children_groups.push(id.parse().map_err(corrupt)?),
                 "taught_division" => a.taught_divisions.push(id.parse().map_err(corrupt)?),
                 "taught_group" => a.taught_groups.push(id.parse().map_err(corrupt)?),
                 other => return Err(corrupt(format!("relation kind {other}"))),
@@ -285,6 +289,16 @@ impl Store {
         let sql = format!(
             "SELECT {PERSON_COLUMNS} FROM people p JOIN enrolments e ON e.pupil_id = p.id \
              WHERE e.division_id = ? ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE"
+        );
+        let rows = sqlx::query(&sql).bind(id.as_str()).fetch_all(&self.pool).await?;
+        rows.iter().map(person_from_row).collect()
+    }
+
+    /// Pupils of a teaching group, by name.
+    pub async fn group_pupils(&self, id: &GroupId) -> Result<Vec<Person>> {
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM people p JOIN group_members m ON m.pupil_id = p.id \
+             WHERE m.group_id = ? ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE"
         );
         let rows = sqlx::query(&sql).bind(id.as_str()).fetch_all(&self.pool).await?;
         rows.iter().map(person_from_row).collect()

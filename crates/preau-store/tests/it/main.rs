@@ -5,6 +5,7 @@ use preau_core::school::{Role, RoleSet, RoomAudience};
 use preau_core::{EstablishmentId, PersonId, RoomId};
 use preau_store::{Audit, NewPerson, NewSession, Store, StoreError};
 
+mod homework;
 mod meetings;
 
 const AUDIT: Audit<'static> = Audit { at: 1, actor: None, action: "test", detail: "" };
