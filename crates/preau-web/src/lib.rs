@@ -46,8 +46,10 @@ pub struct WebConfig {
     pub session_idle_ms: i64,
     /// …and in any case this long after login.
     pub session_lifetime_ms: i64,
-    /// Request bodies above this size are refused with 413.
+    /// Request bodies above this size are refused with 413…
     pub max_body_bytes: usize,
+    /// …but for forms that carry files (homework, work handed in, feedback).
+    pub max_upload_bytes: usize,
     /// Who may read `/metrics` without a token.
     pub metrics_allow: Vec<IpNet>,
     /// A bearer token that also opens `/metrics`.
@@ -77,6 +79,7 @@ impl WebConfig {
             session_idle_ms: 2 * 3600 * 1000,
             session_lifetime_ms: 12 * 3600 * 1000,
             max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 20 * 1024 * 1024,
             metrics_allow: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()],
             metrics_token: None,
             login_per_account: Limit { burst: 5, refill_ms: 60_000 },

@@ -52,7 +52,7 @@ struct Routes {
 
 impl Routes {
     fn add(mut self, method: Method, path: &'static str, permission: Permission, mr: MethodRouter<SharedState>) -> Self {
-        let guard = from_fn_with_state((self.state.clone(), permission, path), enforce);
+        let guard = from_fn_with_state((self.state.clone(), permission, path, false), enforce);
         self.router = self.router.route(path, mr.route_layer(guard));
         self.table.push(RouteInfo { method, path, permission });
         self
@@ -72,6 +72,20 @@ impl Routes {
         T: 'static,
     {
         self.add(Method::POST, path, permission, post(handler))
+    }
+
+    /// A POST whose form carries files (`multipart/form-data`): its body may be up to
+    /// `max_upload_bytes`, and its CSRF token is read from the multipart fields.
+    fn upload<H, T>(mut self, path: &'static str, permission: Permission, handler: H) -> Self
+    where
+        H: axum::handler::Handler<T, SharedState>,
+        T: 'static,
+    {
+        let limit = axum::extract::DefaultBodyLimit::max(self.state.config.max_upload_bytes);
+        let guard = from_fn_with_state((self.state.clone(), permission, path, true), enforce);
+        self.router = self.router.route(path, post(handler).route_layer(limit).route_layer(guard));
+        self.table.push(RouteInfo { method: Method::POST, path, permission });
+        self
     }
 }
 
@@ -118,6 +132,16 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .post("/meetings/feed/revoke", Signed(Action::BookMeeting), meetings::revoke_feed)
         // A calendar program has no session: the secret in the address is checked by the handler.
         .get("/calendar/{file}", Anyone, meetings::feed)
+        .get("/homework", Signed(Action::ViewDashboard), homework::list)
+        .get("/homework/new", Signed(Action::SetHomework), homework::new_form)
+        .upload("/homework/new", Signed(Action::SetHomework), homework::create)
+        .get("/homework/{id}", Signed(Action::ViewHomework), homework::show)
+        .get("/homework/{id}/files/{sha}", Signed(Action::ViewHomework), homework::homework_file)
+        .post("/homework/{id}/done", Signed(Action::HandIn), homework::done)
+        .upload("/homework/{id}/hand-in", Signed(Action::HandIn), homework::hand_in)
+        .get("/homework/{id}/submissions/{sid}", Signed(Action::ViewSubmission), homework::submission)
+        .get("/homework/{id}/submissions/{sid}/files/{sha}", Signed(Action::ViewSubmission), homework::submission_file)
+        .upload("/homework/{id}/submissions/{sid}/feedback", Signed(Action::ManageHomework), homework::feedback)
         .get("/profile", Signed(Action::ManageOwnAccount), profile::show)
         .post("/profile/language", Signed(Action::ManageOwnAccount), profile::set_language)
         .post("/profile/password", Signed(Action::ManageOwnAccount), profile::change_password)
@@ -168,7 +192,7 @@ pub async fn home_redirect(viewer: Option<Viewer>) -> Redirect {
 /// Checks the route's permission, loads the signed-in person, verifies the CSRF token of
 /// state-changing requests, then runs the handler and marks its response.
 async fn enforce(
-    State((state, permission, path)): State<(SharedState, Permission, &'static str)>,
+    State((state, permission, path, upload)): State<(SharedState, Permission, &'static str, bool)>,
     req: Request,
     next: Next,
 ) -> Response {
@@ -179,7 +203,7 @@ async fn enforce(
             Err(e) => return marked(e.into_response(), path),
         },
     };
-    let mut response = match check(&state, permission, viewer.clone(), req).await {
+    let mut response = match check(&state, permission, viewer.clone(), req, upload).await {
         Ok(req) => next.run(req).await,
         Err(refusal) => refusal,
     };
@@ -202,6 +226,7 @@ async fn check(
     permission: Permission,
     viewer: Option<Viewer>,
     mut req: Request,
+    upload: bool,
 ) -> Result<Request, Response> {
     let changes_state = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     match permission {
@@ -214,7 +239,7 @@ async fn check(
             if changes_state {
                 // Before login there is no session: a double-submit cookie guards the form.
                 let cookie = auth::read_cookie(req.headers(), LOGIN_CSRF_COOKIE).map(str::to_owned);
-                req = check_csrf(state, req, cookie.as_deref()).await?;
+                req = check_csrf(state, req, cookie.as_deref(), false).await?;
             }
         }
         Permission::Metrics => {
@@ -233,6 +258,7 @@ async fn check(
                 | Action::AdministerPeople
                 | Action::CreateRoom
                 | Action::BookMeeting
+                | Action::SetHomework
                 | Action::ManageMeetingRooms => Some(Target::Establishment(establishment)),
                 // Decided by the handler on the object it loads.
                 Action::ViewPerson
@@ -245,7 +271,11 @@ async fn check(
                 | Action::CancelBooking
                 | Action::JoinMeeting
                 | Action::HostMeeting
-                | Action::InviteParents => None,
+                | Action::InviteParents
+                | Action::ViewHomework
+                | Action::ManageHomework
+                | Action::HandIn
+                | Action::ViewSubmission => None,
             };
             if let Some(target) = target
                 && !may(&viewer.actor, action, target).is_allowed()
@@ -254,7 +284,7 @@ async fn check(
             }
             if changes_state {
                 let expected = viewer.csrf.clone();
-                req = check_csrf(state, req, Some(&expected)).await?;
+                req = check_csrf(state, req, Some(&expected), upload).await?;
             }
         }
     }
@@ -279,15 +309,27 @@ fn form_urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
-/// Reads the form body, compares its `csrf` field to `expected`, and puts the body back.
-async fn check_csrf(state: &SharedState, req: Request, expected: Option<&str>) -> Result<Request, Response> {
+/// Reads the form body, compares its `csrf` field to `expected`, and puts the body back. On an
+/// `upload` route the body may be larger, and a multipart form's fields are read.
+async fn check_csrf(state: &SharedState, req: Request, expected: Option<&str>, upload: bool) -> Result<Request, Response> {
     let (parts, body) = req.into_parts();
-    let bytes = match axum::body::to_bytes(body, state.config.max_body_bytes).await {
+    let limit = if upload { state.config.max_upload_bytes } else { state.config.max_body_bytes };
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => return Err(AppError::TooLarge.into_response()),
     };
-    let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
-    let sent = fields.iter().find(|(k, _)| k == "csrf").map(|(_, v)| v.as_str());
+    let multipart = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("multipart/form-data"));
+    let sent = if upload && multipart {
+        multipart_field(&parts.headers, bytes.clone(), "csrf").await
+    } else {
+        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(&bytes).unwrap_or_default();
+        fields.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v)
+    };
+    let sent = sent.as_deref();
     let origin_ok = same_origin(&parts.headers, &state.config.public_url);
     match (sent, expected) {
         (Some(sent), Some(expected)) if origin_ok && auth::same_secret(sent, expected) => {
@@ -295,6 +337,21 @@ async fn check_csrf(state: &SharedState, req: Request, expected: Option<&str>) -
         }
         _ => Err(AppError::Csrf.into_response()),
     }
+}
+
+/// The text of the multipart field `name` (the pages put the CSRF token first, so only what
+/// comes before it is read through).
+async fn multipart_field(headers: &axum::http::HeaderMap, bytes: axum::body::Bytes, name: &str) -> Option<String> {
+    use axum::extract::FromRequest;
+    let mut req = Request::new(axum::body::Body::from(bytes));
+    *req.headers_mut() = headers.clone();
+    let mut form = axum::extract::Multipart::from_request(req, &()).await.ok()?;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// When the browser says where a request comes from, it must be this site: the configured

@@ -119,6 +119,8 @@ pub struct NavUser {
     pub meets: bool,
     /// The administrator and the principal set up meeting rooms.
     pub manages_rooms: bool,
+    /// Pupils, parents and teachers have a homework diary.
+    pub homework: bool,
 }
 
 /// The page chrome: language, title, assets, header.
@@ -149,6 +151,7 @@ impl Chrome {
                 is_admin: v.person.roles.contains(Role::Admin),
                 meets: may_here(v, Action::BookMeeting),
                 manages_rooms: may_here(v, Action::ManageMeetingRooms),
+                homework: [Role::Pupil, Role::Parent, Role::Teacher].iter().any(|r| v.person.roles.contains(*r)),
             }),
         }
     }
@@ -158,6 +161,9 @@ impl Chrome {
     }
     pub fn t(&self, id: &str) -> String {
         self.tr.t(id)
+    }
+    pub fn t1(&self, id: &str, name: &str, value: impl std::fmt::Display) -> String {
+        self.tr.t1(id, name, value)
     }
     pub fn css(&self) -> &'static str {
         assets::url("preau.css")

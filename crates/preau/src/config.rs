@@ -24,8 +24,10 @@ pub struct Config {
     pub session_idle_minutes: u32,
     /// …and in any case this many hours after login.
     pub session_lifetime_hours: u32,
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes…
     pub max_body_bytes: usize,
+    /// …and for forms that carry files (homework, work handed in, feedback).
+    pub max_upload_bytes: usize,
     /// Addresses allowed to read /metrics without a token.
     pub metrics_allow: Vec<IpNet>,
     /// Bearer token that opens /metrics from anywhere.
@@ -81,6 +83,7 @@ impl Default for Config {
             session_idle_minutes: (web.session_idle_ms / 60_000) as u32,
             session_lifetime_hours: (web.session_lifetime_ms / 3_600_000) as u32,
             max_body_bytes: web.max_body_bytes,
+            max_upload_bytes: web.max_upload_bytes,
             metrics_allow: web.metrics_allow,
             metrics_token: None,
             login_account_burst: web.login_per_account.burst,
@@ -186,6 +189,9 @@ impl Config {
         if self.login_account_refill_seconds == 0 || self.login_ip_refill_seconds == 0 {
             return bad("login_account_refill_seconds / login_ip_refill_seconds", "must be at least 1");
         }
+        if self.max_upload_bytes < self.max_body_bytes || self.max_upload_bytes > 1 << 30 {
+            return bad("max_upload_bytes", "must be at least max_body_bytes and at most 1 GiB");
+        }
         if self.recording_keep_days == 0 || self.recording_keep_days > 3650 {
             return bad("recording_keep_days", "must be between 1 and 3650");
         }
@@ -266,6 +272,7 @@ impl Config {
         web.session_idle_ms = i64::from(self.session_idle_minutes) * 60_000;
         web.session_lifetime_ms = i64::from(self.session_lifetime_hours) * 3_600_000;
         web.max_body_bytes = self.max_body_bytes;
+        web.max_upload_bytes = self.max_upload_bytes;
         web.metrics_allow = self.metrics_allow.clone();
         web.metrics_token = self.metrics_token.clone();
         web.login_per_account =

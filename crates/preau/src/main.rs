@@ -143,6 +143,11 @@ async fn serve(config: Config, bench_token_file: Option<PathBuf>) -> anyhow::Res
     }
     ensure_class_rooms(&store).await?;
     ensure_recordings_dir(&config)?;
+    // Before anything can upload: files whose upload failed, or that nothing names any more.
+    let swept = store.sweep_files(std::time::SystemTime::now() - std::time::Duration::from_secs(3600)).await?;
+    if swept > 0 {
+        tracing::info!(files = swept, "unused uploaded files removed");
+    }
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {} (setting `listen`)", config.listen))?;

@@ -28,6 +28,8 @@ struct PupilDashboard {
     rooms: Option<Vec<RoomLink>>,
     /// The meetings one is invited to, coming up: (booking id, "title, when").
     meetings: Vec<(String, String)>,
+    /// The pupil's coming homework, by the day it is due.
+    homework: Vec<super::homework::Day>,
     empty_text: String,
     role_switch: Vec<(&'static str, String, bool)>,
 }
@@ -98,6 +100,9 @@ fn room_for<'a>(rooms: &'a [Room], audience: &Audience) -> Option<&'a Room> {
         _ => false,
     })
 }
+
+/// Homework shown on a pupil's dashboard (the rest is on the homework page).
+const DASHBOARD_HOMEWORK: i64 = 8;
 
 fn may_create_room(viewer: &Viewer) -> bool {
     may(&viewer.actor, Action::CreateRoom, Target::Establishment(&viewer.actor.establishment_id)).is_allowed()
@@ -261,6 +266,10 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
             } else {
                 None
             };
+            let homework = match &pupil {
+                Some(p) => super::homework::coming_for(&state, &tr, p, false, DASHBOARD_HOMEWORK).await?,
+                None => vec![],
+            };
             render(
                 StatusCode::OK,
                 &PupilDashboard {
@@ -272,6 +281,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                     divisions,
                     rooms,
                     meetings,
+                    homework,
                     empty_text: tr.t(if role == Role::Guest { "dash-guest" } else { "dash-no-children" }),
                     role_switch,
                 },

@@ -4,6 +4,7 @@ pub mod admin;
 pub mod conference;
 pub mod dashboard;
 pub mod divisions;
+pub mod homework;
 pub mod login;
 pub mod meeting_live;
 pub mod meetings;

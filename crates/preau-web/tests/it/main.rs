@@ -6,6 +6,7 @@ mod harness;
 mod accounts;
 mod admin;
 mod hardening;
+mod homework;
 mod meeting_live;
 mod meetings;
 mod policy;
