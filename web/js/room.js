@@ -582,6 +582,7 @@ function handle(msg) {
 function onJoined(msg) {
   const sameSeat = msg.you === S.you && S.pc !== null;
   const first = S.phase === 'joining';
+  const wasRecording = S.recording;
   Object.assign(S, { you: msg.you, resume: msg.resume, host: !!msg.host, everJoined: true, backoff: 1000, attempts: 0,
     locked: !!msg.locked, recording: typeof msg.recording === 'string' ? msg.recording : null, recordable: !!msg.recordable });
   S.participants = new Map((Array.isArray(msg.participants) ? msg.participants : []).map((p) => [p.id, p]));
@@ -608,7 +609,9 @@ function onJoined(msg) {
   updateButtons();
   renderRecording();
   if (first) announce(t('joinedRoom'));
-  if (first && S.recording !== null) announce(t('recordingBy', { name: S.recording }));
+  // Said on entering, and on coming back after a blip if it started or stopped meanwhile.
+  if ((first || wasRecording !== S.recording) && S.recording !== null) announce(t('recordingBy', { name: S.recording }));
+  else if (!first && wasRecording !== null && S.recording === null) announce(t('recordingStopped'));
   sendState();
   S.lastView = '';
   scheduleView();

@@ -151,7 +151,8 @@ mod tests {
         let mut h = homework();
         h.check().unwrap();
         assert_eq!(h.instructions, "Exercices 3 et 4 page 52.");
-        let cases: [(fn(&mut Homework), HomeworkError); 6] = [
+        type Change = fn(&mut Homework);
+        let cases: [(Change, HomeworkError); 6] = [
             (|h| h.instructions = " \n ".into(), HomeworkError::InstructionsMissing),
             (|h| h.instructions = "é".repeat(MAX_INSTRUCTIONS + 1), HomeworkError::InstructionsTooLong),
             (|h| h.due = date(2026, 3, 15).at(8, 0, 0, 0), HomeworkError::DueBeforeSet),

@@ -23,6 +23,10 @@ macro_rules! opaque_id {
             pub fn as_str(&self) -> &str {
                 &self.0
             }
+            /// The time the id was made at (its first 48 bits).
+            pub fn timestamp_ms(&self) -> crate::Millis {
+                ulid::Ulid::from_string(&self.0).map_or(0, |u| u.timestamp_ms() as crate::Millis)
+            }
         }
 
         impl std::str::FromStr for $name {

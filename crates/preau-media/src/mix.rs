@@ -1,10 +1,13 @@
 //! Mixing a room's voices into one track, for its recording: sans-IO, like the room's core.
 //!
 //! Each speaker's Opus packets are decoded and laid on one timeline at 48 kHz. A packet's place
-//! is its RTP timestamp (RFC 7587: Opus runs at 48 kHz whatever it carries) measured from the
-//! first packet of its speaker, anchored to that packet's arrival; an anchor that drifts from
-//! the arrivals (a sender whose clock runs fast, a first packet that came late, a speaker who
-//! stopped and started again) is set again. Packets wait in their speaker's jitter buffer and
+//! is its RTP timestamp (RFC 7587: Opus runs at 48 kHz whatever it carries) measured from an
+//! anchor: a packet of that speaker and its arrival. The anchor moves earlier when a packet
+//! arrives sooner than its place says (the anchor's packet had come late), and is set again
+//! when the timestamps jump (a new stream, a sender that restarted) or when packets keep
+//! arriving too late for their place (a sender's clock slower than ours); a packet that is
+//! merely late (a burst after a stall) keeps its place, or is dropped if that place has left
+//! the timeline. Packets wait in their speaker's jitter buffer and
 //! are decoded in order (an Opus decoder has state) as the frame they fall in leaves the
 //! timeline, [`PLAYOUT`] after it was due: packets that arrive late or out of order still find
 //! their place; what comes later than that is dropped. Nobody speaking is silence, so the recording keeps the meeting's
@@ -28,6 +31,10 @@ const CEILING: f32 = 0.977;
 /// How fast the limiter's gain comes back up: ×1.05 a frame (full gain about 0.5 s after a
 /// loud passage that halved it).
 const RELEASE: f32 = 1.05;
+/// Packets in a row too late for their place before the anchor is set again.
+const LATE_IN_A_ROW: u32 = 25;
+/// A timestamp jump (either way) past this is a new stream, not a late or early packet.
+const JUMP: i64 = RATE as i64 * 2;
 /// The most one Opus packet decodes to (120 ms).
 const MAX_PACKET: usize = RATE * 120 / 1000;
 
@@ -50,8 +57,8 @@ struct Voice {
     decoder: OpusDecoder,
     /// An RTP timestamp and the timeline position it was anchored to.
     anchor: Option<(u32, i64)>,
-    /// The newest RTP timestamp heard.
-    newest: u32,
+    /// Packets in a row that came too late for their place.
+    late_in_a_row: u32,
     last_heard: Instant,
     /// Packets waiting to be decoded, by timeline position.
     waiting: BTreeMap<i64, Vec<u8>>,
@@ -80,28 +87,39 @@ impl Mixer {
         let voice = match self.voices.entry(speaker) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => match OpusDecoder::new(RATE as i32, 1) {
-                Ok(decoder) => e.insert(Voice { decoder, anchor: None, newest: rtp_time, last_heard: arrival, waiting: BTreeMap::new() }),
+                Ok(decoder) => e.insert(Voice { decoder, anchor: None, late_in_a_row: 0, last_heard: arrival, waiting: BTreeMap::new() }),
                 Err(_) => return,
             },
         };
         voice.last_heard = arrival;
         let late = (PLAYOUT.as_micros() as i64) * RATE as i64 / 1_000_000;
         let placed = voice.anchor.map(|(t, p)| p + i64::from(rtp_time.wrapping_sub(t) as i32));
-        let straggler = (rtp_time.wrapping_sub(voice.newest) as i32) < 0;
-        if !straggler {
-            voice.newest = rtp_time;
-        }
         let at = match placed {
-            // Never due before it could have been sent, nor so late it would be dropped…
-            Some(p) if p <= arrived + FRAME as i64 && p >= arrived - late + FRAME as i64 => p,
-            // …unless it is one that came after its successors: it is only late.
-            Some(p) if straggler => p,
+            // In time, or late but still within the playout: its place.
+            Some(p) if p <= arrived + FRAME as i64 && p > arrived - late + FRAME as i64 => {
+                voice.late_in_a_row = 0;
+                p
+            }
+            // Later than the playout allows, now and then: a burst after a stall. It keeps its
+            // place (and is dropped below if that place has gone).
+            Some(p) if p <= arrived && arrived - p < JUMP && voice.late_in_a_row < LATE_IN_A_ROW => {
+                voice.late_in_a_row += 1;
+                p
+            }
+            // First packet, sooner than its place (the anchor's packet came late), a jump in
+            // the timestamps, or late again and again: anchored here.
             _ => {
+                voice.late_in_a_row = 0;
                 voice.anchor = Some((rtp_time, arrived));
                 arrived
             }
         };
         if at < self.out_pos {
+            self.dropped += 1;
+            return;
+        }
+        // The same place twice (a packet sent again): the first one stays.
+        if voice.waiting.contains_key(&at) {
             self.dropped += 1;
             return;
         }
@@ -116,9 +134,24 @@ impl Mixer {
                     break;
                 }
                 let (at, payload) = entry.remove_entry();
-                let Ok(n) = voice.decoder.decode(&payload, MAX_PACKET, &mut self.decoded) else {
-                    self.dropped += 1;
-                    continue;
+                // The payload is whatever a participant sent: a decoder that fails, or panics,
+                // costs that packet, and a panic the decoder's state.
+                let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    voice.decoder.decode(&payload, MAX_PACKET, &mut self.decoded)
+                }));
+                let n = match decoded {
+                    Ok(Ok(n)) => n,
+                    Ok(Err(_)) => {
+                        self.dropped += 1;
+                        continue;
+                    }
+                    Err(_) => {
+                        self.dropped += 1;
+                        if let Ok(fresh) = OpusDecoder::new(RATE as i32, 1) {
+                            voice.decoder = fresh;
+                        }
+                        continue;
+                    }
                 };
                 // Behind what already left (a position set again): only the rest is heard.
                 let skip = ((self.out_pos - at).max(0) as usize).min(n);

@@ -626,3 +626,4 @@ homework-feedback-again = Change the feedback
 homework-field-feedback = Comment
 homework-field-feedback-files = Marked files (optional)
 homework-feedback-submit = Return the feedback
+room-error-record_limit = This session has had 20 recordings already: there will be no more.

@@ -626,3 +626,4 @@ homework-feedback-again = Modifier la correction
 homework-field-feedback = Appréciation
 homework-field-feedback-files = Fichiers corrigés (facultatif)
 homework-feedback-submit = Rendre la correction
+room-error-record_limit = Cette séance a déjà eu 20 enregistrements : il n'y en aura pas d'autre.

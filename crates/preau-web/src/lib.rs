@@ -66,7 +66,8 @@ pub struct WebConfig {
     pub bench_token: Option<String>,
     /// The SMTP server for e-mail (guests' invitations); `None`: no e-mail is sent.
     pub mail: Option<mail::MailConfig>,
-    /// Where audio conferences may be recorded; `None` (the default): they may not.
+    /// Where recordings are kept, for how long, and whether new ones may be made; `None`
+    /// (tests, the default): no recordings at all.
     pub recordings: Option<recordings::RecordingsConfig>,
 }
 
@@ -207,12 +208,19 @@ pub async fn serve(
     let keeper = {
         let state = state.clone();
         tokio::spawn(async move {
+            // A recording's file is finished in a task of its own: a recorder that is behind
+            // holds up no report and no other recording.
+            let mut finishing = tokio::task::JoinSet::new();
             while let Some(report) = ended.recv().await {
                 match report {
                     signal::Report::Session(session) => pages::meeting_live::keep_report(&state, &session).await,
-                    other => recordings::keep(&state, other).await,
+                    signal::Report::RecordingStarted { id, booking, by, at } => recordings::started(&state, &id, &booking, &by, at).await,
+                    signal::Report::RecordingEnded { id, recording } => {
+                        finishing.spawn(recordings::finish(state.clone(), id, recording));
+                    }
                 }
             }
+            while finishing.join_next().await.is_some() {}
         })
     };
     let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
@@ -220,7 +228,7 @@ pub async fn serve(
     sweeper.abort();
     // Sessions still in progress end with the server: their reports are kept before it stops.
     state_for_reports.signal.end_all();
-    if tokio::time::timeout(std::time::Duration::from_secs(5), keeper).await.is_err() {
+    if tokio::time::timeout(std::time::Duration::from_secs(10), keeper).await.is_err() {
         tracing::warn!("some meeting reports or recordings could not be kept before stopping");
     }
     if let Some(m) = mailer {

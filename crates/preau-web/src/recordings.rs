@@ -1,6 +1,7 @@
 //! Recordings of audio conferences: their files, kept as the rooms report them (see
-//! [`crate::signal::Report`]), closed at start when a stop of the server cut them short,
-//! forgotten after their keeping time, and served to those who manage the meeting.
+//! [`crate::signal::Report`]), closed when a stop of the server or a failure cut them short,
+//! forgotten after their keeping time (rows, files, and files whose row could not be written),
+//! and served to those who manage the meeting.
 //!
 //! A recording's file is `recordings/<id>.opus` in the data directory (outside any web root),
 //! named by its id alone; its row in the store says which meeting it belongs to.
@@ -15,16 +16,21 @@ use preau_core::policy::Action;
 
 use crate::errors::{AppError, AppResult};
 use crate::i18n::Tr;
-use crate::signal::Report;
 use crate::view::Viewer;
 use crate::SharedState;
 
-/// Where recordings go and how long they are kept.
+/// Where recordings go, how long they are kept, and whether hosts may make new ones (those
+/// already made are kept, served and deleted on time either way).
 #[derive(Debug, Clone)]
 pub struct RecordingsConfig {
     pub dir: PathBuf,
     pub keep_days: u32,
+    pub allowed: bool,
 }
+
+/// A recording never lasts longer than a meeting's room is open (12 hours and a half): a row
+/// older than this without an end was left by a failure and is closed.
+const LONGEST_MS: Millis = 24 * 3_600_000;
 
 pub fn file(dir: &FsPath, id: &RecordingId) -> PathBuf {
     dir.join(format!("{id}.opus"))
@@ -34,62 +40,93 @@ fn file_size(path: &FsPath) -> i64 {
     std::fs::metadata(path).map_or(0, |m| m.len() as i64)
 }
 
-/// Keeps what a room said of a recording: its row when it starts, its length when its file
-/// is complete.
-pub(crate) async fn keep(state: &SharedState, report: Report) {
-    let Some(config) = &state.config.recordings else { return };
-    match report {
-        Report::RecordingStarted { id, booking, by, at } => {
-            if let Err(e) = state.store.recording_started(&id, &booking, &by, at).await {
-                tracing::error!(recording = %id, error = %e, "a recording could not be listed");
-            }
-        }
-        Report::RecordingEnded { id, recording } => {
-            let finished = tokio::task::spawn_blocking(move || recording.finish()).await;
-            let (duration, bytes) = match finished {
-                Ok(Ok(summary)) => {
-                    tracing::info!(recording = %id, seconds = summary.duration.as_secs(), bytes = summary.bytes, dropped = summary.dropped, "recording kept");
-                    (Some(summary.duration.as_millis() as i64), summary.bytes as i64)
-                }
-                Ok(Err(e)) => {
-                    tracing::error!(recording = %id, error = %e, "a recording could not be finished: its file plays up to the error");
-                    (None, file_size(&file(&config.dir, &id)))
-                }
-                Err(e) => {
-                    tracing::error!(recording = %id, error = %e, "a recording could not be finished");
-                    (None, file_size(&file(&config.dir, &id)))
-                }
-            };
-            if let Err(e) = state.store.recording_ended(&id, state.clock.now(), duration, bytes).await {
-                tracing::error!(recording = %id, error = %e, "the end of a recording could not be noted");
-            }
-        }
-        Report::Session(_) => {}
+/// A recording began: its row.
+pub(crate) async fn started(state: &SharedState, id: &RecordingId, booking: &preau_core::BookingId, by: &str, at: Millis) {
+    if let Err(e) = state.store.recording_started(id, booking, by, at).await {
+        // Its file has no row: the hourly pass deletes it at the end of its keeping time.
+        tracing::error!(recording = %id, error = %e, "a recording could not be listed");
     }
 }
 
-/// Closes the recordings a stop of the server cut short (begun before `boot`), then forgets,
-/// every hour, those past their keeping time.
+/// A recording was stopped: waits (off the runtime) for its file to be complete, then notes
+/// its length.
+pub(crate) async fn finish(state: SharedState, id: RecordingId, recording: preau_media::record::Recording) {
+    let Some(config) = &state.config.recordings else { return };
+    let finished = tokio::task::spawn_blocking(move || recording.finish()).await;
+    let (duration, bytes) = match finished {
+        Ok(Ok(summary)) => {
+            tracing::info!(recording = %id, seconds = summary.duration.as_secs(), bytes = summary.bytes, dropped = summary.dropped, "recording kept");
+            (Some(summary.duration.as_millis() as i64), summary.bytes as i64)
+        }
+        Ok(Err(e)) => {
+            tracing::error!(recording = %id, error = %e, "a recording could not be finished: its file plays up to the error");
+            (None, file_size(&file(&config.dir, &id)))
+        }
+        Err(e) => {
+            tracing::error!(recording = %id, error = %e, "a recording could not be finished");
+            (None, file_size(&file(&config.dir, &id)))
+        }
+    };
+    if let Err(e) = state.store.recording_ended(&id, state.clock.now(), duration, bytes).await {
+        // Left open: the hourly pass closes it.
+        tracing::error!(recording = %id, error = %e, "the end of a recording could not be noted");
+    }
+}
+
+/// Closes the recordings a stop of the server cut short (begun before `boot`), then every
+/// hour closes those a failure left open, and deletes those past their keeping time — rows and
+/// files, and files without a row. Runs whether or not new recordings are allowed.
 pub async fn run(state: SharedState) {
     let boot = state.clock.now();
     let Some(config) = state.config.recordings.clone() else { return };
+    close_unfinished(&state, &config.dir, boot).await;
+    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        hourly.tick().await;
+        hourly_pass(&state).await;
+    }
+}
+
+/// What the hourly pass does: closes rows a failure left open, deletes what is past its
+/// keeping time.
+pub async fn hourly_pass(state: &SharedState) {
+    let Some(config) = &state.config.recordings else { return };
+    let now = state.clock.now();
+    close_unfinished(state, &config.dir, now - LONGEST_MS).await;
+    let before = now - i64::from(config.keep_days) * 86_400_000;
+    if let Err(e) = forget_before(state, &config.dir, before).await {
+        tracing::error!(error = %e, "old recordings could not be deleted");
+    }
+    forget_unlisted(&config.dir, before).await;
+}
+
+/// Closes the rows without an end of recordings begun before `before` (cut short).
+async fn close_unfinished(state: &SharedState, dir: &FsPath, before: Millis) {
     match state.store.unfinished_recordings().await {
         Ok(cut) => {
-            for r in cut.iter().filter(|r| r.started_at < boot) {
-                tracing::warn!(recording = %r.id, "a recording was cut short by a stop of the server");
-                if let Err(e) = state.store.recording_ended(&r.id, r.started_at, None, file_size(&file(&config.dir, &r.id))).await {
+            for r in cut.iter().filter(|r| r.started_at < before) {
+                tracing::warn!(recording = %r.id, "a recording was cut short");
+                if let Err(e) = state.store.recording_ended(&r.id, r.started_at, None, file_size(&file(dir, &r.id))).await {
                     tracing::error!(recording = %r.id, error = %e, "a recording cut short could not be closed");
                 }
             }
         }
         Err(e) => tracing::error!(error = %e, "the recordings cut short could not be read"),
     }
-    let mut hourly = tokio::time::interval(std::time::Duration::from_secs(3600));
-    loop {
-        hourly.tick().await;
-        let before = state.clock.now() - i64::from(config.keep_days) * 86_400_000;
-        if let Err(e) = forget_before(&state, &config.dir, before).await {
-            tracing::error!(error = %e, "old recordings could not be deleted");
+}
+
+/// Deletes recording files that no row lists (their row could not be written) once they are
+/// past the keeping time: a recording's id, its file's name, says when it began.
+async fn forget_unlisted(dir: &FsPath, before: Millis) {
+    let Ok(mut entries) = tokio::fs::read_dir(dir).await else { return };
+    while let Ok(Some(entry)) = entries.next_entry().await {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(id) = name.strip_suffix(".opus").and_then(|i| i.parse::<RecordingId>().ok()) else { continue };
+        if id.timestamp_ms() < before {
+            match tokio::fs::remove_file(entry.path()).await {
+                Ok(()) => tracing::info!(recording = %id, "recording file deleted at the end of its keeping time"),
+                Err(e) => tracing::error!(recording = %id, error = %e, "an old recording's file could not be removed"),
+            }
         }
     }
 }
@@ -154,19 +191,23 @@ pub(crate) async fn views(state: &SharedState, tr: &Tr, booking: &preau_core::Bo
 }
 
 /// The recording `rid` of the meeting `id`, for one who manages the meeting.
-async fn load(state: &SharedState, viewer: &Viewer, id: &str, rid: &str) -> AppResult<(preau_core::BookingId, RecordingId, PathBuf)> {
+async fn load(state: &SharedState, viewer: &Viewer, id: &str, rid: &str) -> AppResult<(preau_core::BookingId, RecordingId, PathBuf, bool)> {
     let (b, _room) = crate::pages::meetings::load(state, viewer, id, Action::CancelBooking).await?;
     let rid: RecordingId = crate::pages::parse_id(rid)?;
     let config = state.config.recordings.as_ref().ok_or(AppError::NotFound)?;
     match state.store.recording(&rid).await? {
-        Some(r) if r.booking == b.id => Ok((b.id, rid, file(&config.dir, &r.id))),
+        Some(r) if r.booking == b.id => Ok((b.id, rid, file(&config.dir, &r.id), r.ended_at.is_some())),
         _ => Err(AppError::NotFound),
     }
 }
 
 /// `GET /meetings/{id}/recordings/{rid}`: the file, as a download.
 pub async fn download(State(state): State<SharedState>, viewer: Viewer, Path((id, rid)): Path<(String, String)>) -> AppResult {
-    let (_, rid, path) = load(&state, &viewer, &id, &rid).await?;
+    let (_, rid, path, ended) = load(&state, &viewer, &id, &rid).await?;
+    if !ended {
+        // Still being written: its end is not there yet.
+        return Err(AppError::NotFound);
+    }
     let file = tokio::fs::File::open(&path).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => AppError::NotFound,
         _ => AppError::Internal(e.to_string()),
@@ -186,9 +227,9 @@ pub async fn download(State(state): State<SharedState>, viewer: Viewer, Path((id
 
 /// `POST /meetings/{id}/recordings/{rid}/delete`.
 pub async fn delete(State(state): State<SharedState>, viewer: Viewer, Path((id, rid)): Path<(String, String)>) -> AppResult {
-    let (booking, rid, _) = load(&state, &viewer, &id, &rid).await?;
+    let (booking, rid, _, ended) = load(&state, &viewer, &id, &rid).await?;
     let Some(config) = &state.config.recordings else { return Err(AppError::NotFound) };
-    if state.store.recording(&rid).await?.is_some_and(|r| r.ended_at.is_none()) {
+    if !ended {
         // Still being written: stopped first, from the room.
         return Err(AppError::BadRequest("recording-error-running"));
     }

@@ -36,6 +36,8 @@ const MAX_CHAT: usize = 1000;
 const CHAT_KEPT: usize = 200;
 const MAX_PER_SECOND: u32 = 50;
 const MAX_BAD_IN_A_ROW: u32 = 20;
+/// Recordings one session may start (each is a file, a thread and a row).
+const MAX_RECORDINGS: u32 = 20;
 
 /// The rooms in session on this node.
 pub struct Live {
@@ -100,6 +102,8 @@ struct LiveRoom {
     started_at: i64,
     presences: Vec<Presence>,
     recording: Option<Running>,
+    /// Recordings started this session, against [`MAX_RECORDINGS`].
+    recordings_made: u32,
 }
 
 struct Member {
@@ -423,24 +427,44 @@ impl Live {
         }
     }
 
-    /// Starts recording the room for `by`, into a new file of `to.dir`.
-    fn start_recording(&self, room_id: &RoomId, room: &mut LiveRoom, to: &RecordTo, by: &str) -> Result<(), &'static str> {
+    /// Starts recording the room for `by`, into a new file of `to.dir`: the file and the
+    /// recorder's thread are made outside the rooms' lock, then installed under it.
+    fn start_recording(&self, room_id: &RoomId, to: &RecordTo, by: &str) -> Result<(), &'static str> {
         let media = self.media.as_ref().ok_or("no_media")?;
-        if room.recording.is_some() {
-            return Ok(());
+        {
+            let rooms = self.rooms.lock().unwrap();
+            let room = rooms.get(room_id).ok_or("bad_message")?;
+            if room.recording.is_some() {
+                return Ok(());
+            }
+            if room.recordings_made >= MAX_RECORDINGS {
+                return Err("record_limit");
+            }
         }
         let id = RecordingId::new(now_ms(), crate::clock::random_u128());
-        let started = std::fs::File::create_new(to.dir.join(format!("{id}.opus")))
-            .and_then(|file| preau_media::record::start(file, &to.title));
+        let path = to.dir.join(format!("{id}.opus"));
+        let started = std::fs::File::create_new(&path).and_then(|file| preau_media::record::start(file, &to.title));
         let (sink, recording) = started.map_err(|e| {
             tracing::error!(room = %room_id, error = %e, "room: the recording could not start");
             "record_failed"
         })?;
+        let mut rooms = self.rooms.lock().unwrap();
+        let Some(room) = rooms.get_mut(room_id).filter(|r| r.recording.is_none()) else {
+            // The session ended, or another host started one meanwhile: this one goes.
+            drop(rooms);
+            drop(sink);
+            std::thread::spawn(move || {
+                let _ = recording.finish();
+                let _ = std::fs::remove_file(path);
+            });
+            return Ok(());
+        };
         media.send(Command::Record { room: room_id.to_string(), sink: Some(sink) });
         tracing::info!(room = %room_id, recording = %id, "room: recording");
         self.send_report(Report::RecordingStarted { id: id.clone(), booking: to.booking.clone(), by: by.to_owned(), at: now_ms() });
         self.broadcast(room, None, &ServerMsg::Recording { on: true, by });
         room.recording = Some(Running { id, by: by.to_owned(), recording });
+        room.recordings_made += 1;
         Ok(())
     }
 
@@ -997,17 +1021,15 @@ fn handle(live: &std::sync::Arc<Live>, room_id: &RoomId, me: ParticipantId, join
             live.broadcast(room, None, &ServerMsg::Locked { locked });
             Ok(())
         }
-        ClientMsg::Record { on } => {
+        ClientMsg::Record { on: true } => match &joiner.record {
+            Some(to) => live.start_recording(room_id, to, &joiner.name),
+            None => Err("not_recordable"),
+        },
+        ClientMsg::Record { on: false } => {
             let mut rooms = live.rooms.lock().unwrap();
             let room = rooms.get_mut(room_id).ok_or("bad_message")?;
-            match (on, &joiner.record) {
-                (true, Some(to)) => live.start_recording(room_id, room, to, &joiner.name),
-                (true, None) => Err("not_recordable"),
-                (false, _) => {
-                    live.stop_recording(room_id, room);
-                    Ok(())
-                }
-            }
+            live.stop_recording(room_id, room);
+            Ok(())
         }
         ClientMsg::Mute { participant } => {
             let target = parse_pid(&participant).ok_or("bad_message")?;

@@ -280,9 +280,10 @@ impl Config {
         web.login_per_ip = Limit { burst: self.login_ip_burst, refill_ms: i64::from(self.login_ip_refill_seconds) * 1000 };
         web.room_capacity = self.room_capacity as usize;
         web.mail = self.mail();
-        web.recordings = self.recording.then(|| preau_web::recordings::RecordingsConfig {
+        web.recordings = Some(preau_web::recordings::RecordingsConfig {
             dir: self.recordings_dir(),
             keep_days: self.recording_keep_days,
+            allowed: self.recording,
         });
         web
     }
@@ -343,13 +344,13 @@ mod tests {
             jail.set_env("PREAU_ROOM_CAPACITY", "30");
             assert_eq!(Config::load(None).expect("loads").web(String::new()).room_capacity, 30);
 
-            assert!(Config::load(None).expect("loads").web(String::new()).recordings.is_none(), "no recording by default");
+            assert!(!Config::load(None).expect("loads").web(String::new()).recordings.expect("kept on time").allowed, "no recording by default");
             jail.create_file("keep.toml", "recording = true\nrecording_keep_days = 0\n")?;
             let e = Config::load(Some(Path::new("keep.toml"))).unwrap_err().to_string();
             assert!(e.contains("recording_keep_days"), "{e}");
             jail.create_file("record.toml", "recording = true\ndata_dir = \"/srv/preau\"\n")?;
             let r = Config::load(Some(Path::new("record.toml"))).expect("loads").web(String::new()).recordings.expect("on");
-            assert_eq!((r.dir, r.keep_days), (PathBuf::from("/srv/preau/recordings"), 30));
+            assert_eq!((r.dir, r.keep_days, r.allowed), (PathBuf::from("/srv/preau/recordings"), 30, true));
 
             let e = Config::load(Some(Path::new("absent.toml"))).unwrap_err().to_string();
             assert!(e.contains("absent.toml"), "{e}");

@@ -164,3 +164,59 @@ fn a_recording_is_an_ogg_opus_file_with_the_voices_and_its_title() {
     let end = pcm.len() as f32 / RATE as f32;
     assert!(power(window(&pcm, end - 0.8, end - 0.2), 440.0) > 0.05);
 }
+
+/// Feeds `packets` (arrival ms, rtp timestamp, payload) of speaker 1, pulling frames on the way.
+fn run(packets: &[(u64, u32, &[u8])]) -> (Vec<f32>, u64) {
+    let t0 = Instant::now();
+    let mut mixer = Mixer::new(t0);
+    let mut mix = vec![];
+    for (at, ts, p) in packets {
+        while let Some(f) = mixer.pull(t0 + Duration::from_millis(*at)) {
+            mix.extend_from_slice(&f);
+        }
+        mixer.push(1, t0 + Duration::from_millis(*at), *ts, p);
+    }
+    while let Some(f) = mixer.flush() {
+        mix.extend_from_slice(&f);
+    }
+    (mix, mixer.dropped)
+}
+
+#[test]
+fn a_burst_after_a_stall_keeps_its_places_and_only_what_the_playout_passed_is_dropped() {
+    let a = voice(440.0, 2);
+    // Packets 20 to 34 are held 300 ms, then all arrive in one batch, at the same instant.
+    let packets: Vec<(u64, u32, &[u8])> = a
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let at = if (20..35).contains(&k) { 35 * 20 } else { k as u64 * 20 };
+            (at, (k * FRAME) as u32, &p[..])
+        })
+        .collect();
+    let (mix, dropped) = run(&packets);
+    // Held 300 ms past a 200 ms playout: the first ~100 ms of them (5 packets) came too late.
+    assert!((4..=6).contains(&dropped), "dropped {dropped}");
+    let seconds = mix.len() as f32 / RATE as f32;
+    assert!((2.0..2.1).contains(&seconds), "nothing moved: {seconds} s");
+    // The rest of the burst and what follows are in their places: the tone goes on.
+    assert!(power(window(&mix, 0.55, 0.7), 440.0) > 0.05);
+    assert!(power(window(&mix, 0.8, 1.9), 440.0) > 0.08);
+}
+
+#[test]
+fn a_stream_that_starts_over_is_heard_at_once() {
+    let a = voice(440.0, 2);
+    // After one second the sender restarts: its timestamps begin again from a new random base.
+    let packets: Vec<(u64, u32, &[u8])> = a
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let ts = if k < 50 { 90_000 + (k * FRAME) as u32 } else { ((k - 50) * FRAME) as u32 };
+            (k as u64 * 20, ts, &p[..])
+        })
+        .collect();
+    let (mix, dropped) = run(&packets);
+    assert_eq!(dropped, 0);
+    assert!(power(window(&mix, 1.1, 1.9), 440.0) > 0.05, "the voice goes on after the restart");
+}

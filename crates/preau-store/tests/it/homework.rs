@@ -65,8 +65,7 @@ impl Fixture {
 async fn homework_is_kept_with_its_files_and_shown_to_its_class_once_published() {
     let f = Fixture::new().await;
     let e = &f.school.establishment.id;
-    let sheet = upload("Fiche.pdf", b"%PDF-1.7 la fiche");
-    f.store.add_homework(&f.homework(1, 19, ms(16, 17)), e, &[sheet.clone()], ms(16, 12)).await.unwrap();
+    f.store.add_homework(&f.homework(1, 19, ms(16, 17)), e, &[upload("Fiche.pdf", b"%PDF-1.7 la fiche")], ms(16, 12)).await.unwrap();
     f.store.add_homework(&f.homework(2, 18, ms(17, 17)), e, &[], ms(16, 12)).await.unwrap();
     // Same content again under another name: kept once on disk.
     f.store.add_homework(&f.homework(3, 20, ms(16, 17)), e, &[upload("Copie.pdf", b"%PDF-1.7 la fiche")], ms(16, 12)).await.unwrap();

@@ -159,7 +159,7 @@ pub async fn room(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
 
 /// Where the meeting's hosts may record it: an audio conference, when the configuration allows.
 fn record_to(state: &SharedState, b: &Booking, room: &MeetingRoom) -> Option<crate::signal::RecordTo> {
-    let config = state.config.recordings.as_ref()?;
+    let config = state.config.recordings.as_ref().filter(|c| c.allowed)?;
     (room.kind == MeetingRoomKind::AudioConference).then(|| crate::signal::RecordTo {
         booking: b.id.clone(),
         title: b.title.clone(),

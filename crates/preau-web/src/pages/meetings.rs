@@ -769,10 +769,13 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
     };
     let sessions = if may_cancel { session_views(&state, &tr, &b).await? } else { vec![] };
     let recordable = match &state.config.recordings {
-        Some(r) if may_cancel && room.kind == MeetingRoomKind::AudioConference => Some(tr.tn("recording-intro", "days", i64::from(r.keep_days))),
+        Some(r) if r.allowed && may_cancel && room.kind == MeetingRoomKind::AudioConference => {
+            Some(tr.tn("recording-intro", "days", i64::from(r.keep_days)))
+        }
         _ => None,
     };
-    let recordings = if recordable.is_some() { crate::recordings::views(&state, &tr, &b.id).await? } else { vec![] };
+    // Recordings made while it was allowed stay listed (and deletable) if it no longer is.
+    let recordings = if may_cancel && state.config.recordings.is_some() { crate::recordings::views(&state, &tr, &b.id).await? } else { vec![] };
     let mut invitees = vec![];
     for p in &b.invitees {
         invitees.push(name_of(&state, p).await?);

@@ -149,7 +149,8 @@ async fn bad_uploads_and_bad_forms_are_refused_with_a_message_and_store_nothing(
     let Audience::Division(d) = &untaught.audience else { unreachable!() };
     let other_option = format!("d:{d}:{}", untaught.subject_id);
     let _ = subject;
-    let cases: Vec<(Vec<(&str, &str)>, Vec<(&str, &str, &[u8])>, StatusCode, &str)> = vec![
+    type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<(&'a str, &'a str, &'a [u8])>, StatusCode, &'a str);
+    let cases: Vec<Case> = vec![
         (with(&[]), vec![("files", "devoir.pdf", html)], StatusCode::UNPROCESSABLE_ENTITY, "n'est pas d'un type accepté"),
         (with(&[]), vec![("files", "..", PDF)], StatusCode::UNPROCESSABLE_ENTITY, "n'est pas utilisable"),
         (with(&[]), vec![("files", "vide.pdf", b"")], StatusCode::UNPROCESSABLE_ENTITY, "est vide"),

@@ -392,7 +392,7 @@ async fn an_audio_conference_is_entered_with_its_pins_and_guessing_is_slowed_the
 async fn recordings_are_listed_served_and_deleted_for_those_who_manage_the_meeting_only() {
     let dir = tempfile::tempdir().unwrap();
     let recordings = dir.path().to_path_buf();
-    let app = TestApp::with_config(|c| c.recordings = Some(preau_web::recordings::RecordingsConfig { dir: recordings, keep_days: 30 })).await;
+    let app = TestApp::with_config(|c| c.recordings = Some(preau_web::recordings::RecordingsConfig { dir: recordings, keep_days: 30, allowed: true })).await;
     let organizer = app.person(Role::Staff, 0).clone();
     let invitee = app.person(Role::Teacher, 0).clone();
     let room = meeting_room(&app, 40, MeetingRoomKind::AudioConference, 10).await;
@@ -437,3 +437,40 @@ async fn recordings_are_listed_served_and_deleted_for_those_who_manage_the_meeti
     assert!(store.recording(&done).await.unwrap().is_none());
     assert_eq!(boss.get(&format!("/meetings/{}/recordings/{done}", b.id)).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn recordings_are_deleted_on_time_even_once_recording_is_turned_off_and_so_are_files_without_a_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let recordings = dir.path().to_path_buf();
+    let app = TestApp::with_config(|c| c.recordings = Some(preau_web::recordings::RecordingsConfig { dir: recordings, keep_days: 30, allowed: false })).await;
+    let organizer = app.person(Role::Staff, 0).clone();
+    let room = meeting_room(&app, 50, MeetingRoomKind::AudioConference, 10).await;
+    let b = book(&app, 51, &room, &organizer, &[], now() + 3_600_000).await;
+    let store = &app.state.store;
+    let day = 86_400_000;
+    let (old, stuck, recent, unlisted) =
+        (RecordingId::new(now() - 40 * day, 1), RecordingId::new(now() - 2 * day, 2), RecordingId::new(now() - day, 3), RecordingId::new(now() - 40 * day, 4));
+    for id in [&old, &stuck, &recent, &unlisted] {
+        std::fs::write(preau_web::recordings::file(dir.path(), id), b"OggS").unwrap();
+    }
+    for id in [&old, &stuck, &recent] {
+        store.recording_started(id, &b.id, "Mme Roux", id.timestamp_ms()).await.unwrap();
+    }
+    store.recording_ended(&old, old.timestamp_ms() + 60_000, Some(60_000), 4).await.unwrap();
+    store.recording_ended(&recent, recent.timestamp_ms() + 60_000, Some(60_000), 4).await.unwrap();
+    // Turned off: no room may record, but what was made is listed for those who manage it…
+    let mut boss = app.signed_in(&organizer).await;
+    let page = plain(&boss.get(&format!("/meetings/{}", b.id)).await.text);
+    assert!(page.contains("Enregistrements") && !page.contains("peuvent enregistrer"), "{page}");
+    // …and one still open (a failure left it so) is not served.
+    assert_eq!(boss.get(&format!("/meetings/{}/recordings/{stuck}", b.id)).await.status, StatusCode::NOT_FOUND);
+    preau_web::recordings::hourly_pass(&app.state).await;
+    // Past 30 days: gone, with or without a row; open for more than a day: closed; the rest stays.
+    assert!(store.recording(&old).await.unwrap().is_none());
+    assert!(!preau_web::recordings::file(dir.path(), &old).exists());
+    assert!(!preau_web::recordings::file(dir.path(), &unlisted).exists());
+    assert!(store.recording(&stuck).await.unwrap().unwrap().ended_at.is_some());
+    assert!(preau_web::recordings::file(dir.path(), &recent).exists());
+    assert_eq!(boss.get(&format!("/meetings/{}/recordings/{recent}", b.id)).await.status, StatusCode::OK);
+}
+
