@@ -36,6 +36,52 @@ impl FileKind {
         }
     }
 
+    /// The file name extensions this kind is known by; the first is added to a name that has
+    /// none of them, so the name never claims another kind than the content.
+    pub fn extensions(self) -> &'static [&'static str] {
+        match self {
+            FileKind::Pdf => &["pdf"],
+            FileKind::Png => &["png"],
+            FileKind::Jpeg => &["jpg", "jpeg"],
+            FileKind::Gif => &["gif"],
+            FileKind::Webp => &["webp"],
+            FileKind::OpenDocument(t) => match t {
+                "application/vnd.oasis.opendocument.text" => &["odt"],
+                "application/vnd.oasis.opendocument.spreadsheet" => &["ods"],
+                "application/vnd.oasis.opendocument.presentation" => &["odp"],
+                _ => &["odg"],
+            },
+            FileKind::OfficeOpenXml(t) => {
+                if t.ends_with("document") {
+                    &["docx"]
+                } else if t.ends_with("sheet") {
+                    &["xlsx"]
+                } else {
+                    &["pptx"]
+                }
+            }
+            FileKind::Text => &["txt", "md", "csv"],
+            FileKind::Mp3 => &["mp3"],
+            FileKind::Ogg => &["ogg", "oga", "opus"],
+            FileKind::Mp4 => &["mp4", "m4a"],
+        }
+    }
+
+    /// The name a file of this kind is kept under: `raw` cleaned ([`clean_name`]), with this
+    /// kind's extension added when it has none of them ("copie.hta" of text becomes
+    /// "copie.hta.txt"). `None` when nothing usable is left of the name.
+    pub fn name(self, raw: &str) -> Option<String> {
+        let name = clean_name(raw)?;
+        let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+        if ext.is_some_and(|e| self.extensions().contains(&e.as_str())) {
+            return Some(name);
+        }
+        let add = self.extensions()[0];
+        let mut stem: String = name.chars().take(MAX_NAME - add.len() - 1).collect();
+        stem = stem.trim_end().to_owned();
+        Some(format!("{stem}.{add}"))
+    }
+
     /// Judges a file by its first bytes (`head`, at least 4 KiB when the file is that long) and
     /// its length: `None` for anything not on the list — executables, HTML and SVG (which a
     /// browser would run), archives, unknown formats.
@@ -59,7 +105,8 @@ impl FileKind {
         if starts(b"OggS") {
             return Some(FileKind::Ogg);
         }
-        if starts(b"ID3") || (head.len() >= 2 && head[0] == 0xff && head[1] & 0xe0 == 0xe0 && head[1] & 0x06 != 0) {
+        // ID3 tags, or an MPEG-1/2 layer III frame header.
+        if starts(b"ID3") || (head.len() >= 2 && head[0] == 0xff && matches!(head[1], 0xfb | 0xfa | 0xf3 | 0xf2 | 0xe3 | 0xe2)) {
             return Some(FileKind::Mp3);
         }
         if head.get(4..8) == Some(b"ftyp") {
@@ -93,12 +140,16 @@ fn office(head: &[u8]) -> Option<FileKind> {
         }
         return None;
     }
+    // The main part's name, whole, in a local header of the first entries.
+    if name != b"[Content_Types].xml" {
+        return None;
+    }
     let contains = |needle: &[u8]| head.windows(needle.len()).any(|w| w == needle);
-    if contains(b"word/") {
+    if contains(b"word/document.xml") {
         Some(FileKind::OfficeOpenXml("application/vnd.openxmlformats-officedocument.wordprocessingml.document"))
-    } else if contains(b"xl/") {
+    } else if contains(b"xl/workbook.xml") {
         Some(FileKind::OfficeOpenXml("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
-    } else if contains(b"ppt/") {
+    } else if contains(b"ppt/presentation.xml") {
         Some(FileKind::OfficeOpenXml("application/vnd.openxmlformats-officedocument.presentationml.presentation"))
     } else {
         None
@@ -116,9 +167,18 @@ fn text(head: &[u8]) -> bool {
         Err(e) if e.error_len().is_none() => std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or(""),
         Err(_) => return false,
     };
-    let trimmed = valid.trim_start_matches('\u{feff}').trim_start().to_ascii_lowercase();
-    let markup = ["<!doctype", "<html", "<svg", "<?xml", "<script", "<head", "<body", "<iframe"].iter().any(|m| trimmed.starts_with(m));
+    // Markup a browser or a mail reader would run, anywhere in what was read.
+    let lower = valid.to_ascii_lowercase();
+    let markup = ["<!doctype", "<html", "<svg", "<?xml", "<script", "<head", "<body", "<iframe", "<object", "<embed", "javascript:"]
+        .iter()
+        .any(|m| lower.contains(m));
     !markup && valid.chars().all(|c| !c.is_control() || matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// Invisible characters that change how a name reads: bidirectional overrides (which make
+/// "copie\u{202e}txt.hta" show as "copieath.txt"), zero-width ones, the soft hyphen.
+fn is_format(c: char) -> bool {
+    matches!(c, '\u{00ad}' | '\u{061c}' | '\u{180e}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206f}' | '\u{feff}')
 }
 
 /// Longest file name kept, in characters.
@@ -131,7 +191,7 @@ pub fn clean_name(raw: &str) -> Option<String> {
     let last = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let cleaned: String = last
         .chars()
-        .filter(|c| !c.is_control() && !matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*'))
+        .filter(|c| !c.is_control() && !is_format(*c) && !matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*'))
         .collect();
     let cleaned = cleaned.trim_matches(|c: char| c == '.' || c.is_whitespace());
     if cleaned.is_empty() {
@@ -182,6 +242,8 @@ mod tests {
         assert_eq!(FileKind::sniff(&ott), None, "a template is another type");
         let docx = zip_entry("[Content_Types].xml", b"<Types>...</Types>PK\x03\x04....word/document.xml");
         assert!(matches!(FileKind::sniff(&docx), Some(FileKind::OfficeOpenXml(t)) if t.ends_with("wordprocessingml.document")));
+        assert_eq!(FileKind::sniff(&zip_entry("[Content_Types].xml", b"....password/x")), None, "a directory that ends in word/");
+        assert_eq!(FileKind::sniff(&zip_entry("evil/word/document.xml", b"")), None);
         // Refused: pages and scripts a browser would run, programs, archives, binary junk.
         for refused in [
             &b"<!DOCTYPE html><script>alert(1)</script>"[..],
@@ -191,6 +253,9 @@ mod tests {
             b"\x7fELF\x02\x01",
             b"#!/bin/sh\n\x00rm",
             &zip_entry("payload.exe", b"MZ"),
+            b"Bonjour <script>alert(1)</script>",
+            b"<!-- -->\n<svg onload=alert(1)>",
+            b"\xff\xe0 not an mp3",
             b"\0\0\0\0",
             b"",
         ] {
@@ -208,6 +273,13 @@ mod tests {
         assert_eq!(clean_name("../../etc/passwd").as_deref(), Some("passwd"));
         assert_eq!(clean_name("C:\\Users\\élève\\devoir.odt").as_deref(), Some("devoir.odt"));
         assert_eq!(clean_name("a\u{0}b\r\nc<d>e?.txt").as_deref(), Some("abcde.txt"));
+        assert_eq!(clean_name("copie\u{202e}txt.hta").as_deref(), Some("copietxt.hta"), "no bidi override");
+        assert_eq!(clean_name("de\u{200b}voir.pdf").as_deref(), Some("devoir.pdf"));
+        // The name never claims another kind than the content.
+        assert_eq!(FileKind::Text.name("copie.hta").as_deref(), Some("copie.hta.txt"));
+        assert_eq!(FileKind::Pdf.name("Devoir.PDF").as_deref(), Some("Devoir.PDF"));
+        assert_eq!(FileKind::Jpeg.name("photo").as_deref(), Some("photo.jpg"));
+        assert_eq!(FileKind::Pdf.name(&"é".repeat(300)).map(|n| n.chars().count()), Some(MAX_NAME));
         assert_eq!(clean_name("  ..mon devoir.  ").as_deref(), Some("mon devoir"));
         for nothing in ["", "..", "/", "a/", " . ", "\u{7}"] {
             assert_eq!(clean_name(nothing), None, "{nothing:?}");

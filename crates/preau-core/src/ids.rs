@@ -92,6 +92,10 @@ opaque_id! {
     HomeworkId;
     /// What a pupil handed in for a homework.
     SubmissionId;
+    /// A conversation of the messaging.
+    ConversationId;
+    /// One message of a conversation.
+    MessageId;
 }
 
 #[cfg(test)]

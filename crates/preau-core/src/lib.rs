@@ -10,13 +10,14 @@ pub mod demo;
 pub mod files;
 pub mod homework;
 pub mod ical;
+pub mod messaging;
 pub mod ids;
 pub mod password;
 pub mod policy;
 pub mod school;
 pub mod throttle;
 
-pub use ids::{BookingId, DivisionId, EstablishmentId, GroupId, IdError, HomeworkId, MeetingRoomId, PersonId, RecordingId, RoomId, SubjectId, SubmissionId};
+pub use ids::{BookingId, ConversationId, MessageId, DivisionId, EstablishmentId, GroupId, IdError, HomeworkId, MeetingRoomId, PersonId, RecordingId, RoomId, SubjectId, SubmissionId};
 pub use policy::{Action, Actor, Decision, Target};
 pub use school::{Role, RoleSet};
 

@@ -51,12 +51,21 @@ pub enum Action {
     SetHomework,
     /// See a homework: its instructions and attachments.
     ViewHomework,
-    /// Change or delete a homework, see everything handed in for it, return feedback.
+    /// See everything handed in for a homework, and return feedback.
     ManageHomework,
     /// Hand in work for a homework, and tick it done.
     HandIn,
     /// See what one pupil handed in for a homework, and the feedback on it.
     ViewSubmission,
+    /// Use the messaging: read one's conversations, write (each recipient is then checked
+    /// against the communication rules, `messaging::may_write`).
+    UseMessaging,
+    /// Write to a whole division, or to its parents, at once.
+    MessageDivision,
+    /// Read a conversation and answer it.
+    ReadConversation,
+    /// Set the establishment's communication rules.
+    ManageCommunication,
 }
 
 /// Who is asking, with the relations the policy needs, loaded by the caller.
@@ -128,6 +137,8 @@ pub enum Target<'a> {
     Homework(&'a HomeworkFacts),
     /// One pupil's work for a homework.
     Submission { homework: &'a HomeworkFacts, pupil: &'a PersonId },
+    /// A conversation, by who is in it.
+    Conversation { establishment_id: &'a EstablishmentId, members: &'a [PersonId] },
 }
 
 /// What the policy needs to know about a homework.
@@ -248,6 +259,20 @@ pub fn may(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
                 && (may_manage_homework(actor, homework)
                     || (roles.contains(Role::Pupil) && *pupil == actor.person_id && belongs(actor, &homework.audience))
                     || (homework.published && roles.contains(Role::Parent) && actor.children.contains(pupil)))
+        }
+        (Action::UseMessaging, Target::Establishment(e)) => {
+            *e == actor.establishment_id && roles.iter().any(|r| r != Role::Guest)
+        }
+        // Teachers write to their classes (and their parents), the staff to any class.
+        (Action::MessageDivision, Target::Division { id, establishment_id }) => {
+            *establishment_id == actor.establishment_id
+                && (roles.is_establishment_wide() || (roles.contains(Role::Teacher) && actor.taught_divisions.contains(id)))
+        }
+        (Action::ReadConversation, Target::Conversation { establishment_id, members }) => {
+            *establishment_id == actor.establishment_id && members.contains(&actor.person_id)
+        }
+        (Action::ManageCommunication, Target::Establishment(e)) => {
+            *e == actor.establishment_id && (roles.contains(Role::Admin) || roles.contains(Role::Principal))
         }
         (Action::JoinRoom, Target::Room(room)) => may_join_room(actor, room),
         (Action::HostRoom, Target::Room(room)) => may_host_room(actor, room),
@@ -864,5 +889,31 @@ mod tests {
             assert_eq!(sees_work(a, &set, 100), own, "{who} sees pupil 100's work");
             assert_eq!(sees_work(a, &set, 101), other, "{who} sees pupil 101's work");
         }
+    }
+
+    #[test]
+    fn messaging_whole_classes_are_written_to_by_their_teachers_and_conversations_read_by_their_members() {
+        let w = world();
+        fn div<'a>(d: &'a DivisionId, school: &'a EstablishmentId) -> Target<'a> {
+            Target::Division { id: d, establishment_id: school }
+        }
+        let mut teacher = actor(&w, 200, &[Role::Teacher]);
+        teacher.taught_divisions = vec![w.d6a.clone()];
+        let cpe = actor(&w, 300, &[Role::Staff]);
+        let mut pupil = actor(&w, 100, &[Role::Pupil]);
+        pupil.own_divisions = vec![w.d6a.clone()];
+        assert!(may(&teacher, Action::MessageDivision, div(&w.d6a, &w.school)).is_allowed());
+        assert!(!may(&teacher, Action::MessageDivision, div(&w.d5a, &w.school)).is_allowed());
+        assert!(may(&cpe, Action::MessageDivision, div(&w.d5a, &w.school)).is_allowed());
+        assert!(!may(&pupil, Action::MessageDivision, div(&w.d6a, &w.school)).is_allowed());
+        let members = [id(100), id(200)];
+        let conv = Target::Conversation { establishment_id: &w.school, members: &members };
+        assert!(may(&pupil, Action::ReadConversation, conv).is_allowed());
+        assert!(may(&teacher, Action::ReadConversation, Target::Conversation { establishment_id: &w.school, members: &members }).is_allowed());
+        assert!(!may(&cpe, Action::ReadConversation, Target::Conversation { establishment_id: &w.school, members: &members }).is_allowed(), "the staff read only their own");
+        assert!(may(&pupil, Action::UseMessaging, Target::Establishment(&w.school)).is_allowed());
+        assert!(!may(&actor(&w, 900, &[Role::Guest]), Action::UseMessaging, Target::Establishment(&w.school)).is_allowed());
+        assert!(!may(&cpe, Action::ManageCommunication, Target::Establishment(&w.school)).is_allowed());
+        assert!(may(&actor(&w, 1, &[Role::Admin]), Action::ManageCommunication, Target::Establishment(&w.school)).is_allowed());
     }
 }

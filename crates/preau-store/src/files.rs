@@ -22,7 +22,8 @@ use crate::{Result, Store, StoreError};
 pub struct Upload {
     pub name: String,
     pub kind: FileKind,
-    pub bytes: Vec<u8>,
+    /// Shared, not copied, on its way to the disk.
+    pub bytes: std::sync::Arc<[u8]>,
 }
 
 /// A file attached to something, as listed.
@@ -43,6 +44,8 @@ pub enum Role {
     Work,
     /// The teacher's feedback on it.
     Feedback,
+    /// A message's attachments.
+    Message,
 }
 
 impl Role {
@@ -51,6 +54,7 @@ impl Role {
             Role::Homework => "homework",
             Role::Work => "work",
             Role::Feedback => "feedback",
+            Role::Message => "message",
         }
     }
 }
@@ -76,8 +80,14 @@ fn write_blob(dir: &Path, sha: &str, bytes: &[u8]) -> std::io::Result<()> {
         return Ok(());
     }
     let sub = path.parent().expect("two levels");
-    std::fs::create_dir_all(sub)?;
-    let temp = dir.join(format!(".upload-{}-{}", std::process::id(), TEMP.fetch_add(1, Ordering::Relaxed)));
+    if !sub.exists() {
+        std::fs::create_dir_all(sub)?;
+        // The new folder's own entry, in `files/`.
+        std::fs::File::open(dir)?.sync_all()?;
+    }
+    // Unique across restarts too (a container's process id is the same every time).
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+    let temp = dir.join(format!(".upload-{}-{nanos}-{}", std::process::id(), TEMP.fetch_add(1, Ordering::Relaxed)));
     let written = (|| {
         let mut f = std::fs::File::create_new(&temp)?;
         f.write_all(bytes)?;
@@ -100,7 +110,7 @@ impl Store {
     /// Writes uploads to disk (off the async runtime), answering their hashes in order.
     pub(crate) async fn put_files(&self, uploads: &[Upload]) -> Result<Vec<String>> {
         let dir = self.files.clone();
-        let contents: Vec<Vec<u8>> = uploads.iter().map(|u| u.bytes.clone()).collect();
+        let contents: Vec<std::sync::Arc<[u8]>> = uploads.iter().map(|u| u.bytes.clone()).collect();
         tokio::task::spawn_blocking(move || {
             contents
                 .iter()
@@ -150,12 +160,10 @@ impl Store {
             let Ok(subs) = std::fs::read_dir(dir.as_path()) else { return Ok(0) };
             for sub in subs.flatten() {
                 let name = sub.file_name().to_string_lossy().into_owned();
-                let old = sub.metadata().and_then(|m| m.modified()).is_ok_and(|t| t < before);
+                // Nothing uploads while this runs: every temp file is a leftover.
                 if name.starts_with(".upload-") {
-                    if old {
-                        std::fs::remove_file(sub.path())?;
-                        removed += 1;
-                    }
+                    std::fs::remove_file(sub.path())?;
+                    removed += 1;
                     continue;
                 }
                 let Ok(blobs) = std::fs::read_dir(sub.path()) else { continue };

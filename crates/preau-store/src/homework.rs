@@ -172,6 +172,21 @@ impl Store {
         Ok(())
     }
 
+    /// The names of a homework's subject and class or group, as they are now.
+    pub async fn homework_names(&self, h: &Homework) -> Result<(String, String)> {
+        let (division, group) = audience_ids(&h.audience);
+        let row: Option<(String, String)> = sqlx::query_as(
+            "SELECT s.name, coalesce((SELECT name FROM divisions WHERE id = ?2), (SELECT name FROM teaching_groups WHERE id = ?3), '') \
+             FROM subjects s WHERE s.id = ?1",
+        )
+        .bind(h.subject.as_str())
+        .bind(division)
+        .bind(group)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.unwrap_or_default())
+    }
+
     /// A homework and the establishment it belongs to.
     pub async fn homework(&self, id: &HomeworkId) -> Result<Option<(Homework, EstablishmentId)>> {
         let sql = format!("SELECT {COLUMNS}, h.establishment_id FROM homework h WHERE h.id = ?");
@@ -251,38 +266,29 @@ impl Store {
     pub async fn hand_in(&self, s: &Submission, uploads: &[Upload], now: Millis) -> Result<Result<SubmissionId, HandInRefused>> {
         let hashes = self.put_files(uploads).await?;
         let mut tx = self.pool.begin().await?;
-        let before: Option<(String, Option<i64>)> =
-            sqlx::query_as("SELECT id, returned_at FROM submissions WHERE homework_id = ? AND pupil_id = ?")
-                .bind(s.homework.as_str())
-                .bind(s.pupil.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-        let id = match before {
-            Some((_, Some(_))) => return Ok(Err(HandInRefused::AlreadyReturned)),
-            Some((id, None)) => {
-                sqlx::query("UPDATE submissions SET text = ?, submitted_at = ?, late = ? WHERE id = ?")
-                    .bind(&s.text)
-                    .bind(s.submitted_at)
-                    .bind(s.late)
-                    .bind(&id)
-                    .execute(&mut *tx)
-                    .await?;
-                files::detach(&mut tx, &id, Role::Work).await?;
-                id
-            }
-            None => {
-                sqlx::query("INSERT INTO submissions (id, homework_id, pupil_id, text, submitted_at, late) VALUES (?, ?, ?, ?, ?, ?)")
-                    .bind(s.id.as_str())
-                    .bind(s.homework.as_str())
-                    .bind(s.pupil.as_str())
-                    .bind(&s.text)
-                    .bind(s.submitted_at)
-                    .bind(s.late)
-                    .execute(&mut *tx)
-                    .await?;
-                s.id.to_string()
-            }
-        };
+        // One statement decides, so a feedback returned meanwhile cannot be overwritten: the
+        // work is replaced only while nothing was returned on it.
+        let written = sqlx::query(
+            "INSERT INTO submissions (id, homework_id, pupil_id, text, submitted_at, late) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+             ON CONFLICT (homework_id, pupil_id) DO UPDATE SET text = ?4, submitted_at = ?5, late = ?6 WHERE returned_at IS NULL",
+        )
+        .bind(s.id.as_str())
+        .bind(s.homework.as_str())
+        .bind(s.pupil.as_str())
+        .bind(&s.text)
+        .bind(s.submitted_at)
+        .bind(s.late)
+        .execute(&mut *tx)
+        .await?;
+        if written.rows_affected() == 0 {
+            return Ok(Err(HandInRefused::AlreadyReturned));
+        }
+        let id: String = sqlx::query_scalar("SELECT id FROM submissions WHERE homework_id = ? AND pupil_id = ?")
+            .bind(s.homework.as_str())
+            .bind(s.pupil.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+        files::detach(&mut tx, &id, Role::Work).await?;
         files::attach(&mut tx, &id, Role::Work, uploads, &hashes, now).await?;
         sqlx::query("INSERT INTO homework_done (homework_id, pupil_id, done_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
             .bind(s.homework.as_str())
@@ -319,14 +325,16 @@ impl Store {
     }
 
     /// The teacher returns feedback on a submission (text and files; returned again, it is
-    /// replaced). Answers whether there was such a submission.
-    pub async fn return_feedback(&self, id: &SubmissionId, text: &str, uploads: &[Upload], now: Millis) -> Result<bool> {
+    /// replaced) — on the work handed in at `seen` (what the teacher read): if the pupil handed
+    /// in again since, nothing is written. Answers whether it was written.
+    pub async fn return_feedback(&self, id: &SubmissionId, seen: Millis, text: &str, uploads: &[Upload], now: Millis) -> Result<bool> {
         let hashes = self.put_files(uploads).await?;
         let mut tx = self.pool.begin().await?;
-        let done = sqlx::query("UPDATE submissions SET feedback = ?, returned_at = ? WHERE id = ?")
+        let done = sqlx::query("UPDATE submissions SET feedback = ?, returned_at = ? WHERE id = ? AND submitted_at = ?")
             .bind(text)
             .bind(now)
             .bind(id.as_str())
+            .bind(seen)
             .execute(&mut *tx)
             .await?;
         if done.rows_affected() == 0 {

@@ -8,6 +8,7 @@
 pub mod conferences;
 pub mod files;
 pub mod homework;
+pub mod messaging;
 mod keys;
 mod meetings;
 pub mod outbox;

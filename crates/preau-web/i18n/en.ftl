@@ -550,7 +550,7 @@ homework-status-returned = handed in, marked
 homework-status-late = handed in late on { $when }
 homework-status-handed-in-on = handed in on { $when }
 homework-status-not-handed-in = not handed in yet
-homework-done-yes = Done ✓ (undo)
+homework-done-yes = Done ✓ (unmark)
 homework-done-no = Mark as done
 homework-new-title = Set homework
 homework-new-no-class = You have no class or group in your timetable: the school office records it.
@@ -618,8 +618,6 @@ homework-class-work = Handed in
 homework-pupil = Pupil
 homework-state = State
 homework-back-list = Back to homework
-homework-back = Back to the homework
-homework-refused-title = Nothing was saved
 homework-work-of = Work of { $name }
 homework-feedback-give = Mark
 homework-feedback-again = Change the feedback
@@ -627,3 +625,74 @@ homework-field-feedback = Comment
 homework-field-feedback-files = Marked files (optional)
 homework-feedback-submit = Return the feedback
 room-error-record_limit = This session has had 20 recordings already: there will be no more.
+refused-title = Nothing was saved
+refused-back = Back
+
+## Messaging
+nav-messages = Messages
+nav-rules = Communication rules
+messages-title = Messages
+messages-archive-title = Archived messages
+messages-new-link = Write a message
+messages-inbox-link = Inbox
+messages-archive-link = Archived messages
+messages-unread = { $count ->
+    [0] No unread message.
+    [one] 1 unread message.
+   *[other] { $count } unread messages.
+}
+messages-new-count = { $count ->
+    [one] 1 new
+   *[other] { $count } new
+}
+messages-none = No conversation.
+messages-new-title = Write a message
+messages-field-to = Recipients
+messages-field-search = Find a person
+messages-field-search-hint = Name or login; then tick the people found. Attachments are chosen when sending.
+messages-search = Search
+messages-to-divisions = Write to a whole class, or to its parents
+messages-division = Class
+messages-division-pupils = Pupils
+messages-division-parents = Parents
+messages-division-pupils-of = The pupils of { $name }
+messages-division-parents-of = The parents of { $name }
+messages-nobody = The school's communication rules let you write to no one for now; you can answer messages you receive.
+messages-to-children = My children
+messages-to-children-teachers = My children's teachers
+messages-to-parents = The parents of my children's classes
+messages-to-teachers = My teachers
+messages-to-classmates = My classmates
+messages-to-office = School office and management
+messages-field-subject = Subject
+messages-field-body = Message
+messages-field-files = Attachments (optional)
+messages-send = Send
+messages-error-subject = Give a subject of one line, 200 characters at most.
+messages-error-body = Write a message (10,000 characters at most).
+messages-error-nobody = Choose at least one recipient.
+messages-error-too-many = { $max } recipients at most.
+messages-refused-intro = Your message was not sent: the school's communication rules do not allow these recipients.
+messages-refused-unknown = “{ $name }” is not a person of the school.
+messages-refused-unreachable = { $name } cannot receive messages.
+messages-refused-no-relation = { $name }: you may write to the teachers of your classes (or your children's) and the school office, not to this person.
+messages-refused-rule = { $name }: the school has not opened this way (“{ $rule }”).
+messages-refused-division = You may not write to the whole class { $name }.
+messages-with = With { $names }
+messages-reply = Reply
+messages-reply-send = Send the reply
+messages-archive = Archive the conversation
+messages-unarchive = Back to the inbox
+messages-back = Back to messages
+messages-rule-pupils-to-teachers = Pupils write to the teachers of their classes and groups
+messages-rule-pupils-to-classmates = Pupils write to the pupils of their classes and groups
+messages-rule-pupils-to-staff = Pupils write to the school office and management
+messages-rule-parents-to-teachers = Parents write to their children's teachers
+messages-rule-parents-to-staff = Parents write to the school office and management
+messages-rule-parents-to-parents = Parents write to the other parents of their children's classes
+rules-title = Communication rules
+rules-intro = Teachers and staff write to everyone; anyone may answer the conversations they are part of. Choose what pupils and parents may write.
+rules-legend = Who may write to whom
+rules-save = Save the rules
+rules-saved = Rules saved.
+homework-feedback-stale = The pupil handed in a new version since you opened their work: read it before marking.

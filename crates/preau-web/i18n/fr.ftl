@@ -550,7 +550,7 @@ homework-status-returned = rendu, corrigé
 homework-status-late = rendu en retard le { $when }
 homework-status-handed-in-on = rendu le { $when }
 homework-status-not-handed-in = pas encore rendu
-homework-done-yes = Fait ✓ (annuler)
+homework-done-yes = Fait ✓ (ne plus le marquer fait)
 homework-done-no = Marquer comme fait
 homework-new-title = Donner du travail
 homework-new-no-class = Vous n'avez aucune classe ni aucun groupe dans votre service : le secrétariat l'enregistre.
@@ -618,8 +618,6 @@ homework-class-work = Rendus
 homework-pupil = Élève
 homework-state = État
 homework-back-list = Retour au travail à faire
-homework-back = Retour au travail
-homework-refused-title = Rien n'a été enregistré
 homework-work-of = Travail de { $name }
 homework-feedback-give = Corriger
 homework-feedback-again = Modifier la correction
@@ -627,3 +625,74 @@ homework-field-feedback = Appréciation
 homework-field-feedback-files = Fichiers corrigés (facultatif)
 homework-feedback-submit = Rendre la correction
 room-error-record_limit = Cette séance a déjà eu 20 enregistrements : il n'y en aura pas d'autre.
+refused-title = Rien n'a été enregistré
+refused-back = Retour
+
+## Messaging
+nav-messages = Messagerie
+nav-rules = Règles de communication
+messages-title = Messagerie
+messages-archive-title = Messages archivés
+messages-new-link = Écrire un message
+messages-inbox-link = Boîte de réception
+messages-archive-link = Messages archivés
+messages-unread = { $count ->
+    [0] Aucun message non lu.
+    [one] 1 message non lu.
+   *[other] { $count } messages non lus.
+}
+messages-new-count = { $count ->
+    [one] 1 nouveau
+   *[other] { $count } nouveaux
+}
+messages-none = Aucune conversation.
+messages-new-title = Écrire un message
+messages-field-to = Destinataires
+messages-field-search = Chercher une personne
+messages-field-search-hint = Nom, prénom ou identifiant ; cochez ensuite les personnes trouvées. Les fichiers joints sont à choisir au moment d'envoyer.
+messages-search = Chercher
+messages-to-divisions = Écrire à toute une classe, ou à ses parents
+messages-division = Classe
+messages-division-pupils = Élèves
+messages-division-parents = Parents
+messages-division-pupils-of = Les élèves de { $name }
+messages-division-parents-of = Les parents de { $name }
+messages-nobody = Les règles de communication de l'établissement ne vous permettent d'écrire à personne pour le moment ; vous pouvez répondre aux messages reçus.
+messages-to-children = Mes enfants
+messages-to-children-teachers = Les professeurs de mes enfants
+messages-to-parents = Les parents des classes de mes enfants
+messages-to-teachers = Mes professeurs
+messages-to-classmates = Mes camarades de classe
+messages-to-office = Vie scolaire et direction
+messages-field-subject = Objet
+messages-field-body = Message
+messages-field-files = Fichiers joints (facultatif)
+messages-send = Envoyer
+messages-error-subject = Indiquez un objet d'une ligne, de 200 caractères au plus.
+messages-error-body = Écrivez un message (10 000 caractères au plus).
+messages-error-nobody = Choisissez au moins un destinataire.
+messages-error-too-many = { $max } destinataires au plus.
+messages-refused-intro = Votre message n'est pas parti : les règles de communication de l'établissement ne permettent pas ces destinataires.
+messages-refused-unknown = « { $name } » n'est pas une personne de l'établissement.
+messages-refused-unreachable = { $name } ne peut pas recevoir de message.
+messages-refused-no-relation = { $name } : vous pouvez écrire aux professeurs de vos classes (ou de celles de vos enfants) et à la vie scolaire, pas à cette personne.
+messages-refused-rule = { $name } : l'établissement n'a pas ouvert cette possibilité (« { $rule } »).
+messages-refused-division = Vous ne pouvez pas écrire à toute la classe { $name }.
+messages-with = Avec { $names }
+messages-reply = Répondre
+messages-reply-send = Envoyer la réponse
+messages-archive = Archiver la conversation
+messages-unarchive = Remettre dans la boîte de réception
+messages-back = Retour à la messagerie
+messages-rule-pupils-to-teachers = Les élèves écrivent aux professeurs de leurs classes et groupes
+messages-rule-pupils-to-classmates = Les élèves écrivent aux élèves de leurs classes et groupes
+messages-rule-pupils-to-staff = Les élèves écrivent à la vie scolaire et à la direction
+messages-rule-parents-to-teachers = Les parents écrivent aux professeurs de leurs enfants
+messages-rule-parents-to-staff = Les parents écrivent à la vie scolaire et à la direction
+messages-rule-parents-to-parents = Les parents écrivent aux autres parents des classes de leurs enfants
+rules-title = Règles de communication
+rules-intro = Les professeurs et le personnel écrivent à tous ; chacun peut répondre aux conversations dont il fait partie. Choisissez ce que les élèves et les parents peuvent écrire.
+rules-legend = Qui peut écrire à qui
+rules-save = Enregistrer les règles
+rules-saved = Règles enregistrées.
+homework-feedback-stale = L'élève a rendu une nouvelle version depuis que vous avez ouvert son travail : relisez-la avant de corriger.

@@ -142,6 +142,15 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .get("/homework/{id}/submissions/{sid}", Signed(Action::ViewSubmission), homework::submission)
         .get("/homework/{id}/submissions/{sid}/files/{sha}", Signed(Action::ViewSubmission), homework::submission_file)
         .upload("/homework/{id}/submissions/{sid}/feedback", Signed(Action::ManageHomework), homework::feedback)
+        .get("/messages", Signed(Action::UseMessaging), messages::inbox)
+        .get("/messages/new", Signed(Action::UseMessaging), messages::new_form)
+        .upload("/messages/new", Signed(Action::UseMessaging), messages::send)
+        .get("/messages/{id}", Signed(Action::ReadConversation), messages::show)
+        .upload("/messages/{id}/reply", Signed(Action::ReadConversation), messages::reply)
+        .post("/messages/{id}/archive", Signed(Action::ReadConversation), messages::archive)
+        .get("/messages/{id}/files/{sha}", Signed(Action::ReadConversation), messages::file)
+        .get("/admin/communication", Signed(Action::ManageCommunication), messages::rules_form)
+        .post("/admin/communication", Signed(Action::ManageCommunication), messages::save_rules)
         .get("/profile", Signed(Action::ManageOwnAccount), profile::show)
         .post("/profile/language", Signed(Action::ManageOwnAccount), profile::set_language)
         .post("/profile/password", Signed(Action::ManageOwnAccount), profile::change_password)
@@ -203,6 +212,11 @@ async fn enforce(
             Err(e) => return marked(e.into_response(), path),
         },
     };
+    // Forms with files are held in memory while they are checked and stored: a few at a time.
+    let _turn = match upload {
+        true => state.uploads.acquire().await.ok(),
+        false => None,
+    };
     let mut response = match check(&state, permission, viewer.clone(), req, upload).await {
         Ok(req) => next.run(req).await,
         Err(refusal) => refusal,
@@ -259,6 +273,8 @@ async fn check(
                 | Action::CreateRoom
                 | Action::BookMeeting
                 | Action::SetHomework
+                | Action::UseMessaging
+                | Action::ManageCommunication
                 | Action::ManageMeetingRooms => Some(Target::Establishment(establishment)),
                 // Decided by the handler on the object it loads.
                 Action::ViewPerson
@@ -275,7 +291,9 @@ async fn check(
                 | Action::ViewHomework
                 | Action::ManageHomework
                 | Action::HandIn
-                | Action::ViewSubmission => None,
+                | Action::ViewSubmission
+                | Action::MessageDivision
+                | Action::ReadConversation => None,
             };
             if let Some(target) = target
                 && !may(&viewer.actor, action, target).is_allowed()
@@ -313,6 +331,10 @@ fn form_urlencode(s: &str) -> String {
 /// `upload` route the body may be larger, and a multipart form's fields are read.
 async fn check_csrf(state: &SharedState, req: Request, expected: Option<&str>, upload: bool) -> Result<Request, Response> {
     let (parts, body) = req.into_parts();
+    // From another site: refused before the body is read at all.
+    if !same_origin(&parts.headers, &state.config.public_url) {
+        return Err(AppError::Csrf.into_response());
+    }
     let limit = if upload { state.config.max_upload_bytes } else { state.config.max_body_bytes };
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
@@ -340,12 +362,12 @@ async fn check_csrf(state: &SharedState, req: Request, expected: Option<&str>, u
 }
 
 /// The text of the multipart field `name` (the pages put the CSRF token first, so only what
-/// comes before it is read through).
+/// comes before it is read through). multer directly: the body is already in memory and
+/// within the upload limit, and axum's extractor would apply its own 2 MiB default to it.
 async fn multipart_field(headers: &axum::http::HeaderMap, bytes: axum::body::Bytes, name: &str) -> Option<String> {
-    use axum::extract::FromRequest;
-    let mut req = Request::new(axum::body::Body::from(bytes));
-    *req.headers_mut() = headers.clone();
-    let mut form = axum::extract::Multipart::from_request(req, &()).await.ok()?;
+    let content_type = headers.get(header::CONTENT_TYPE)?.to_str().ok()?;
+    let boundary = multer::parse_boundary(content_type).ok()?;
+    let mut form = multer::Multipart::new(axum::body::Body::from(bytes).into_data_stream(), boundary);
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() == Some(name) {
             return field.text().await.ok();

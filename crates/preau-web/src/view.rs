@@ -121,6 +121,10 @@ pub struct NavUser {
     pub manages_rooms: bool,
     /// Pupils, parents and teachers have a homework diary.
     pub homework: bool,
+    /// Everyone but guests has the messaging.
+    pub messages: bool,
+    /// The administrator and the principal set the communication rules.
+    pub sets_rules: bool,
 }
 
 /// The page chrome: language, title, assets, header.
@@ -152,6 +156,8 @@ impl Chrome {
                 meets: may_here(v, Action::BookMeeting),
                 manages_rooms: may_here(v, Action::ManageMeetingRooms),
                 homework: [Role::Pupil, Role::Parent, Role::Teacher].iter().any(|r| v.person.roles.contains(*r)),
+                messages: may_here(v, Action::UseMessaging),
+                sets_rules: may_here(v, Action::ManageCommunication),
             }),
         }
     }
@@ -164,6 +170,10 @@ impl Chrome {
     }
     pub fn t1(&self, id: &str, name: &str, value: impl std::fmt::Display) -> String {
         self.tr.t1(id, name, value)
+    }
+    /// A message with a number, for its plural forms.
+    pub fn tn(&self, id: &str, name: &str, value: &i64) -> String {
+        self.tr.tn(id, name, *value)
     }
     pub fn css(&self) -> &'static str {
         assets::url("preau.css")

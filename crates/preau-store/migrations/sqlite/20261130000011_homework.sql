@@ -59,10 +59,10 @@ CREATE TABLE submissions (
 ) STRICT;
 
 -- Files attached to a homework (role 'homework'), to a submission ('work') or to its
--- feedback ('feedback'), under the name they were uploaded with.
+-- feedback ('feedback'), or to a message ('message'), under the name they were uploaded with.
 CREATE TABLE attachments (
     owner_id TEXT NOT NULL,
-    role     TEXT NOT NULL CHECK (role IN ('homework', 'work', 'feedback')),
+    role     TEXT NOT NULL CHECK (role IN ('homework', 'work', 'feedback', 'message')),
     sha256   TEXT NOT NULL REFERENCES files(sha256),
     name     TEXT NOT NULL,
     PRIMARY KEY (owner_id, role, sha256)

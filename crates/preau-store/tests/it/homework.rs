@@ -20,7 +20,7 @@ fn ms(d: i8, h: i8) -> Millis {
 }
 
 fn upload(name: &str, bytes: &[u8]) -> Upload {
-    Upload { name: name.into(), kind: FileKind::sniff(bytes).expect("a kind Préau takes"), bytes: bytes.to_vec() }
+    Upload { name: name.into(), kind: FileKind::sniff(bytes).expect("a kind Préau takes"), bytes: bytes.into() }
 }
 
 struct Fixture {
@@ -119,15 +119,18 @@ async fn work_handed_in_is_replaced_until_the_teacher_answers_and_stale_files_ar
     let id = f.store.hand_in(&work("Brouillon"), &[upload("v1.txt", b"version 1")], ms(17, 10)).await.unwrap().unwrap();
     assert!(f.store.homework_done(&h.id, &pupil).await.unwrap(), "handed in counts as done");
     // Handed in again: same submission, new text and files.
-    let again = Submission { id: SubmissionId::new(3, 2), ..work("Ma rédaction") };
+    let again = Submission { id: SubmissionId::new(3, 2), submitted_at: ms(17, 11), ..work("Ma rédaction") };
     assert_eq!(f.store.hand_in(&again, &[upload("v2.txt", b"version 2")], ms(17, 11)).await.unwrap(), Ok(id.clone()));
     let s = f.store.submission_of(&h.id, &pupil).await.unwrap().unwrap();
     assert_eq!((s.id.clone(), s.text.as_str()), (id.clone(), "Ma rédaction"));
     let files = f.store.attachments(id.as_str(), Role::Work).await.unwrap();
     assert_eq!(files.iter().map(|a| a.name.as_str()).collect::<Vec<_>>(), ["v2.txt"]);
     // Feedback returned: the work can no longer change.
-    assert!(f.store.return_feedback(&id, "Bien construit.", &[upload("corrigé.pdf", b"%PDF-1.4 corrige")], ms(18, 9)).await.unwrap());
-    assert!(!f.store.return_feedback(&SubmissionId::new(3, 9), "?", &[], ms(18, 9)).await.unwrap());
+    // Feedback on what the teacher read: the first version is gone, nothing is written.
+    assert!(!f.store.return_feedback(&id, ms(17, 10), "Sur la version 1", &[], ms(18, 8)).await.unwrap());
+    let seen = f.store.submission(&id).await.unwrap().unwrap().submitted_at;
+    assert!(f.store.return_feedback(&id, seen, "Bien construit.", &[upload("corrigé.pdf", b"%PDF-1.4 corrige")], ms(18, 9)).await.unwrap());
+    assert!(!f.store.return_feedback(&SubmissionId::new(3, 9), seen, "?", &[], ms(18, 9)).await.unwrap());
     let s = f.store.submission(&id).await.unwrap().unwrap();
     assert_eq!((s.feedback.as_deref(), s.returned_at), (Some("Bien construit."), Some(ms(18, 9))));
     assert_eq!(f.store.attachments(id.as_str(), Role::Feedback).await.unwrap().len(), 1);
@@ -135,7 +138,7 @@ async fn work_handed_in_is_replaced_until_the_teacher_answers_and_stale_files_ar
     assert_eq!(f.store.submissions(&h.id).await.unwrap().len(), 1);
     // At start: version 1, replaced, and a file left by a failed upload go; the rest stays.
     let v1 = f.store.file_path(&sha("version 1")).unwrap();
-    let orphan = f.dir.path().join("files").join(".upload-1-1");
+    let orphan = f.dir.path().join("files").join(".upload-1-1-1");
     std::fs::write(&orphan, b"half").unwrap();
     assert!(v1.exists());
     let swept = f.store.sweep_files(std::time::SystemTime::now() + std::time::Duration::from_secs(1)).await.unwrap();

@@ -7,6 +7,7 @@ use preau_store::{Audit, NewPerson, NewSession, Store, StoreError};
 
 mod homework;
 mod meetings;
+mod messaging;
 
 const AUDIT: Audit<'static> = Audit { at: 1, actor: None, action: "test", detail: "" };
 

@@ -37,15 +37,15 @@ const TEACHER_LOOKBACK_MS: Millis = 14 * 86_400_000;
 // ---- Reading a form with files ----------------------------------------------------------------
 
 /// A form as sent: its text fields and its files (named, judged, checked).
-struct Sent {
-    fields: Vec<(String, String)>,
-    files: Vec<Upload>,
+pub(crate) struct Sent {
+    pub(crate) fields: Vec<(String, String)>,
+    pub(crate) files: Vec<Upload>,
     /// What was wrong with the files, one message each.
-    errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
 }
 
 impl Sent {
-    fn get(&self, name: &str) -> &str {
+    pub(crate) fn get(&self, name: &str) -> &str {
         self.fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.as_str())
     }
 }
@@ -53,7 +53,7 @@ impl Sent {
 /// Reads a multipart form: text fields, and files from the `files` inputs (empty parts — no
 /// file chosen — skipped). A file of a kind Préau does not take, or with no usable name, is an
 /// error for the page; a body over the limit is 413.
-async fn read_form(tr: &Tr, mut form: Multipart) -> AppResult<Sent> {
+pub(crate) async fn read_form(tr: &Tr, mut form: Multipart) -> AppResult<Sent> {
     let mut sent = Sent { fields: vec![], files: vec![], errors: vec![] };
     let too_large = |e: axum::extract::multipart::MultipartError| match e.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
@@ -73,13 +73,14 @@ async fn read_form(tr: &Tr, mut form: Multipart) -> AppResult<Sent> {
                     continue;
                 }
                 let shown: String = raw.chars().filter(|c| !c.is_control()).take(80).collect();
-                let Some(clean) = clean_name(&raw) else {
+                if clean_name(&raw).is_none() {
                     sent.errors.push(tr.t1("files-error-name", "name", &shown));
                     continue;
-                };
+                }
                 let head = &bytes[..bytes.len().min(4096)];
-                match FileKind::sniff(head) {
-                    Some(kind) => sent.files.push(Upload { name: clean, kind, bytes: bytes.to_vec() }),
+                // Named after what it is: its extension is its kind's.
+                match FileKind::sniff(head).and_then(|kind| Some((kind, kind.name(&raw)?))) {
+                    Some((kind, name)) => sent.files.push(Upload { name, kind, bytes: bytes.to_vec().into() }),
                     None if bytes.is_empty() => sent.errors.push(tr.t1("files-error-empty", "name", &shown)),
                     None => sent.errors.push(tr.t1("files-error-kind", "name", &shown)),
                 }
@@ -98,12 +99,12 @@ async fn read_form(tr: &Tr, mut form: Multipart) -> AppResult<Sent> {
 
 /// A file as a link: address, name, size.
 pub(crate) struct FileLink {
-    href: String,
-    name: String,
-    size: String,
+    pub(crate) href: String,
+    pub(crate) name: String,
+    pub(crate) size: String,
 }
 
-fn size_text(tr: &Tr, bytes: i64) -> String {
+pub(crate) fn size_text(tr: &Tr, bytes: i64) -> String {
     if bytes < 1_000_000 {
         tr.t1("files-size-kb", "kb", (bytes + 999) / 1000)
     } else {
@@ -112,7 +113,7 @@ fn size_text(tr: &Tr, bytes: i64) -> String {
     }
 }
 
-fn links(tr: &Tr, base: &str, files: &[Attachment]) -> Vec<FileLink> {
+pub(crate) fn links(tr: &Tr, base: &str, files: &[Attachment]) -> Vec<FileLink> {
     files
         .iter()
         .map(|a| FileLink { href: format!("{base}/files/{}", a.sha256), name: a.name.clone(), size: size_text(tr, a.bytes) })
@@ -542,9 +543,7 @@ fn status_of(tr: &Tr, h: &Homework, s: Option<&Submission>, done: bool) -> Strin
 }
 
 async fn subject_and_audience(state: &SharedState, h: &Homework) -> AppResult<(String, String)> {
-    let lines = state.store.assignments_of(&h.teacher).await?;
-    let found = lines.into_iter().find(|l| l.assignment.subject_id == h.subject && l.assignment.audience == h.audience);
-    Ok(found.map(|l| (l.subject_name, l.audience_name)).unwrap_or_default())
+    Ok(state.store.homework_names(h).await?)
 }
 
 pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
@@ -595,9 +594,9 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
     let (mut rows, mut handed) = (vec![], 0);
     if manages {
         let submissions = state.store.submissions(&h.id).await?;
-        handed = submissions.len();
         for p in state.store.pupils_of(&h.audience).await? {
             let s = submissions.iter().find(|s| s.pupil == p.id);
+            handed += usize::from(s.is_some());
             let done = state.store.homework_done(&h.id, &p.id).await?;
             rows.push(Row { name: p.display_name(), status: status_of(&tr, &h, s, done), submission: s.map(|s| s.id.to_string()) });
         }
@@ -683,7 +682,7 @@ pub async fn hand_in(State(state): State<SharedState>, viewer: Viewer, Path(id):
 }
 
 #[derive(Template)]
-#[template(path = "homework_refused.html")]
+#[template(path = "refused.html")]
 struct RefusedPage {
     c: Chrome,
     message: String,
@@ -692,12 +691,14 @@ struct RefusedPage {
 
 /// A page that says why nothing was stored, with the way back.
 fn refused(tr: &Tr, viewer: &Viewer, h: &Homework, message: String, status: StatusCode) -> AppResult {
-    let page = RefusedPage {
-        c: Chrome::new(*tr, "homework-refused", tr.t("homework-refused-title"), Some(viewer)),
-        message,
-        back: format!("/homework/{}", h.id),
-    };
+    let page = RefusedPage { c: Chrome::new(*tr, "refused", tr.t("refused-title"), Some(viewer)), message, back: format!("/homework/{}", h.id) };
     render(status, &page)
+}
+
+/// The same, for any form: 422 and the way back to `back`.
+pub(crate) fn refused_page(tr: &Tr, viewer: &Viewer, back: String, message: String) -> AppResult {
+    let page = RefusedPage { c: Chrome::new(*tr, "refused", tr.t("refused-title"), Some(viewer)), message, back };
+    render(StatusCode::UNPROCESSABLE_ENTITY, &page)
 }
 
 // ---- One pupil's work, for the teacher ---------------------------------------------------------
@@ -712,6 +713,8 @@ struct SubmissionPage {
     pupil: String,
     title: String,
     work: WorkView,
+    /// When the work shown was handed in: the feedback is for that version.
+    seen: Millis,
     max_text: usize,
     max_upload: String,
 }
@@ -746,6 +749,7 @@ pub async fn submission(State(state): State<SharedState>, viewer: Viewer, Path((
         title: tr.t2("homework-page-title", "subject", &subject, "class", &audience),
         pupil,
         work: work_view(&state, &tr, &h, &s).await?,
+        seen: s.submitted_at,
         max_text: homework::MAX_TEXT,
         max_upload: size_text(&tr, state.config.max_upload_bytes as i64),
     };
@@ -763,14 +767,16 @@ pub async fn feedback(State(state): State<SharedState>, viewer: Viewer, Path((id
     if let Some(e) = sent.errors.first() {
         return refused(&tr, &viewer, &h, e.clone(), StatusCode::UNPROCESSABLE_ENTITY);
     }
+    // The work the teacher read: if the pupil handed in again since, they must read it first.
+    let seen: Millis = sent.get("seen").parse().map_err(|_| AppError::BadRequest("error-400-text"))?;
     let Ok(text) = homework::check_text(sent.get("feedback")) else {
         return refused(&tr, &viewer, &h, tr.t("homework-error-text"), StatusCode::UNPROCESSABLE_ENTITY);
     };
     if text.is_empty() && sent.files.is_empty() {
         return refused(&tr, &viewer, &h, tr.t("homework-error-feedback"), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    if !state.store.return_feedback(&s.id, &text, &sent.files, state.clock.now()).await? {
-        return Err(AppError::NotFound);
+    if !state.store.return_feedback(&s.id, seen, &text, &sent.files, state.clock.now()).await? {
+        return refused(&tr, &viewer, &h, tr.t("homework-feedback-stale"), StatusCode::CONFLICT);
     }
     tracing::info!(homework = %h.id, submission = %s.id, "feedback returned");
     Ok(Redirect::to(&format!("/homework/{}/submissions/{}", h.id, s.id)).into_response())
@@ -779,7 +785,7 @@ pub async fn feedback(State(state): State<SharedState>, viewer: Viewer, Path((id
 // ---- Files ------------------------------------------------------------------------------------
 
 /// Sends a stored file as a download, under its name, with the type judged at upload.
-async fn send_file(state: &SharedState, a: &Attachment) -> AppResult {
+pub(crate) async fn send_file(state: &SharedState, a: &Attachment) -> AppResult {
     let path = state.store.file_path(&a.sha256).ok_or(AppError::NotFound)?;
     let file = tokio::fs::File::open(&path).await.map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => AppError::NotFound,

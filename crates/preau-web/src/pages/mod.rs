@@ -8,6 +8,7 @@ pub mod homework;
 pub mod login;
 pub mod meeting_live;
 pub mod meetings;
+pub mod messages;
 pub mod ops;
 pub mod people;
 pub mod profile;

@@ -62,7 +62,9 @@ async fn homework_goes_from_the_teacher_to_the_class_and_back_and_a_parent_follo
     let form = teacher.get("/homework/new").await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.text.contains(&c.option), "the teacher's classes are offered");
-    let path = set(&app, &mut teacher, &c.option, &[("hand_in", "on")], &[("files", "Fiche d'exercices.pdf", PDF)]).await;
+    let big = [PDF, &vec![b'x'; 3 * 1024 * 1024][..]].concat();
+    let path = set(&app, &mut teacher, &c.option, &[("hand_in", "on")], &[("files", "Fiche d'exercices.pdf", PDF), ("files", "scan", &big)]).await;
+    assert!(plain(&teacher.get(&path).await.text).contains("scan.pdf"), "a 3 MiB scan, named after what it is");
     let page = teacher.get(&path).await;
     assert!(plain(&page.text).contains("Exercices 3 et 4 page 52."));
     let file = page.text.split("href=\"").find(|s| s.starts_with(&format!("{path}/files/"))).map(|s| s[..s.find('"').unwrap()].to_owned()).unwrap();
@@ -89,7 +91,8 @@ async fn homework_goes_from_the_teacher_to_the_class_and_back_and_a_parent_follo
     assert!(plain(&page.text).contains(&format!("(1/{})", c.pupils.len())));
     let work = page.text.split("href=\"").find(|s| s.starts_with(&format!("{path}/submissions/"))).map(|s| s[..s.find('"').unwrap()].to_owned()).unwrap();
     assert!(plain(&teacher.get(&work).await.text).contains("Voici mon travail."));
-    let r = teacher.submit_multipart(&work, &format!("{work}/feedback"), &[("feedback", "Bien, mais justifie.")], &[("files", "corrigé.pdf", b"%PDF-1.4 corrige")]).await;
+    let seen = teacher.get(&work).await.hidden("seen");
+    let r = teacher.submit_multipart(&work, &format!("{work}/feedback"), &[("seen", &seen), ("feedback", "Bien, mais justifie.")], &[("files", "corrigé.pdf", b"%PDF-1.4 corrige")]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", plain(&r.text));
     let mine = plain(&pupil.get(&path).await.text);
     assert!(mine.contains("Bien, mais justifie.") && mine.contains("corrigé.pdf"), "{mine}");
@@ -122,7 +125,7 @@ async fn homework_goes_from_the_teacher_to_the_class_and_back_and_a_parent_follo
     assert_eq!(classmate.get(&work).await.status, StatusCode::FORBIDDEN, "the work is its pupil's");
     let mut stranger = app.signed_in(&c.other_teacher).await;
     assert_eq!(stranger.get(&path).await.status, StatusCode::FORBIDDEN);
-    let r = stranger.submit_multipart("/homework/new", &format!("{work}/feedback"), &[("feedback", "?")], &[]).await;
+    let r = stranger.submit_multipart("/homework/new", &format!("{work}/feedback"), &[("seen", &seen), ("feedback", "?")], &[]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
 

@@ -9,6 +9,7 @@ mod hardening;
 mod homework;
 mod meeting_live;
 mod meetings;
+mod messages;
 mod policy;
 mod rooms;
 mod routes;

@@ -1,8 +1,10 @@
-// The homework diary in the browser: a teacher sets homework with a document to a division; a
-// pupil of that division finds it on the dashboard, downloads the document and hands in a file;
-// the teacher returns feedback; a parent sees the status and the feedback; a pupil of another
-// division gets the 403 page. Axe on every page and state; the first-load weight of the pupil's
-// dashboard and of the homework page is printed.
+// The digital workspace in the browser. The homework diary: a teacher sets homework with a
+// document to a division; a pupil of that division finds it on the dashboard, downloads the
+// document and hands in a file; the teacher returns feedback; a parent sees the status and the
+// feedback; a pupil of another division gets the 403 page. Messaging: a pupil writes to a
+// teacher, who reads it; a message to a classmate, which the rules forbid, is refused with an
+// explanation. Axe on every page and state; first-load weights of the pupil's dashboard, the
+// homework page and the messaging page are printed.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Tab, apiLogin, csrfFrom, firstLoad, launchBrowser } from '../lib/browser.js';
@@ -18,7 +20,7 @@ const open = [];
 before(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  klass = await divisionAccounts(server, '6e A', { pupils: 1, teachers: 1 });
+  klass = await divisionAccounts(server, '6e A', { pupils: 2, teachers: 1 });
   other = await divisionAccounts(server, '5e A', { pupils: 1, teachers: 0 });
   parent = await parentOf(klass.teachers[0], klass.pupils[0].name);
 });
@@ -146,4 +148,48 @@ test('homework goes from the teacher to the class and back; a parent follows; an
     assert.ok(bytes <= PAGE_BUDGET, `${p}: ${bytes} bytes`);
     await weigher.check();
   }
+});
+
+test('a pupil writes to a teacher; a message the rules forbid is refused with an explanation', async () => {
+  const pupil = await tab(klass.pupils[0]);
+  await pupil.goto('/messages');
+  await pupil.navigate(() => pupil.page.click('#new-message'), { path: '/messages/new', status: 200 });
+  await pupil.page.getByLabel(klass.teachers[0].name, { exact: true }).check();
+  await pupil.page.fill('#subject', 'Exercice 4');
+  await pupil.page.fill('#body', 'Je ne comprends pas la question b.');
+  await pupil.navigate(() => pupil.page.click('#compose button[value="send"]'), { method: 'POST', path: '/messages/new', status: 303 });
+  assert.match(pupil.path(), /^\/messages\/[0-9a-z]{26}$/);
+
+  const teacher = await tab(klass.teachers[0]);
+  await teacher.goto('/messages');
+  assert.match(await teacher.page.locator('#unread').innerText(), /1 message non lu/);
+  await teacher.navigate(() => teacher.page.click('.conversations a', { hasText: 'Exercice 4' }), { path: pupil.path(), status: 200 });
+  assert.match(await teacher.page.locator('.messages').innerText(), /Je ne comprends pas la question b\./);
+
+  // A classmate is not offered; slipped into the form anyway, the message is refused and says why.
+  await pupil.goto('/messages/new');
+  const classmate = klass.pupils[1];
+  assert.equal(await pupil.page.getByLabel(classmate.name, { exact: true }).count(), 0, 'classmates are not offered');
+  await pupil.page.evaluate((id) => {
+    const box = Object.assign(document.createElement('input'), { type: 'hidden', name: 'to', value: id });
+    document.querySelector('#compose')?.append(box);
+  }, classmate.id);
+  await pupil.page.fill('#subject', 'Le devoir');
+  await pupil.page.fill('#body', 'Tu as fini ?');
+  await pupil.navigate(() => pupil.page.click('#compose button[value="send"]'), { method: 'POST', path: '/messages/new', status: 403 });
+  const refusal = await pupil.page.locator('#form-errors').innerText();
+  assert.match(refusal, /n'est pas parti/);
+  assert.match(refusal, new RegExp(classmate.name.split(' ')[0]));
+  assert.match(refusal, /écrivent aux élèves de leurs classes/);
+
+  const { api } = await apiLogin(server, klass.pupils[0]);
+  const storageState = await api.storageState();
+  await api.dispose();
+  const weigher = await Tab.open(browser, server, { storageState });
+  open.push(weigher);
+  const { response, bytes, requests } = await firstLoad(weigher, '/messages');
+  assert.equal(response.status(), 200);
+  console.log(`pupil /messages: ${bytes} bytes, ${requests} requests on first load (budget ${PAGE_BUDGET})`);
+  assert.ok(bytes <= PAGE_BUDGET);
+  await weigher.check();
 });
