@@ -96,6 +96,8 @@ opaque_id! {
     ConversationId;
     /// One message of a conversation.
     MessageId;
+    /// A weekly course of the timetable.
+    CourseId;
 }
 
 #[cfg(test)]

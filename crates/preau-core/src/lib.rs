@@ -16,8 +16,9 @@ pub mod password;
 pub mod policy;
 pub mod school;
 pub mod throttle;
+pub mod timetable;
 
-pub use ids::{BookingId, ConversationId, MessageId, DivisionId, EstablishmentId, GroupId, IdError, HomeworkId, MeetingRoomId, PersonId, RecordingId, RoomId, SubjectId, SubmissionId};
+pub use ids::{BookingId, ConversationId, CourseId, MessageId, DivisionId, EstablishmentId, GroupId, IdError, HomeworkId, MeetingRoomId, PersonId, RecordingId, RoomId, SubjectId, SubmissionId};
 pub use policy::{Action, Actor, Decision, Target};
 pub use school::{Role, RoleSet};
 

@@ -66,6 +66,10 @@ pub enum Action {
     ReadConversation,
     /// Set the establishment's communication rules.
     ManageCommunication,
+    /// Keep the timetable: add and remove courses, import it (route level: one's establishment).
+    ManageTimetable,
+    /// Cancel a lesson of a course, or hold it as a virtual class.
+    ChangeLesson,
 }
 
 /// Who is asking, with the relations the policy needs, loaded by the caller.
@@ -139,6 +143,8 @@ pub enum Target<'a> {
     Submission { homework: &'a HomeworkFacts, pupil: &'a PersonId },
     /// A conversation, by who is in it.
     Conversation { establishment_id: &'a EstablishmentId, members: &'a [PersonId] },
+    /// A course of the timetable: who teaches it, to whom.
+    Course { establishment_id: &'a EstablishmentId, teacher: &'a PersonId, audience: &'a Audience },
 }
 
 /// What the policy needs to know about a homework.
@@ -273,6 +279,12 @@ pub fn may(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         }
         (Action::ManageCommunication, Target::Establishment(e)) => {
             *e == actor.establishment_id && (roles.contains(Role::Admin) || roles.contains(Role::Principal))
+        }
+        (Action::ManageTimetable, Target::Establishment(e)) => *e == actor.establishment_id && roles.is_establishment_wide(),
+        // Its teacher, or the staff, change a lesson: not another teacher of the class.
+        (Action::ChangeLesson, Target::Course { establishment_id, teacher, .. }) => {
+            *establishment_id == actor.establishment_id
+                && ((roles.contains(Role::Teacher) && *teacher == actor.person_id) || roles.is_establishment_wide())
         }
         (Action::JoinRoom, Target::Room(room)) => may_join_room(actor, room),
         (Action::HostRoom, Target::Room(room)) => may_host_room(actor, room),
@@ -915,5 +927,27 @@ mod tests {
         assert!(!may(&actor(&w, 900, &[Role::Guest]), Action::UseMessaging, Target::Establishment(&w.school)).is_allowed());
         assert!(!may(&cpe, Action::ManageCommunication, Target::Establishment(&w.school)).is_allowed());
         assert!(may(&actor(&w, 1, &[Role::Admin]), Action::ManageCommunication, Target::Establishment(&w.school)).is_allowed());
+    }
+
+    #[test]
+    fn a_lesson_is_changed_by_its_teacher_or_the_staff_and_the_timetable_kept_by_the_staff() {
+        let w = world();
+        let audience = Audience::Division(w.d6a.clone());
+        let teacher_id = id(200);
+        let course = Target::Course { establishment_id: &w.school, teacher: &teacher_id, audience: &audience };
+        let mut teacher = actor(&w, 200, &[Role::Teacher]);
+        teacher.taught_divisions = vec![w.d6a.clone()];
+        let mut colleague = actor(&w, 201, &[Role::Teacher]);
+        colleague.taught_divisions = vec![w.d6a.clone()];
+        let mut pupil = actor(&w, 100, &[Role::Pupil]);
+        pupil.own_divisions = vec![w.d6a.clone()];
+        let cpe = actor(&w, 300, &[Role::Staff]);
+        let course_of = || Target::Course { establishment_id: &w.school, teacher: &teacher_id, audience: &audience };
+        assert!(may(&teacher, Action::ChangeLesson, course).is_allowed());
+        assert!(!may(&colleague, Action::ChangeLesson, course_of()).is_allowed());
+        assert!(!may(&pupil, Action::ChangeLesson, course_of()).is_allowed());
+        assert!(may(&cpe, Action::ChangeLesson, course_of()).is_allowed());
+        assert!(may(&cpe, Action::ManageTimetable, Target::Establishment(&w.school)).is_allowed());
+        assert!(!may(&teacher, Action::ManageTimetable, Target::Establishment(&w.school)).is_allowed());
     }
 }

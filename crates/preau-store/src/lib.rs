@@ -9,6 +9,7 @@ pub mod conferences;
 pub mod files;
 pub mod homework;
 pub mod messaging;
+pub mod timetable;
 mod keys;
 mod meetings;
 pub mod outbox;

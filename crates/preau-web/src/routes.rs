@@ -151,6 +151,13 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .get("/messages/{id}/files/{sha}", Signed(Action::ReadConversation), messages::file)
         .get("/admin/communication", Signed(Action::ManageCommunication), messages::rules_form)
         .post("/admin/communication", Signed(Action::ManageCommunication), messages::save_rules)
+        .get("/timetable", Signed(Action::ViewDashboard), timetable::week)
+        .post("/timetable/lessons/{course}/{date}", Signed(Action::ChangeLesson), timetable::change_lesson)
+        .get("/admin/timetable", Signed(Action::ManageTimetable), timetable::admin)
+        .post("/admin/timetable", Signed(Action::ManageTimetable), timetable::add)
+        .upload("/admin/timetable/import", Signed(Action::ManageTimetable), timetable::import)
+        .get("/admin/timetable/modele.csv", Signed(Action::ManageTimetable), timetable::template)
+        .post("/admin/timetable/{id}/delete", Signed(Action::ManageTimetable), timetable::delete)
         .get("/profile", Signed(Action::ManageOwnAccount), profile::show)
         .post("/profile/language", Signed(Action::ManageOwnAccount), profile::set_language)
         .post("/profile/password", Signed(Action::ManageOwnAccount), profile::change_password)
@@ -275,6 +282,7 @@ async fn check(
                 | Action::SetHomework
                 | Action::UseMessaging
                 | Action::ManageCommunication
+                | Action::ManageTimetable
                 | Action::ManageMeetingRooms => Some(Target::Establishment(establishment)),
                 // Decided by the handler on the object it loads.
                 Action::ViewPerson
@@ -293,7 +301,8 @@ async fn check(
                 | Action::HandIn
                 | Action::ViewSubmission
                 | Action::MessageDivision
-                | Action::ReadConversation => None,
+                | Action::ReadConversation
+                | Action::ChangeLesson => None,
             };
             if let Some(target) = target
                 && !may(&viewer.actor, action, target).is_allowed()

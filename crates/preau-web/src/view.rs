@@ -125,6 +125,8 @@ pub struct NavUser {
     pub messages: bool,
     /// The administrator and the principal set the communication rules.
     pub sets_rules: bool,
+    /// The staff keep the timetable.
+    pub keeps_timetable: bool,
 }
 
 /// The page chrome: language, title, assets, header.
@@ -158,6 +160,7 @@ impl Chrome {
                 homework: [Role::Pupil, Role::Parent, Role::Teacher].iter().any(|r| v.person.roles.contains(*r)),
                 messages: may_here(v, Action::UseMessaging),
                 sets_rules: may_here(v, Action::ManageCommunication),
+                keeps_timetable: may_here(v, Action::ManageTimetable),
             }),
         }
     }

@@ -8,6 +8,7 @@ use preau_store::{Audit, NewPerson, NewSession, Store, StoreError};
 mod homework;
 mod meetings;
 mod messaging;
+mod timetable;
 
 const AUDIT: Audit<'static> = Audit { at: 1, actor: None, action: "test", detail: "" };
 

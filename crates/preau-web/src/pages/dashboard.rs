@@ -30,6 +30,11 @@ struct PupilDashboard {
     meetings: Vec<(String, String)>,
     /// The pupil's coming homework, by the day it is due.
     homework: Vec<super::homework::Day>,
+    /// The pupil's lessons today.
+    today_lessons: super::timetable::DayView,
+    /// A parent's chosen child, for the timetable's link.
+    child_id: Option<String>,
+    csrf: String,
     empty_text: String,
     role_switch: Vec<(&'static str, String, bool)>,
 }
@@ -49,6 +54,8 @@ struct TeacherDashboard {
     heading: String,
     today: String,
     lines: Vec<Line>,
+    today_lessons: super::timetable::DayView,
+    csrf: String,
     head_of: Vec<(String, String)>,
     may_create_room: bool,
     role_switch: Vec<(&'static str, String, bool)>,
@@ -208,8 +215,13 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                 &TeacherDashboard {
                     c: chrome(tr.t("nav-dashboard")),
                     heading: hello,
-                    today,
+                    today: today.clone(),
                     lines,
+                    today_lessons: super::timetable::DayView {
+                        label: today,
+                        lessons: super::timetable::today_for(&state, &viewer, &viewer.person).await?,
+                    },
+                    csrf: viewer.csrf.clone(),
                     head_of,
                     may_create_room: may_create_room(&viewer),
                     role_switch,
@@ -270,6 +282,14 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                 Some(p) => super::homework::coming_for(&state, &tr, p, false, DASHBOARD_HOMEWORK).await?,
                 None => vec![],
             };
+            let today_lessons = super::timetable::DayView {
+                label: today.clone(),
+                lessons: match &pupil {
+                    Some(p) => super::timetable::today_for(&state, &viewer, p).await?,
+                    None => vec![],
+                },
+            };
+            let child_id = pupil.as_ref().filter(|p| p.id != viewer.person.id).map(|p| p.id.to_string());
             render(
                 StatusCode::OK,
                 &PupilDashboard {
@@ -282,6 +302,9 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                     rooms,
                     meetings,
                     homework,
+                    today_lessons,
+                    child_id,
+                    csrf: viewer.csrf.clone(),
                     empty_text: tr.t(if role == Role::Guest { "dash-guest" } else { "dash-no-children" }),
                     role_switch,
                 },

@@ -13,6 +13,7 @@ pub mod ops;
 pub mod people;
 pub mod profile;
 pub mod rooms;
+pub mod timetable;
 
 pub use crate::routes::home_redirect as home;
 

@@ -12,4 +12,5 @@ mod meetings;
 mod messages;
 mod policy;
 mod rooms;
+mod timetable;
 mod routes;
