@@ -44,10 +44,10 @@ async fn an_import_replaces_the_timetable_and_lessons_change_one_date_at_a_time(
     let id = CourseId::new(5, 3);
     store.set_lesson_change(&id, monday, Some(Change::Cancelled), &a.teacher_id, 1).await.unwrap();
     store.set_lesson_change(&id, monday, Some(Change::Virtual), &a.teacher_id, 2).await.unwrap();
-    let week = store.lesson_changes(&[id.clone()], monday, monday.checked_add(jiff::Span::new().days(6)).unwrap()).await.unwrap();
+    let week = store.lesson_changes(std::slice::from_ref(&id), monday, monday.checked_add(jiff::Span::new().days(6)).unwrap()).await.unwrap();
     assert_eq!(week, [(id.clone(), monday, Change::Virtual)]);
     store.set_lesson_change(&id, monday, None, &a.teacher_id, 3).await.unwrap();
-    assert!(store.lesson_changes(&[id.clone()], monday, monday).await.unwrap().is_empty());
+    assert!(store.lesson_changes(std::slice::from_ref(&id), monday, monday).await.unwrap().is_empty());
     assert!(store.delete_course(e, &id).await.unwrap());
     assert!(store.course(&id).await.unwrap().is_none());
 }
