@@ -98,6 +98,8 @@ opaque_id! {
     MessageId;
     /// A weekly course of the timetable.
     CourseId;
+    /// An announcement to the establishment or a class.
+    AnnouncementId;
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! Time (epoch milliseconds) and random bytes are passed in by the caller, so every rule is a
 //! plain function that tests can drive deterministically.
 
+pub mod announcements;
 pub mod booking;
 pub mod demo;
 pub mod files;
@@ -18,7 +19,7 @@ pub mod school;
 pub mod throttle;
 pub mod timetable;
 
-pub use ids::{BookingId, ConversationId, CourseId, MessageId, DivisionId, EstablishmentId, GroupId, IdError, HomeworkId, MeetingRoomId, PersonId, RecordingId, RoomId, SubjectId, SubmissionId};
+pub use ids::{AnnouncementId, BookingId, ConversationId, CourseId, MessageId, DivisionId, EstablishmentId, GroupId, IdError, HomeworkId, MeetingRoomId, PersonId, RecordingId, RoomId, SubjectId, SubmissionId};
 pub use policy::{Action, Actor, Decision, Target};
 pub use school::{Role, RoleSet};
 

@@ -70,6 +70,11 @@ pub enum Action {
     ManageTimetable,
     /// Cancel a lesson of a course, or hold it as a virtual class.
     ChangeLesson,
+    /// Publish an announcement: to the whole establishment (`Target::Establishment`: the
+    /// staff), or to a division (its teachers, the staff).
+    Announce,
+    /// Withdraw an announcement.
+    WithdrawAnnouncement,
 }
 
 /// Who is asking, with the relations the policy needs, loaded by the caller.
@@ -143,6 +148,8 @@ pub enum Target<'a> {
     Submission { homework: &'a HomeworkFacts, pupil: &'a PersonId },
     /// A conversation, by who is in it.
     Conversation { establishment_id: &'a EstablishmentId, members: &'a [PersonId] },
+    /// An announcement: its author and where it was published (`None`: the establishment).
+    Announcement { establishment_id: &'a EstablishmentId, author: &'a PersonId },
     /// A course of the timetable: who teaches it, to whom.
     Course { establishment_id: &'a EstablishmentId, teacher: &'a PersonId, audience: &'a Audience },
 }
@@ -279,6 +286,16 @@ pub fn may(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         }
         (Action::ManageCommunication, Target::Establishment(e)) => {
             *e == actor.establishment_id && (roles.contains(Role::Admin) || roles.contains(Role::Principal))
+        }
+        (Action::Announce, Target::Establishment(e)) => *e == actor.establishment_id && roles.is_establishment_wide(),
+        (Action::Announce, Target::Division { id, establishment_id }) => {
+            *establishment_id == actor.establishment_id
+                && (roles.is_establishment_wide() || (roles.contains(Role::Teacher) && actor.taught_divisions.contains(id)))
+        }
+        // Its author, or the principal and the administrator.
+        (Action::WithdrawAnnouncement, Target::Announcement { establishment_id, author }) => {
+            *establishment_id == actor.establishment_id
+                && (*author == actor.person_id || roles.contains(Role::Principal) || roles.contains(Role::Admin))
         }
         (Action::ManageTimetable, Target::Establishment(e)) => *e == actor.establishment_id && roles.is_establishment_wide(),
         // Its teacher, or the staff, change a lesson: not another teacher of the class.
@@ -949,5 +966,27 @@ mod tests {
         assert!(may(&cpe, Action::ChangeLesson, course_of()).is_allowed());
         assert!(may(&cpe, Action::ManageTimetable, Target::Establishment(&w.school)).is_allowed());
         assert!(!may(&teacher, Action::ManageTimetable, Target::Establishment(&w.school)).is_allowed());
+    }
+
+    #[test]
+    fn announcements_go_to_the_establishment_from_the_staff_and_to_a_class_from_its_teachers() {
+        let w = world();
+        let mut teacher = actor(&w, 200, &[Role::Teacher]);
+        teacher.taught_divisions = vec![w.d6a.clone()];
+        let cpe = actor(&w, 300, &[Role::Staff]);
+        let principal = actor(&w, 301, &[Role::Principal]);
+        let pupil = actor(&w, 100, &[Role::Pupil]);
+        let school = Target::Establishment(&w.school);
+        let class = |d| Target::Division { id: d, establishment_id: &w.school };
+        assert!(may(&cpe, Action::Announce, school).is_allowed());
+        assert!(!may(&teacher, Action::Announce, Target::Establishment(&w.school)).is_allowed());
+        assert!(may(&teacher, Action::Announce, class(&w.d6a)).is_allowed());
+        assert!(!may(&teacher, Action::Announce, class(&w.d5a)).is_allowed());
+        assert!(!may(&pupil, Action::Announce, class(&w.d6a)).is_allowed());
+        let author = id(200);
+        let mine = || Target::Announcement { establishment_id: &w.school, author: &author };
+        assert!(may(&teacher, Action::WithdrawAnnouncement, mine()).is_allowed());
+        assert!(!may(&cpe, Action::WithdrawAnnouncement, mine()).is_allowed());
+        assert!(may(&principal, Action::WithdrawAnnouncement, mine()).is_allowed());
     }
 }

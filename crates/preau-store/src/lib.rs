@@ -5,6 +5,7 @@
 //! survives a power cut) and foreign keys on; migrations are embedded in the binary and applied
 //! at open.
 
+pub mod announcements;
 pub mod conferences;
 pub mod files;
 pub mod homework;

@@ -761,3 +761,25 @@ timetable-csv-room = room name too long “{ $value }” (40 characters at most)
 timetable-csv-unknown-subject = unknown subject “{ $value }”
 timetable-csv-unknown-teacher = no teacher has the login “{ $value }”
 timetable-csv-unknown-class = no class or group is called “{ $value }”
+
+## Announcements
+nav-announcements = News
+announcements-title = News
+announcements-shown = Now
+announcements-none = No news.
+announcements-to-all = the whole school
+announcements-meta = { $author }, for { $to }
+announcements-until = until { $date }
+announcements-publish = Publish news
+announcements-field-to = For
+announcements-field-title = Title
+announcements-field-body = Text
+announcements-field-from = From
+announcements-field-until = to
+announcements-submit = Publish
+announcements-mine = My news
+announcements-withdraw = Withdraw
+announcements-withdraw-label = Withdraw “{ $title }”
+announcements-error-title = Give a title of one line, 200 characters at most.
+announcements-error-body = Write the text (5,000 characters at most).
+announcements-error-period = Give a valid period: ending on or after its first day, within a year.

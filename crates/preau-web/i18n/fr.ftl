@@ -761,3 +761,25 @@ timetable-csv-room = nom de salle trop long « { $value } » (40 caractères au 
 timetable-csv-unknown-subject = matière inconnue « { $value } »
 timetable-csv-unknown-teacher = aucun professeur n'a l'identifiant « { $value } »
 timetable-csv-unknown-class = aucune classe ni aucun groupe ne s'appelle « { $value } »
+
+## Announcements
+nav-announcements = Actualités
+announcements-title = Actualités
+announcements-shown = En ce moment
+announcements-none = Aucune actualité.
+announcements-to-all = tout l'établissement
+announcements-meta = { $author }, pour { $to }
+announcements-until = jusqu'au { $date }
+announcements-publish = Publier une actualité
+announcements-field-to = Pour
+announcements-field-title = Titre
+announcements-field-body = Texte
+announcements-field-from = Du
+announcements-field-until = au
+announcements-submit = Publier
+announcements-mine = Mes actualités
+announcements-withdraw = Retirer
+announcements-withdraw-label = Retirer « { $title } »
+announcements-error-title = Indiquez un titre d'une ligne, de 200 caractères au plus.
+announcements-error-body = Écrivez le texte (5 000 caractères au plus).
+announcements-error-period = Indiquez une période valide : la fin le jour du début ou après, dans l'année.

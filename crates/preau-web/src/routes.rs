@@ -151,6 +151,9 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .get("/messages/{id}/files/{sha}", Signed(Action::ReadConversation), messages::file)
         .get("/admin/communication", Signed(Action::ManageCommunication), messages::rules_form)
         .post("/admin/communication", Signed(Action::ManageCommunication), messages::save_rules)
+        .get("/announcements", Signed(Action::UseMessaging), announcements::show)
+        .post("/announcements", Signed(Action::UseMessaging), announcements::publish)
+        .post("/announcements/{id}/delete", Signed(Action::UseMessaging), announcements::withdraw)
         .get("/timetable", Signed(Action::ViewDashboard), timetable::week)
         .post("/timetable/lessons/{course}/{date}", Signed(Action::ChangeLesson), timetable::change_lesson)
         .get("/admin/timetable", Signed(Action::ManageTimetable), timetable::admin)
@@ -302,7 +305,9 @@ async fn check(
                 | Action::ViewSubmission
                 | Action::MessageDivision
                 | Action::ReadConversation
-                | Action::ChangeLesson => None,
+                | Action::ChangeLesson
+                | Action::Announce
+                | Action::WithdrawAnnouncement => None,
             };
             if let Some(target) = target
                 && !may(&viewer.actor, action, target).is_allowed()

@@ -32,6 +32,8 @@ struct PupilDashboard {
     homework: Vec<super::homework::Day>,
     /// The pupil's lessons today.
     today_lessons: super::timetable::DayView,
+    /// The announcements shown now.
+    news: Vec<super::announcements::AnnouncementView>,
     /// A parent's chosen child, for the timetable's link.
     child_id: Option<String>,
     csrf: String,
@@ -55,6 +57,7 @@ struct TeacherDashboard {
     today: String,
     lines: Vec<Line>,
     today_lessons: super::timetable::DayView,
+    news: Vec<super::announcements::AnnouncementView>,
     csrf: String,
     head_of: Vec<(String, String)>,
     may_create_room: bool,
@@ -222,6 +225,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                         lessons: super::timetable::today_for(&state, &viewer, &viewer.person).await?,
                     },
                     csrf: viewer.csrf.clone(),
+                    news: super::announcements::shown_to(&state, &viewer).await?,
                     head_of,
                     may_create_room: may_create_room(&viewer),
                     role_switch,
@@ -303,6 +307,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                     meetings,
                     homework,
                     today_lessons,
+                    news: super::announcements::shown_to(&state, &viewer).await?,
                     child_id,
                     csrf: viewer.csrf.clone(),
                     empty_text: tr.t(if role == Role::Guest { "dash-guest" } else { "dash-no-children" }),

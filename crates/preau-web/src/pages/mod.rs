@@ -1,6 +1,7 @@
 //! Page handlers, one module per area.
 
 pub mod admin;
+pub mod announcements;
 pub mod conference;
 pub mod dashboard;
 pub mod divisions;

@@ -5,6 +5,7 @@ mod harness;
 
 mod accounts;
 mod admin;
+mod announcements;
 mod hardening;
 mod homework;
 mod meeting_live;
