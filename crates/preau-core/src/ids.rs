@@ -100,6 +100,8 @@ opaque_id! {
     CourseId;
     /// An announcement to the establishment or a class.
     AnnouncementId;
+    /// A folder of a class's resources.
+    FolderId;
 }
 
 #[cfg(test)]

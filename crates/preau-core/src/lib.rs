@@ -19,7 +19,7 @@ pub mod school;
 pub mod throttle;
 pub mod timetable;
 
-pub use ids::{AnnouncementId, BookingId, ConversationId, CourseId, MessageId, DivisionId, EstablishmentId, GroupId, IdError, HomeworkId, MeetingRoomId, PersonId, RecordingId, RoomId, SubjectId, SubmissionId};
+pub use ids::{AnnouncementId, BookingId, ConversationId, CourseId, FolderId, MessageId, DivisionId, EstablishmentId, GroupId, IdError, HomeworkId, MeetingRoomId, PersonId, RecordingId, RoomId, SubjectId, SubmissionId};
 pub use policy::{Action, Actor, Decision, Target};
 pub use school::{Role, RoleSet};
 

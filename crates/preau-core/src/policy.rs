@@ -75,6 +75,10 @@ pub enum Action {
     Announce,
     /// Withdraw an announcement.
     WithdrawAnnouncement,
+    /// Read a class's or group's resources (`Target::Audience`).
+    ViewResources,
+    /// Add, rename and delete a class's or group's resources and folders (`Target::Audience`).
+    ManageResources,
 }
 
 /// Who is asking, with the relations the policy needs, loaded by the caller.
@@ -296,6 +300,17 @@ pub fn may(actor: &Actor, action: Action, target: Target<'_>) -> Decision {
         (Action::WithdrawAnnouncement, Target::Announcement { establishment_id, author }) => {
             *establishment_id == actor.establishment_id
                 && (*author == actor.person_id || roles.contains(Role::Principal) || roles.contains(Role::Admin))
+        }
+        (Action::ViewResources, Target::Audience { audience, establishment_id }) => {
+            *establishment_id == actor.establishment_id
+                && (roles.is_establishment_wide()
+                    || (roles.contains(Role::Teacher) && teaches(actor, audience))
+                    || (roles.contains(Role::Pupil) && belongs(actor, audience))
+                    || (roles.contains(Role::Parent) && child_belongs(actor, audience)))
+        }
+        (Action::ManageResources, Target::Audience { audience, establishment_id }) => {
+            *establishment_id == actor.establishment_id
+                && (roles.is_establishment_wide() || (roles.contains(Role::Teacher) && teaches(actor, audience)))
         }
         (Action::ManageTimetable, Target::Establishment(e)) => *e == actor.establishment_id && roles.is_establishment_wide(),
         // Its teacher, or the staff, change a lesson: not another teacher of the class.
@@ -988,5 +1003,25 @@ mod tests {
         assert!(may(&teacher, Action::WithdrawAnnouncement, mine()).is_allowed());
         assert!(!may(&cpe, Action::WithdrawAnnouncement, mine()).is_allowed());
         assert!(may(&principal, Action::WithdrawAnnouncement, mine()).is_allowed());
+    }
+
+    #[test]
+    fn a_class_reads_its_resources_and_its_teachers_and_the_staff_keep_them() {
+        let w = world();
+        let d6a = Audience::Division(w.d6a.clone());
+        let latin = Audience::Group(w.latin.clone());
+        let on = |a: &Actor, action: Action, aud: &Audience| may(a, action, Target::Audience { audience: aud, establishment_id: &w.school }).is_allowed();
+        let mut pupil = actor(&w, 100, &[Role::Pupil]);
+        pupil.own_divisions = vec![w.d6a.clone()];
+        let mut parent = actor(&w, 300, &[Role::Parent]);
+        parent.children_groups = vec![w.latin.clone()];
+        let mut teacher = actor(&w, 200, &[Role::Teacher]);
+        teacher.taught_divisions = vec![w.d6a.clone()];
+        let cpe = actor(&w, 400, &[Role::Staff]);
+        assert!(on(&pupil, Action::ViewResources, &d6a) && !on(&pupil, Action::ViewResources, &latin));
+        assert!(!on(&pupil, Action::ManageResources, &d6a));
+        assert!(on(&parent, Action::ViewResources, &latin) && !on(&parent, Action::ViewResources, &d6a));
+        assert!(on(&teacher, Action::ManageResources, &d6a) && !on(&teacher, Action::ManageResources, &latin));
+        assert!(on(&cpe, Action::ManageResources, &latin) && on(&cpe, Action::ViewResources, &d6a));
     }
 }

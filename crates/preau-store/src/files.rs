@@ -46,6 +46,8 @@ pub enum Role {
     Feedback,
     /// A message's attachments.
     Message,
+    /// A document of a class's resource folder.
+    Resource,
 }
 
 impl Role {
@@ -55,6 +57,7 @@ impl Role {
             Role::Work => "work",
             Role::Feedback => "feedback",
             Role::Message => "message",
+            Role::Resource => "resource",
         }
     }
 }

@@ -783,3 +783,25 @@ announcements-withdraw-label = Withdraw “{ $title }”
 announcements-error-title = Give a title of one line, 200 characters at most.
 announcements-error-body = Write the text (5,000 characters at most).
 announcements-error-period = Give a valid period: ending on or after its first day, within a year.
+
+## Resources
+nav-resources = Resources
+resources-title = Class resources
+resources-none = No class or subject for you here.
+resources-root = Documents
+resources-empty = No document.
+resources-rename = Rename
+resources-rename-label = New name of “{ $name }”
+resources-delete = Delete
+resources-delete-label = Delete “{ $name }”
+resources-delete-folder = Delete the folder
+resources-delete-folder-label = Delete the folder “{ $name }” and its documents
+resources-add = Add documents
+resources-field-folder = Folder
+resources-field-folder-hint = An existing or new folder (80 characters at most); empty: the subject's documents. Without a file, the folder is made empty.
+resources-field-files = Files
+resources-quota = The school uses { $used } of { $quota }.
+resources-add-submit = Add
+resources-back = Back to resources
+resources-error-folder = The folder's name is too long or holds forbidden characters (/, \ or control).
+resources-error-quota = The school's space is not enough: { $used } used of { $quota }. Nothing was added; delete documents or ask the administrator for a larger quota.

@@ -783,3 +783,25 @@ announcements-withdraw-label = Retirer « { $title } »
 announcements-error-title = Indiquez un titre d'une ligne, de 200 caractères au plus.
 announcements-error-body = Écrivez le texte (5 000 caractères au plus).
 announcements-error-period = Indiquez une période valide : la fin le jour du début ou après, dans l'année.
+
+## Resources
+nav-resources = Ressources
+resources-title = Ressources des classes
+resources-none = Aucune classe ni matière pour vous ici.
+resources-root = Documents
+resources-empty = Aucun document.
+resources-rename = Renommer
+resources-rename-label = Nouveau nom de « { $name } »
+resources-delete = Supprimer
+resources-delete-label = Supprimer « { $name } »
+resources-delete-folder = Supprimer le dossier
+resources-delete-folder-label = Supprimer le dossier « { $name } » et ses documents
+resources-add = Ajouter des documents
+resources-field-folder = Dossier
+resources-field-folder-hint = Un dossier existant ou nouveau (80 caractères au plus) ; vide : les documents de la matière. Sans fichier, le dossier est créé vide.
+resources-field-files = Fichiers
+resources-quota = L'établissement utilise { $used } sur { $quota }.
+resources-add-submit = Ajouter
+resources-back = Retour aux ressources
+resources-error-folder = Le nom du dossier est trop long ou contient des caractères interdits (/, \ ou de contrôle).
+resources-error-quota = L'espace de l'établissement ne suffit pas : { $used } utilisés sur { $quota }. Rien n'a été ajouté ; supprimez des documents ou demandez à l'administrateur d'augmenter le quota.

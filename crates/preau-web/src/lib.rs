@@ -50,6 +50,8 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// …but for forms that carry files (homework, work handed in, feedback).
     pub max_upload_bytes: usize,
+    /// Most bytes an establishment's class resources may take.
+    pub resources_quota_bytes: i64,
     /// Who may read `/metrics` without a token.
     pub metrics_allow: Vec<IpNet>,
     /// A bearer token that also opens `/metrics`.
@@ -81,6 +83,7 @@ impl WebConfig {
             session_lifetime_ms: 12 * 3600 * 1000,
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 20 * 1024 * 1024,
+            resources_quota_bytes: 5 * 1024 * 1024 * 1024,
             metrics_allow: vec!["127.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()],
             metrics_token: None,
             login_per_account: Limit { burst: 5, refill_ms: 60_000 },

@@ -154,6 +154,13 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .get("/announcements", Signed(Action::UseMessaging), announcements::show)
         .post("/announcements", Signed(Action::UseMessaging), announcements::publish)
         .post("/announcements/{id}/delete", Signed(Action::UseMessaging), announcements::withdraw)
+        .get("/resources", Signed(Action::ViewDashboard), resources::list)
+        .get("/resources/{audience}/{subject}", Signed(Action::ViewResources), resources::shelf)
+        .upload("/resources/{audience}/{subject}", Signed(Action::ManageResources), resources::add)
+        .get("/resources/folders/{id}/files/{sha}", Signed(Action::ViewResources), resources::file)
+        .post("/resources/folders/{id}/files/{sha}/rename", Signed(Action::ManageResources), resources::rename)
+        .post("/resources/folders/{id}/files/{sha}/delete", Signed(Action::ManageResources), resources::delete_file)
+        .post("/resources/folders/{id}/delete", Signed(Action::ManageResources), resources::delete_folder)
         .get("/timetable", Signed(Action::ViewDashboard), timetable::week)
         .post("/timetable/lessons/{course}/{date}", Signed(Action::ChangeLesson), timetable::change_lesson)
         .get("/admin/timetable", Signed(Action::ManageTimetable), timetable::admin)
@@ -307,7 +314,9 @@ async fn check(
                 | Action::ReadConversation
                 | Action::ChangeLesson
                 | Action::Announce
-                | Action::WithdrawAnnouncement => None,
+                | Action::WithdrawAnnouncement
+                | Action::ViewResources
+                | Action::ManageResources => None,
             };
             if let Some(target) = target
                 && !may(&viewer.actor, action, target).is_allowed()

@@ -174,6 +174,9 @@ impl Chrome {
     pub fn t1(&self, id: &str, name: &str, value: impl std::fmt::Display) -> String {
         self.tr.t1(id, name, value)
     }
+    pub fn t2(&self, id: &str, n1: &str, v1: impl std::fmt::Display, n2: &str, v2: impl std::fmt::Display) -> String {
+        self.tr.t2(id, n1, v1, n2, v2)
+    }
     /// A message with a number, for its plural forms.
     pub fn tn(&self, id: &str, name: &str, value: &i64) -> String {
         self.tr.tn(id, name, *value)

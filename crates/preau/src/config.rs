@@ -28,6 +28,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// …and for forms that carry files (homework, work handed in, feedback).
     pub max_upload_bytes: usize,
+    /// Most bytes each establishment's class resources may take.
+    pub resources_quota_bytes: u64,
     /// Addresses allowed to read /metrics without a token.
     pub metrics_allow: Vec<IpNet>,
     /// Bearer token that opens /metrics from anywhere.
@@ -84,6 +86,7 @@ impl Default for Config {
             session_lifetime_hours: (web.session_lifetime_ms / 3_600_000) as u32,
             max_body_bytes: web.max_body_bytes,
             max_upload_bytes: web.max_upload_bytes,
+            resources_quota_bytes: web.resources_quota_bytes as u64,
             metrics_allow: web.metrics_allow,
             metrics_token: None,
             login_account_burst: web.login_per_account.burst,
@@ -273,6 +276,7 @@ impl Config {
         web.session_lifetime_ms = i64::from(self.session_lifetime_hours) * 3_600_000;
         web.max_body_bytes = self.max_body_bytes;
         web.max_upload_bytes = self.max_upload_bytes;
+        web.resources_quota_bytes = i64::try_from(self.resources_quota_bytes).unwrap_or(i64::MAX);
         web.metrics_allow = self.metrics_allow.clone();
         web.metrics_token = self.metrics_token.clone();
         web.login_per_account =

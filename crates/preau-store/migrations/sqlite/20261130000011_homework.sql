@@ -59,10 +59,11 @@ CREATE TABLE submissions (
 ) STRICT;
 
 -- Files attached to a homework (role 'homework'), to a submission ('work') or to its
--- feedback ('feedback'), or to a message ('message'), under the name they were uploaded with.
+-- feedback ('feedback'), to a message ('message'), or kept in a class's resource folder
+-- ('resource'), under the name they were uploaded with.
 CREATE TABLE attachments (
     owner_id TEXT NOT NULL,
-    role     TEXT NOT NULL CHECK (role IN ('homework', 'work', 'feedback', 'message')),
+    role     TEXT NOT NULL CHECK (role IN ('homework', 'work', 'feedback', 'message', 'resource')),
     sha256   TEXT NOT NULL REFERENCES files(sha256),
     name     TEXT NOT NULL,
     PRIMARY KEY (owner_id, role, sha256)

@@ -13,6 +13,7 @@ pub mod messages;
 pub mod ops;
 pub mod people;
 pub mod profile;
+pub mod resources;
 pub mod rooms;
 pub mod timetable;
 

@@ -12,6 +12,7 @@ mod meeting_live;
 mod meetings;
 mod messages;
 mod policy;
+mod resources;
 mod rooms;
 mod timetable;
 mod routes;

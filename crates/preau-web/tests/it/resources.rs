@@ -1,0 +1,58 @@
+//! Class resources: a teacher adds documents to folders, the class reads them, another class
+//! does not; names keep their kind's extension; the quota refuses what would not fit, whole.
+
+use axum::http::StatusCode;
+use preau_core::school::Audience;
+
+use crate::harness::{TestApp, plain};
+
+#[tokio::test]
+async fn a_teacher_keeps_a_class_resources_the_class_reads_them_and_the_quota_holds() {
+    let app = TestApp::with_config(|c| c.resources_quota_bytes = 100).await;
+    let s = &app.school;
+    let a = s.assignments.iter().find(|a| matches!(a.audience, Audience::Division(_))).unwrap();
+    let Audience::Division(d) = &a.audience else { unreachable!() };
+    let person = |id: &preau_core::PersonId| s.people.iter().find(|p| p.id == *id).unwrap().clone();
+    let teacher = person(&a.teacher_id);
+    let pupil = s.enrolments.iter().find(|(_, x)| x == d).map(|(p, _)| person(p)).unwrap();
+    let elsewhere = s.enrolments.iter().find(|(_, x)| x != d).map(|(p, _)| person(p)).unwrap();
+    let shelf = format!("/resources/d-{d}/{}", a.subject_id);
+
+    let mut t = app.signed_in(&teacher).await;
+    assert!(t.get("/resources").await.text.contains(&shelf), "the teacher's class and subject are listed");
+    let r = t.submit_multipart(&shelf, &shelf, &[("folder", "Chapitre 1")], &[("files", "cours", b"%PDF-1.4 cours")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", plain(&r.text));
+    let r = t.submit_multipart(&shelf, &shelf, &[("folder", "")], &[("files", "consignes.txt", b"Lire le chapitre.")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // Refused, nothing added: a page posing as a document; past the quota (100 bytes).
+    let r = t.submit_multipart(&shelf, &shelf, &[("folder", "")], &[("files", "x.pdf", b"<html><script>1</script>")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = t.submit_multipart(&shelf, &shelf, &[("folder", "Chapitre 2")], &[("files", "gros.txt", &[b'a'; 90])]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(plain(&r.text).contains("ne suffit pas"), "{}", plain(&r.text));
+    let page = plain(&t.get(&shelf).await.text);
+    assert!(page.contains("cours.pdf") && page.contains("consignes.txt") && page.contains("Chapitre 1") && !page.contains("gros.txt"), "{page}");
+
+    // The class reads and downloads; it does not add.
+    let mut p = app.signed_in(&pupil).await;
+    assert!(p.get("/resources").await.text.contains(&shelf));
+    let html = p.get(&shelf).await.text;
+    assert!(!html.contains("add-resources"), "no form for pupils");
+    let file = html.split("href=\"").find(|x| x.starts_with("/resources/folders/") && x.contains("/files/")).map(|x| x[..x.find('"').unwrap()].to_owned()).unwrap();
+    assert_eq!(p.get(&file).await.status, StatusCode::OK);
+    assert_eq!(p.submit_multipart(&shelf, &shelf, &[("folder", "")], &[("files", "a.txt", b"a")]).await.status, StatusCode::FORBIDDEN);
+    // Another class: neither the shelf nor the file.
+    let mut o = app.signed_in(&elsewhere).await;
+    assert_eq!(o.get(&shelf).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(o.get(&file).await.status, StatusCode::FORBIDDEN);
+
+    // Renamed (its kind's extension kept), deleted.
+    let rename = t.get(&shelf).await.text.split("action=\"").find(|x| x.contains("/rename")).map(|x| x[..x.find('"').unwrap()].to_owned()).unwrap();
+    let r = t.submit(&shelf, &rename, &[("name", "../Plan du cours.exe")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = plain(&t.get(&shelf).await.text);
+    assert!(page.contains("Plan du cours.exe.") && !page.contains("../"), "{page}");
+    let delete = t.get(&shelf).await.text.split("action=\"").find(|x| x.contains("/files/") && x.contains("/delete")).map(|x| x[..x.find('"').unwrap()].to_owned()).unwrap();
+    assert_eq!(t.submit(&shelf, &delete, &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(p.submit(&shelf, &delete, &[]).await.status, StatusCode::FORBIDDEN);
+}
