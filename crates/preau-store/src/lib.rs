@@ -10,6 +10,7 @@ pub mod conferences;
 pub mod files;
 pub mod homework;
 pub mod messaging;
+pub mod notifications;
 pub mod resources;
 pub mod timetable;
 mod keys;

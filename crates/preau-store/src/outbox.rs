@@ -16,6 +16,8 @@ pub const MAX_ATTEMPTS: i64 = 8;
 pub const MEETING: &str = "meeting";
 /// The report of a live session of a meeting, to its organizer (`about`: the session's id).
 pub const REPORT: &str = "report";
+/// The daily digest of someone's notifications (`about`: "person id:date").
+pub const DIGEST: &str = "digest";
 
 /// A message due, as the sender needs it.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -805,3 +805,20 @@ resources-add-submit = Add
 resources-back = Back to resources
 resources-error-folder = The folder's name is too long or holds forbidden characters (/, \ or control).
 resources-error-quota = The school's space is not enough: { $used } used of { $quota }. Nothing was added; delete documents or ask the administrator for a larger quota.
+
+## Notifications
+nav-notifications = Notifications
+notifications-title = Notifications
+notifications-none = No notification.
+notifications-new = new
+notification-homework = Homework: { $label }
+notification-message = Message: { $label }
+notification-feedback = Work marked: { $label }
+notifications-digest = Daily digest by e-mail
+notifications-digest-label = Receive each day, around 5 pm, an e-mail summing up unread notifications
+notifications-digest-hint = One e-mail a day at most, and only if there is something new.
+notifications-digest-no-email = First give an e-mail address in “My account”.
+notifications-digest-save = Save
+mail-digest-subject = Préau: your notifications of the day
+mail-digest-intro = Here is what is new for you on Préau:
+mail-digest-outro = You receive this digest because it is on in your notifications:

@@ -805,3 +805,20 @@ resources-add-submit = Ajouter
 resources-back = Retour aux ressources
 resources-error-folder = Le nom du dossier est trop long ou contient des caractères interdits (/, \ ou de contrôle).
 resources-error-quota = L'espace de l'établissement ne suffit pas : { $used } utilisés sur { $quota }. Rien n'a été ajouté ; supprimez des documents ou demandez à l'administrateur d'augmenter le quota.
+
+## Notifications
+nav-notifications = Notifications
+notifications-title = Notifications
+notifications-none = Aucune notification.
+notifications-new = nouveau
+notification-homework = Travail à faire : { $label }
+notification-message = Message : { $label }
+notification-feedback = Travail corrigé : { $label }
+notifications-digest = Résumé quotidien par courriel
+notifications-digest-label = Recevoir chaque jour, vers 17 h, un courriel qui résume les notifications non lues
+notifications-digest-hint = Un courriel par jour au plus, et seulement s'il y a du nouveau.
+notifications-digest-no-email = Indiquez d'abord une adresse électronique dans « Mon compte ».
+notifications-digest-save = Enregistrer
+mail-digest-subject = Préau : vos notifications du jour
+mail-digest-intro = Voici ce qui est nouveau pour vous sur Préau :
+mail-digest-outro = Vous recevez ce résumé parce qu'il est activé dans vos notifications :

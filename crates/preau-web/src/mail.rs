@@ -15,7 +15,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use preau_core::BookingId;
 use preau_core::booking::{self, MeetingRoomKind};
 use preau_core::ical::{self, Method};
-use preau_store::outbox::{MEETING, Pending, REPORT};
+use preau_store::outbox::{DIGEST, MEETING, Pending, REPORT};
 
 use crate::SharedState;
 use crate::i18n::{Lang, Tr};
@@ -97,6 +97,7 @@ pub(crate) fn public_host(state: &SharedState) -> String {
 /// server's life when mail is configured.
 pub async fn run(state: SharedState) {
     loop {
+        queue_digests(&state).await;
         while send_due(&state).await == BATCH as usize {}
         tokio::select! {
             _ = state.mail_wakeup.notified() => {}
@@ -161,6 +162,7 @@ async fn compose(state: &SharedState, config: &MailConfig, p: &Pending) -> Resul
     match p.kind.as_str() {
         MEETING => meeting_message(state, config, p).await,
         REPORT => report_message(state, config, p).await,
+        DIGEST => digest_message(state, config, p).await,
         other => Err(format!("unknown kind of mail {other}")),
     }
 }
@@ -252,6 +254,53 @@ fn envelope(state: &SharedState, config: &MailConfig, p: &Pending, subject: Stri
     let to: Mailbox = p.recipient.parse().map_err(|e| format!("to: {e}"))?;
     let id = format!("<outbox-{}.{}@{}>", p.id, p.attempts, public_host(state));
     Ok(Message::builder().from(from).to(to).subject(subject).message_id(Some(id)))
+}
+
+/// The hour (Paris) from which the day's digests leave.
+const DIGEST_HOUR: i8 = 17;
+
+/// From 17:00 (Paris), queues the day's digests: at most one a day per person.
+async fn queue_digests(state: &SharedState) {
+    let now = state.clock.now();
+    let Ok(local) = preau_core::booking::local(now) else { return };
+    if local.hour() < DIGEST_HOUR {
+        return;
+    }
+    match state.store.queue_digests(&local.date().to_string(), now).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(digests = n, "daily digests queued"),
+        Err(e) => tracing::error!(error = %e, "daily digests could not be queued"),
+    }
+}
+
+/// Someone's digest of the day: the notifications it told of, with their links.
+async fn digest_message(state: &SharedState, config: &MailConfig, p: &Pending) -> Result<Option<Message>, String> {
+    let Some((person, day)) = p.about.split_once(':') else { return Ok(None) };
+    let Ok(person) = person.parse::<preau_core::PersonId>() else { return Ok(None) };
+    let Ok(day) = day.parse::<preau_core::booking::Date>() else { return Ok(None) };
+    let Some(who) = state.store.person(&person).await.map_err(|e| e.to_string())? else { return Ok(None) };
+    let from = preau_core::booking::instant(day.at(0, 0, 0, 0)).map_err(|e| e.to_string())?;
+    let to = from + 86_400_000 + 3_600_000;
+    let items = state.store.digest_of(&person, from, to).await.map_err(|e| e.to_string())?;
+    if items.is_empty() {
+        return Ok(None);
+    }
+    let tr = Tr::new(who.locale.as_deref().and_then(Lang::parse).unwrap_or(Lang::Fr));
+    let base = state.config.public_url.trim_end_matches('/');
+    let mut body = format!("{}
+
+", tr.t("mail-digest-intro"));
+    for n in &items {
+        body.push_str(&format!("- {}
+  {base}{}
+", crate::pages::notifications::text(&tr, n), n.link));
+    }
+    body.push_str(&format!("
+{}
+{base}/notifications
+", tr.t("mail-digest-outro")));
+    let school = state.establishment_name(&who.establishment_id).await.map_err(|e| e.to_string())?;
+    envelope(state, config, p, tr.t("mail-digest-subject"))?.singlepart(SinglePart::plain(signed(&tr, &body, &school))).map(Some).map_err(|e| e.to_string())
 }
 
 /// The report of a session to the meeting's organizer: when, how long, who was there and when.

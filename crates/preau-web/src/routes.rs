@@ -161,6 +161,8 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .post("/resources/folders/{id}/files/{sha}/rename", Signed(Action::ManageResources), resources::rename)
         .post("/resources/folders/{id}/files/{sha}/delete", Signed(Action::ManageResources), resources::delete_file)
         .post("/resources/folders/{id}/delete", Signed(Action::ManageResources), resources::delete_folder)
+        .get("/notifications", Signed(Action::ViewDashboard), notifications::show)
+        .post("/notifications/digest", Signed(Action::ManageOwnAccount), notifications::set_digest)
         .get("/timetable", Signed(Action::ViewDashboard), timetable::week)
         .post("/timetable/lessons/{course}/{date}", Signed(Action::ChangeLesson), timetable::change_lesson)
         .get("/admin/timetable", Signed(Action::ManageTimetable), timetable::admin)

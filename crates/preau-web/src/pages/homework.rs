@@ -426,6 +426,11 @@ pub async fn create(State(state): State<SharedState>, viewer: Viewer, form: Mult
             Ok(()) => {
                 state.store.add_homework(&h, &viewer.actor.establishment_id, &sent.files, now).await?;
                 tracing::info!(homework = %h.id, files = sent.files.len(), "homework set");
+                // The class and its parents are told when it is published.
+                let (subject, audience) = state.store.homework_names(&h).await?;
+                let people = super::notifications::class_and_parents(&state, &h.audience).await?;
+                let label = format!("{subject} ({audience})");
+                super::notifications::tell(&state, &people, preau_store::notifications::HOMEWORK, &label, &format!("/homework/{}", h.id), h.publish_at).await;
                 return Ok(Redirect::to(&format!("/homework/{}", h.id)).into_response());
             }
             Err(e) => errors.push(tr.t(homework_error_id(&e))),
@@ -779,6 +784,11 @@ pub async fn feedback(State(state): State<SharedState>, viewer: Viewer, Path((id
         return refused(&tr, &viewer, &h, tr.t("homework-feedback-stale"), StatusCode::CONFLICT);
     }
     tracing::info!(homework = %h.id, submission = %s.id, "feedback returned");
+    let mut told = vec![s.pupil.clone()];
+    told.extend(state.store.parents_of(&s.pupil).await?.into_iter().map(|p| p.id));
+    let (subject, _) = state.store.homework_names(&h).await?;
+    let now = state.clock.now();
+    super::notifications::tell(&state, &told, preau_store::notifications::FEEDBACK, &subject, &format!("/homework/{}#work", h.id), now).await;
     Ok(Redirect::to(&format!("/homework/{}/submissions/{}", h.id, s.id)).into_response())
 }
 

@@ -342,6 +342,8 @@ pub async fn send(State(state): State<SharedState>, viewer: Viewer, form: Multip
     let c = Conversation { id: ConversationId::new(now, random_u128()), establishment_id: est, subject: subject.clone(), started_by: viewer.person.id.clone(), members };
     let first = Message { id: MessageId::new(now, random_u128()), author: viewer.person.id.clone(), body, sent_at: now };
     state.store.start_conversation(&c, &subject, &first, &sent.files, now).await?;
+    let others: Vec<PersonId> = c.members.iter().filter(|m| **m != viewer.person.id).cloned().collect();
+    super::notifications::tell(&state, &others, preau_store::notifications::MESSAGE, &subject, &format!("/messages/{}", c.id), now).await;
     tracing::info!(conversation = %c.id, recipients = c.members.len() - 1, files = sent.files.len(), "message sent");
     Ok(Redirect::to(&format!("/messages/{}", c.id)).into_response())
 }
@@ -435,6 +437,8 @@ pub async fn reply(State(state): State<SharedState>, viewer: Viewer, Path(id): P
     let now = state.clock.now();
     let m = Message { id: MessageId::new(now, random_u128()), author: viewer.person.id.clone(), body, sent_at: now };
     state.store.reply(&c.id, &m, &sent.files, now).await?;
+    let others: Vec<PersonId> = c.members.iter().filter(|x| **x != viewer.person.id).cloned().collect();
+    super::notifications::tell(&state, &others, preau_store::notifications::MESSAGE, &c.subject, &format!("/messages/{}", c.id), now).await;
     Ok(Redirect::to(&format!("/messages/{}#last", c.id)).into_response())
 }
 

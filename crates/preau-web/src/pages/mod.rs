@@ -10,6 +10,7 @@ pub mod login;
 pub mod meeting_live;
 pub mod meetings;
 pub mod messages;
+pub mod notifications;
 pub mod ops;
 pub mod people;
 pub mod profile;

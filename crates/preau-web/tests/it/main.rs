@@ -11,6 +11,7 @@ mod homework;
 mod meeting_live;
 mod meetings;
 mod messages;
+mod notifications;
 mod policy;
 mod resources;
 mod rooms;
