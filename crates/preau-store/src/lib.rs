@@ -12,6 +12,7 @@ pub mod homework;
 pub mod messaging;
 pub mod notifications;
 pub mod resources;
+pub mod search;
 pub mod timetable;
 mod keys;
 mod meetings;

@@ -822,3 +822,13 @@ notifications-digest-save = Save
 mail-digest-subject = Préau: your notifications of the day
 mail-digest-intro = Here is what is new for you on Préau:
 mail-digest-outro = You receive this digest because it is on in your notifications:
+
+## Search
+nav-search = Search
+search-title = Search
+search-label = In my homework, my classes' resources and my messages
+search-submit = Search
+search-homework = Homework
+search-resources = Resources
+search-messages = Messages
+search-none = Nothing found.

@@ -822,3 +822,13 @@ notifications-digest-save = Enregistrer
 mail-digest-subject = Préau : vos notifications du jour
 mail-digest-intro = Voici ce qui est nouveau pour vous sur Préau :
 mail-digest-outro = Vous recevez ce résumé parce qu'il est activé dans vos notifications :
+
+## Search
+nav-search = Rechercher
+search-title = Rechercher
+search-label = Dans mon travail à faire, les ressources de mes classes et mes messages
+search-submit = Rechercher
+search-homework = Travail à faire
+search-resources = Ressources
+search-messages = Messages
+search-none = Rien trouvé.

@@ -161,6 +161,7 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .post("/resources/folders/{id}/files/{sha}/rename", Signed(Action::ManageResources), resources::rename)
         .post("/resources/folders/{id}/files/{sha}/delete", Signed(Action::ManageResources), resources::delete_file)
         .post("/resources/folders/{id}/delete", Signed(Action::ManageResources), resources::delete_folder)
+        .get("/search", Signed(Action::ViewDashboard), search::show)
         .get("/notifications", Signed(Action::ViewDashboard), notifications::show)
         .post("/notifications/digest", Signed(Action::ManageOwnAccount), notifications::set_digest)
         .get("/timetable", Signed(Action::ViewDashboard), timetable::week)

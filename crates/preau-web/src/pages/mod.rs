@@ -16,6 +16,7 @@ pub mod people;
 pub mod profile;
 pub mod resources;
 pub mod rooms;
+pub mod search;
 pub mod timetable;
 
 pub use crate::routes::home_redirect as home;

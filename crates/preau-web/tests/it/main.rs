@@ -15,5 +15,6 @@ mod notifications;
 mod policy;
 mod resources;
 mod rooms;
+mod search;
 mod timetable;
 mod routes;
