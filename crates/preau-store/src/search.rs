@@ -51,7 +51,9 @@ impl Store {
     /// Documents of these classes' resources whose name contains `query`.
     pub async fn search_resources(&self, audiences: &[Audience], query: &str) -> Result<Vec<Found>> {
         let (divisions, groups) = lists(audiences);
-        let rows: Vec<(String, String, Option<String>, Option<String>, String)> = sqlx::query_as(
+        // (document, subject, division, group, subject id)
+        type Row = (String, String, Option<String>, Option<String>, String);
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT a.name, s.name, f.division_id, f.group_id, f.subject_id FROM attachments a \
              JOIN resource_folders f ON f.id = a.owner_id JOIN subjects s ON s.id = f.subject_id \
              WHERE a.role = 'resource' AND (f.division_id IN (SELECT value FROM json_each(?1)) OR f.group_id IN (SELECT value FROM json_each(?2))) \
