@@ -250,4 +250,38 @@ impl Store {
             })
             .collect()
     }
+
+    /// Writes what a lesson covered (empty: nothing recorded any more).
+    pub async fn set_lesson_content(&self, course: &CourseId, date: Date, content: &str, by: &PersonId, now: Millis) -> Result<()> {
+        if content.is_empty() {
+            sqlx::query("DELETE FROM lesson_contents WHERE course_id = ? AND lesson_date = ?").bind(course.as_str()).bind(date.to_string()).execute(&self.pool).await?;
+            return Ok(());
+        }
+        sqlx::query(
+            "INSERT INTO lesson_contents (course_id, lesson_date, content, written_by, written_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+             ON CONFLICT (course_id, lesson_date) DO UPDATE SET content = ?3, written_by = ?4, written_at = ?5",
+        )
+        .bind(course.as_str())
+        .bind(date.to_string())
+        .bind(content)
+        .bind(by.as_str())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// What these courses' lessons covered from `from` to `to` (dates, inclusive).
+    pub async fn lesson_contents(&self, courses: &[CourseId], from: Date, to: Date) -> Result<Vec<(CourseId, Date, String)>> {
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "SELECT course_id, lesson_date, content FROM lesson_contents \
+             WHERE course_id IN (SELECT value FROM json_each(?1)) AND lesson_date BETWEEN ?2 AND ?3",
+        )
+        .bind(json_ids(courses.iter().map(|c| c.as_str())))
+        .bind(from.to_string())
+        .bind(to.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(|(c, d, text)| Ok((c.parse().map_err(corrupt)?, d.parse().map_err(corrupt)?, text))).collect()
+    }
 }

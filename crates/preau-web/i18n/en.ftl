@@ -832,3 +832,7 @@ search-homework = Homework
 search-resources = Resources
 search-messages = Messages
 search-none = Nothing found.
+timetable-content = What the lesson covered
+timetable-content-write = Write what the lesson covered
+timetable-content-save = Save
+timetable-content-too-long = What the lesson covered is too long (5,000 characters at most).

@@ -832,3 +832,7 @@ search-homework = Travail à faire
 search-resources = Ressources
 search-messages = Messages
 search-none = Rien trouvé.
+timetable-content = Contenu de la séance
+timetable-content-write = Écrire le contenu de la séance
+timetable-content-save = Enregistrer
+timetable-content-too-long = Le contenu de la séance est trop long (5 000 caractères au plus).

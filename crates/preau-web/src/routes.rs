@@ -166,6 +166,7 @@ pub fn build(state: SharedState) -> (Router, Vec<RouteInfo>) {
         .post("/notifications/digest", Signed(Action::ManageOwnAccount), notifications::set_digest)
         .get("/timetable", Signed(Action::ViewDashboard), timetable::week)
         .post("/timetable/lessons/{course}/{date}", Signed(Action::ChangeLesson), timetable::change_lesson)
+        .post("/timetable/lessons/{course}/{date}/content", Signed(Action::ChangeLesson), timetable::write_content)
         .get("/admin/timetable", Signed(Action::ManageTimetable), timetable::admin)
         .post("/admin/timetable", Signed(Action::ManageTimetable), timetable::add)
         .upload("/admin/timetable/import", Signed(Action::ManageTimetable), timetable::import)

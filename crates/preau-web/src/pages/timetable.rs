@@ -35,6 +35,10 @@ pub(crate) struct LessonView {
     pub(crate) room_link: Option<String>,
     /// For its teacher and the staff: the address that changes it, and what it is now.
     pub(crate) change: Option<(String, &'static str)>,
+    /// What the lesson covered (« contenu de la séance »), as its teacher wrote it.
+    pub(crate) content: String,
+    /// For its teacher and the staff: where to write it, and a unique id for the field.
+    pub(crate) write: Option<(String, String)>,
 }
 
 pub(crate) struct DayView {
@@ -72,6 +76,7 @@ pub(crate) async fn days_view(state: &SharedState, viewer: &Viewer, lines: &[Cou
     let ids: Vec<CourseId> = courses.iter().map(|c| c.id.clone()).collect();
     let to = from.checked_add(jiff::Span::new().days(days - 1)).unwrap_or(from);
     let changes = state.store.lesson_changes(&ids, from, to).await?;
+    let contents = state.store.lesson_contents(&ids, from, to).await?;
     let rooms = super::rooms::class_rooms(state, viewer).await?;
     let est = &viewer.actor.establishment_id;
     let mut out = vec![];
@@ -99,6 +104,8 @@ pub(crate) async fn days_view(state: &SharedState, viewer: &Viewer, lines: &[Cou
                     room_link: (l.change == Some(Change::Virtual))
                         .then(|| room_for(&rooms, &c.audience).map(|r| format!("/rooms/{}", r.id)))
                         .flatten(),
+                    content: contents.iter().find(|(id, d, _)| *id == c.id && *d == date).map(|(_, _, t)| t.clone()).unwrap_or_default(),
+                    write: may_change.then(|| (format!("/timetable/lessons/{}/{}/content", c.id, date), format!("content-{}-{date}", c.id))),
                     change: may_change.then(|| {
                         let now = match l.change {
                             None => "planned",
@@ -186,6 +193,35 @@ pub async fn week(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
         children,
     };
     render(StatusCode::OK, &page)
+}
+
+/// Longest content of a lesson.
+const MAX_CONTENT: usize = 5000;
+
+/// `POST /timetable/lessons/{course}/{date}/content`: its teacher (or the staff) writes what a
+/// lesson covered.
+pub async fn write_content(
+    State(state): State<SharedState>,
+    viewer: Viewer,
+    Path((course, date)): Path<(String, String)>,
+    axum::Form(form): axum::Form<Vec<(String, String)>>,
+) -> AppResult {
+    let id: CourseId = parse_id(&course)?;
+    let date: Date = parse_id(&date)?;
+    let (line, est) = state.store.course(&id).await?.ok_or(AppError::NotFound)?;
+    let c = &line.course;
+    if !may(&viewer.actor, Action::ChangeLesson, Target::Course { establishment_id: &est, teacher: &c.teacher, audience: &c.audience }).is_allowed() {
+        return Err(AppError::Forbidden);
+    }
+    if date.weekday() != c.weekday || !c.weeks.holds(date) {
+        return Err(AppError::BadRequest("error-400-text"));
+    }
+    let content = form.iter().find(|(k, _)| k == "content").map_or("", |(_, v)| v.as_str()).trim();
+    if content.chars().count() > MAX_CONTENT {
+        return super::homework::refused_page(&viewer.tr, &viewer, format!("/timetable?week={}", monday_of(date)), viewer.tr.t("timetable-content-too-long"));
+    }
+    state.store.set_lesson_content(&c.id, date, content, &viewer.person.id, state.clock.now()).await?;
+    Ok(Redirect::to(&format!("/timetable?week={}", monday_of(date))).into_response())
 }
 
 /// `POST /timetable/lessons/{course}/{date}`: cancel a lesson, hold it as a virtual class, or

@@ -53,7 +53,12 @@ async fn the_timetable_is_imported_whole_seen_by_the_class_and_its_lessons_chang
     // The teacher cancels that Monday's lesson, then holds it as a virtual class.
     let mut t = app.signed_in(&teacher).await;
     let html = t.get(week).await.text;
-    let action = html.split("action=\"").find(|x| x.starts_with("/timetable/lessons/")).map(|x| x[..x.find('"').unwrap()].to_owned()).unwrap();
+    let action = html
+        .split("action=\"")
+        .map(|x| &x[..x.find('"').unwrap_or(0)])
+        .find(|x| x.starts_with("/timetable/lessons/") && !x.ends_with("/content"))
+        .unwrap()
+        .to_owned();
     assert!(action.ends_with("/2026-09-07"));
     let r = t.submit(week, &action, &[("change", "cancelled")]).await;
     assert_eq!((r.status, r.location()), (StatusCode::SEE_OTHER, "/timetable?week=2026-09-07"));
@@ -67,6 +72,13 @@ async fn the_timetable_is_imported_whole_seen_by_the_class_and_its_lessons_chang
     assert_eq!(class.submit("/timetable", &action, &[("change", "planned")]).await.status, StatusCode::FORBIDDEN);
     let tuesday = action.replace("2026-09-07", "2026-09-08");
     assert_eq!(t.submit(week, &tuesday, &[("change", "cancelled")]).await.status, StatusCode::BAD_REQUEST);
+    // The teacher writes what the lesson covered; the class reads it; a pupil writes nothing.
+    let content = format!("{action}/content");
+    let r = t.submit(week, &content, &[("content", "Fractions : addition de fractions de même dénominateur.")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = plain(&class.get(week).await.text);
+    assert!(page.contains("Contenu de la séance") && page.contains("Fractions : addition"), "{page}");
+    assert_eq!(class.submit("/timetable", &content, &[("content", "intrus")]).await.status, StatusCode::FORBIDDEN);
     // The timetable is the staff's to keep.
     assert_eq!(t.get("/admin/timetable").await.status, StatusCode::FORBIDDEN);
 }
