@@ -1073,6 +1073,11 @@ pub async fn feed(State(state): State<SharedState>, Path(file): Path<String>) ->
             events.push(event_of(&state, &b).await?);
         }
     }
+    // The person's lessons, from a week back to four weeks ahead, one event each (weeks A and
+    // B, and single lessons cancelled, are then as they are).
+    if let Some(p) = state.store.person(&person).await? {
+        events.extend(super::timetable::lesson_events(&state, &p, now).await?);
+    }
     let name = state.store.person(&person).await?.map(|p| format!("Préau — {}", p.display_name()));
     let body = ical::calendar(Method::Publish, name.as_deref(), &events).map_err(|e| AppError::Internal(e.to_string()))?;
     let mut response = body.into_response();

@@ -129,6 +129,45 @@ pub(crate) async fn today_for(state: &SharedState, viewer: &Viewer, person: &Per
     Ok(days.pop().map(|d| d.lessons).unwrap_or_default())
 }
 
+/// The lessons of `person` from a week before `now` to four weeks after, as calendar events
+/// (a cancelled one marked so), for their calendar feed.
+pub(crate) async fn lesson_events(state: &SharedState, person: &Person, now: Millis) -> AppResult<Vec<preau_core::ical::Event>> {
+    let lines = courses_of(state, person).await?;
+    if lines.is_empty() {
+        return Ok(vec![]);
+    }
+    let courses: Vec<Course> = lines.iter().map(|l| l.course.clone()).collect();
+    let ids: Vec<CourseId> = courses.iter().map(|c| c.id.clone()).collect();
+    let first = today(now).checked_sub(jiff::Span::new().days(7)).unwrap_or_else(|_| today(now));
+    let last = first.checked_add(jiff::Span::new().days(35)).unwrap_or(first);
+    let changes = state.store.lesson_changes(&ids, first, last).await?;
+    let host = crate::mail::public_host(state);
+    let mut events = vec![];
+    for n in 0..=35 {
+        let Ok(date) = first.checked_add(jiff::Span::new().days(n)) else { break };
+        for l in lessons_on(&courses, date, &changes) {
+            let line = lines.iter().find(|x| x.course.id == l.course.id).expect("from these lines");
+            let teacher = preau_core::ical::Attendee { name: line.teacher_name.clone(), address: format!("urn:x-preau:person:{}", l.course.teacher) };
+            let room = if l.course.room.is_empty() { String::new() } else { format!(", {}", l.course.room) };
+            events.push(preau_core::ical::Event {
+                uid: format!("{}-{date}@{host}", l.course.id),
+                sequence: u32::from(l.change.is_some()),
+                stamp: now,
+                title: format!("{} ({}{room})", line.subject_name, line.audience_name),
+                description: None,
+                url: None,
+                start: date.to_datetime(l.course.start),
+                end: date.to_datetime(l.course.end),
+                weekly: None,
+                organizer: teacher,
+                attendees: vec![],
+                cancelled: l.change == Some(Change::Cancelled),
+            });
+        }
+    }
+    Ok(events)
+}
+
 // ---- The week ---------------------------------------------------------------------------------
 
 #[derive(Template)]

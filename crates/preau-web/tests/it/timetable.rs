@@ -79,6 +79,13 @@ async fn the_timetable_is_imported_whole_seen_by_the_class_and_its_lessons_chang
     let page = plain(&class.get(week).await.text);
     assert!(page.contains("Contenu de la séance") && page.contains("Fractions : addition"), "{page}");
     assert_eq!(class.submit("/timetable", &content, &[("content", "intrus")]).await.status, StatusCode::FORBIDDEN);
+    // The teacher's calendar feed carries their lessons, a cancelled one marked so.
+    let made = t.submit("/meetings", "/meetings/feed", &[]).await;
+    let start = made.text.find("id=\"feed-url\" value=\"").expect("the feed address") + "id=\"feed-url\" value=\"".len();
+    let url = made.text[start..start + made.text[start..].find('"').unwrap()].to_owned();
+    let feed = app.client().get(url.strip_prefix("http://127.0.0.1:8080").unwrap()).await.text;
+    assert!(feed.contains("BEGIN:VEVENT") && feed.contains(&format!("SUMMARY:{}", subject.name)), "{feed}");
+    assert!(feed.contains("TZID=Europe/Paris:"));
     // The timetable is the staff's to keep.
     assert_eq!(t.get("/admin/timetable").await.status, StatusCode::FORBIDDEN);
 }
