@@ -18,6 +18,10 @@ pub struct DemoSchool {
     /// (parent, pupil)
     pub parent_links: Vec<(PersonId, PersonId)>,
     pub assignments: Vec<TeachingAssignment>,
+    /// The weekly timetable: two lessons a week of each class subject, one of each group's.
+    pub courses: Vec<crate::timetable::Course>,
+    /// A few homework for the coming days, published.
+    pub homework: Vec<crate::homework::Homework>,
     /// The permanent virtual classroom of every division and group.
     pub rooms: Vec<Room>,
 }
@@ -168,6 +172,8 @@ pub fn demo_school(now: crate::Millis) -> DemoSchool {
             parent_links: vec![],
             assignments: vec![],
             rooms: vec![],
+            courses: vec![],
+            homework: vec![],
         },
         logins: Default::default(),
     };
@@ -287,7 +293,89 @@ pub fn demo_school(now: crate::Millis) -> DemoSchool {
         let audience = RoomAudience::Group(g.id.clone());
         b.school.rooms.push(Room { id, establishment_id: est.clone(), audience, title: g.name.clone() });
     }
+    timetable_and_homework(&mut b);
     b.school
+}
+
+/// The week's courses — greedy, no class or teacher in two places at once, the groups' slots
+/// kept free of class lessons — and a few homework due in two days. Drawn after everything else.
+fn timetable_and_homework(b: &mut Builder) {
+    use crate::timetable::{Course, Weekday, Weeks};
+    let days = [Weekday::Monday, Weekday::Tuesday, Weekday::Wednesday, Weekday::Thursday, Weekday::Friday];
+    let hours = [8, 9, 10, 11, 13, 14, 15, 16];
+    let group_slots = [(Weekday::Friday, 15), (Weekday::Friday, 16), (Weekday::Wednesday, 11)];
+    let mut busy: Vec<(String, Weekday, i8)> = vec![];
+    let assignments = b.school.assignments.clone();
+    for a in &assignments {
+        let (who, lessons): (String, usize) = match &a.audience {
+            Audience::Division(d) => (d.to_string(), 2),
+            Audience::Group(g) => (g.to_string(), 1),
+        };
+        let mut placed = 0;
+        for (day, hour) in days.iter().flat_map(|d| hours.iter().map(move |h| (*d, *h))) {
+            if placed == lessons {
+                break;
+            }
+            // A subject's two lessons on two days.
+            let group = matches!(a.audience, Audience::Group(_));
+            let slot_is_groups = group_slots.contains(&(day, hour));
+            let taken = |x: &String| busy.iter().any(|(w, d, h)| w == x && *d == day && *h == hour);
+            let same_day = busy.iter().any(|(w, d, _)| *w == format!("{who}/{}", a.subject_id) && *d == day);
+            if group != slot_is_groups || taken(&who) || taken(&a.teacher_id.to_string()) || same_day {
+                continue;
+            }
+            busy.push((format!("{who}/{}", a.subject_id), day, hour));
+            busy.push((who.clone(), day, hour));
+            busy.push((a.teacher_id.to_string(), day, hour));
+            let id = crate::CourseId::new(b.now, b.rng.id128());
+            b.school.courses.push(Course {
+                id,
+                subject: a.subject_id.clone(),
+                teacher: a.teacher_id.clone(),
+                audience: a.audience.clone(),
+                room: format!("B{}", 10 + b.school.courses.len() % 12),
+                weekday: day,
+                start: jiff::civil::time(hour, 0, 0, 0),
+                end: jiff::civil::time(hour + 1, 0, 0, 0),
+                weeks: Weeks::All,
+            });
+            placed += 1;
+        }
+    }
+    // Homework: three subjects of each class, due in two days at 08:00, published an hour ago.
+    let Ok(today) = crate::booking::local(b.now).map(|d| d.date()) else { return };
+    let Ok(due) = today.checked_add(jiff::Span::new().days(2)) else { return };
+    let texts = ["Exercices 3 et 4 page 52.", "Lire le chapitre 2 et répondre aux questions 1 à 5.", "Apprendre la leçon sur les fractions."];
+    let mut per_class: Vec<(String, usize)> = vec![];
+    for a in assignments.iter().filter(|a| matches!(a.audience, Audience::Division(_))) {
+        let who = format!("{:?}", a.audience);
+        let n = match per_class.iter_mut().find(|(w, _)| *w == who) {
+            Some((_, n)) => {
+                *n += 1;
+                *n
+            }
+            None => {
+                per_class.push((who, 0));
+                0
+            }
+        };
+        if n >= texts.len() {
+            continue;
+        }
+        let id = crate::HomeworkId::new(b.now, b.rng.id128());
+        b.school.homework.push(crate::homework::Homework {
+            id,
+            audience: a.audience.clone(),
+            subject: a.subject_id.clone(),
+            teacher: a.teacher_id.clone(),
+            set_on: today,
+            instructions: texts[n].into(),
+            due: due.at(8, 0, 0, 0),
+            minutes: Some(20 + 10 * n as u16),
+            publish_at: b.now - 3_600_000,
+            hand_in: if n == 0 { crate::homework::HandIn::Yes { late_allowed: true } } else { crate::homework::HandIn::No },
+        });
+    }
 }
 
 #[cfg(test)]
@@ -345,5 +433,23 @@ mod tests {
         assert_eq!(login_part("Léa"), "lea");
         assert_eq!(login_part("Da Silva"), "dasilva");
         assert_eq!(login_part("Maëlys"), "maelys");
+    }
+
+    #[test]
+    fn the_demo_timetable_puts_no_class_and_no_teacher_in_two_places_and_homework_is_due_soon() {
+        let s = demo_school(1_800_000_000_000);
+        let whole_class = s.assignments.iter().filter(|a| matches!(a.audience, Audience::Division(_))).count();
+        let groups = s.assignments.len() - whole_class;
+        assert_eq!(s.courses.len(), 2 * whole_class + groups, "every lesson placed");
+        for (i, a) in s.courses.iter().enumerate() {
+            for b in &s.courses[i + 1..] {
+                let same_slot = a.weekday == b.weekday && a.start == b.start;
+                assert!(!(same_slot && (a.audience == b.audience || a.teacher == b.teacher)), "{a:?} and {b:?}");
+            }
+        }
+        assert_eq!(s.homework.len(), 3 * s.divisions.len());
+        for mut h in s.homework.clone() {
+            assert_eq!(h.check(), Ok(()));
+        }
     }
 }

@@ -135,38 +135,8 @@ impl Store {
     /// Sets a homework (checked by the caller) with its files, all or nothing.
     pub async fn add_homework(&self, h: &Homework, establishment: &EstablishmentId, uploads: &[Upload], now: Millis) -> Result<()> {
         let hashes = self.put_files(uploads).await?;
-        let due_at = h.due_at().map_err(|e| corrupt(e.to_string()))?;
-        let (division, group) = audience_ids(&h.audience);
-        let (hand_in, late_allowed) = match h.hand_in {
-            HandIn::No => (false, false),
-            HandIn::Yes { late_allowed } => (true, late_allowed),
-        };
         let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO homework (id, establishment_id, division_id, group_id, subject_id, teacher_id, set_on, due_local, due_at, \
-                 instructions, minutes, publish_at, hand_in, late_allowed, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(h.id.as_str())
-        .bind(establishment.as_str())
-        .bind(division)
-        .bind(group)
-        .bind(h.subject.as_str())
-        .bind(h.teacher.as_str())
-        .bind(h.set_on.to_string())
-        .bind(h.due.to_string())
-        .bind(due_at)
-        .bind(&h.instructions)
-        .bind(h.minutes.map(i64::from))
-        .bind(h.publish_at)
-        .bind(hand_in)
-        .bind(late_allowed)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            return Err(StoreError::IdTaken(h.id.to_string()));
-        }
+        insert_homework(&mut tx, h, establishment, now).await?;
         files::attach(&mut tx, h.id.as_str(), Role::Homework, uploads, &hashes, now).await?;
         tx.commit().await?;
         Ok(())
@@ -353,4 +323,40 @@ impl Store {
             Audience::Group(g) => self.group_pupils(g).await,
         }
     }
+}
+
+/// Writes a homework's row (in the caller's transaction); an id taken is an error.
+pub(crate) async fn insert_homework(tx: &mut sqlx::SqliteConnection, h: &Homework, establishment: &EstablishmentId, now: Millis) -> Result<()> {
+    let due_at = h.due_at().map_err(|e| corrupt(e.to_string()))?;
+    let (division, group) = audience_ids(&h.audience);
+    let (hand_in, late_allowed) = match h.hand_in {
+        HandIn::No => (false, false),
+        HandIn::Yes { late_allowed } => (true, late_allowed),
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO homework (id, establishment_id, division_id, group_id, subject_id, teacher_id, set_on, due_local, due_at, \
+             instructions, minutes, publish_at, hand_in, late_allowed, created_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(h.id.as_str())
+    .bind(establishment.as_str())
+    .bind(division)
+    .bind(group)
+    .bind(h.subject.as_str())
+    .bind(h.teacher.as_str())
+    .bind(h.set_on.to_string())
+    .bind(h.due.to_string())
+    .bind(due_at)
+    .bind(&h.instructions)
+    .bind(h.minutes.map(i64::from))
+    .bind(h.publish_at)
+    .bind(hand_in)
+    .bind(late_allowed)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(StoreError::IdTaken(h.id.to_string()));
+    }
+    Ok(())
 }

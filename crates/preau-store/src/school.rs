@@ -162,6 +162,12 @@ impl Store {
         }
         // Every division and group has its permanent virtual classroom from the start.
         crate::rooms::insert_rooms(&mut tx, &s.rooms, now).await?;
+        for c in &s.courses {
+            crate::timetable::insert_course(&mut tx, &s.establishment.id, c).await?;
+        }
+        for h in &s.homework {
+            crate::homework::insert_homework(&mut tx, h, &s.establishment.id, now).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

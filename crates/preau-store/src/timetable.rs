@@ -69,7 +69,7 @@ fn line_from_row(r: &SqliteRow) -> Result<CourseLine> {
     })
 }
 
-async fn insert_course(tx: &mut sqlx::SqliteConnection, establishment: &EstablishmentId, c: &Course) -> Result<()> {
+pub(crate) async fn insert_course(tx: &mut sqlx::SqliteConnection, establishment: &EstablishmentId, c: &Course) -> Result<()> {
     let (division, group) = match &c.audience {
         Audience::Division(d) => (Some(d.as_str()), None),
         Audience::Group(g) => (None, Some(g.as_str())),
