@@ -223,6 +223,15 @@ impl Store {
         Ok(())
     }
 
+    pub async fn is_archived(&self, id: &ConversationId, person: &PersonId) -> Result<bool> {
+        let v: Option<bool> = sqlx::query_scalar("SELECT archived FROM conversation_members WHERE conversation_id = ? AND person_id = ?")
+            .bind(id.as_str())
+            .bind(person.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(v.unwrap_or(false))
+    }
+
     pub async fn set_archived(&self, id: &ConversationId, person: &PersonId, archived: bool) -> Result<()> {
         sqlx::query("UPDATE conversation_members SET archived = ? WHERE conversation_id = ? AND person_id = ?")
             .bind(archived)

@@ -104,12 +104,15 @@ impl Store {
         .bind(now)
         .execute(&self.pool)
         .await?;
-        let row = sqlx::query("SELECT * FROM resource_folders WHERE coalesce(division_id, group_id) = ? AND subject_id = ? AND name = ?")
-            .bind(division.or(group))
-            .bind(subject.as_str())
-            .bind(name)
-            .fetch_one(&self.pool)
-            .await?;
+        let row = sqlx::query(
+            "SELECT * FROM resource_folders WHERE coalesce(division_id, group_id) = ? AND subject_id = ? AND name = ? AND establishment_id = ?",
+        )
+        .bind(division.or(group))
+        .bind(subject.as_str())
+        .bind(name)
+        .bind(establishment.as_str())
+        .fetch_one(&self.pool)
+        .await?;
         folder_from_row(&row)
     }
 
@@ -119,11 +122,15 @@ impl Store {
     }
 
     /// A class and subject's folders, the root first, then by name.
-    pub async fn folders(&self, audience: &Audience, subject: &SubjectId) -> Result<Vec<Folder>> {
+    pub async fn folders(&self, establishment: &EstablishmentId, audience: &Audience, subject: &SubjectId) -> Result<Vec<Folder>> {
         let (division, group) = ids(audience);
-        sqlx::query("SELECT * FROM resource_folders WHERE coalesce(division_id, group_id) = ? AND subject_id = ? ORDER BY name <> '', name COLLATE NOCASE")
-            .bind(division.or(group))
-            .bind(subject.as_str())
+        sqlx::query(
+            "SELECT * FROM resource_folders WHERE coalesce(division_id, group_id) = ? AND subject_id = ? AND establishment_id = ? \
+             ORDER BY name <> '', name COLLATE NOCASE",
+        )
+        .bind(division.or(group))
+        .bind(subject.as_str())
+        .bind(establishment.as_str())
             .fetch_all(&self.pool)
             .await?
             .iter()
@@ -144,10 +151,12 @@ impl Store {
 
     /// Adds documents to a folder, unless the establishment's resources would then take more
     /// than `quota` bytes: then nothing is added. The same name again replaces nothing: both are
-    /// kept (the same content twice is kept once, under its last name).
+    /// kept (the same content twice is kept once, under its last name, and counted once).
+    /// Checked and written in one `BEGIN IMMEDIATE` transaction: two additions at once are
+    /// counted one after the other.
     pub async fn add_resources(&self, folder: &Folder, uploads: &[Upload], quota: i64, now: Millis) -> Result<Result<(), OverQuota>> {
         let hashes = self.put_files(uploads).await?;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let used: i64 = sqlx::query_scalar(
             "SELECT coalesce(sum(bytes), 0) FROM files WHERE sha256 IN (SELECT a.sha256 FROM attachments a \
                 JOIN resource_folders f ON f.id = a.owner_id WHERE a.role = 'resource' AND f.establishment_id = ?)",
@@ -155,7 +164,23 @@ impl Store {
         .bind(folder.establishment_id.as_str())
         .fetch_one(&mut *tx)
         .await?;
-        let adding: i64 = uploads.iter().map(|u| u.bytes.len() as i64).sum();
+        // What the establishment does not hold yet, each content once.
+        let mut adding = 0i64;
+        let mut seen: Vec<&String> = vec![];
+        for (u, sha) in uploads.iter().zip(&hashes) {
+            let held: bool = sqlx::query_scalar(
+                "SELECT EXISTS (SELECT 1 FROM attachments a JOIN resource_folders f ON f.id = a.owner_id \
+                 WHERE a.role = 'resource' AND a.sha256 = ? AND f.establishment_id = ?)",
+            )
+            .bind(sha)
+            .bind(folder.establishment_id.as_str())
+            .fetch_one(&mut *tx)
+            .await?;
+            if !held && !seen.contains(&sha) {
+                adding += u.bytes.len() as i64;
+            }
+            seen.push(sha);
+        }
         if used + adding > quota {
             return Ok(Err(OverQuota { used }));
         }
@@ -184,8 +209,11 @@ impl Store {
         Ok(done.rows_affected() > 0)
     }
 
-    /// Deletes a folder and what it holds (not the root).
+    /// Deletes a folder and what it holds (not the root: false, and nothing changes).
     pub async fn delete_folder(&self, folder: &Folder) -> Result<bool> {
+        if folder.name.is_empty() {
+            return Ok(false);
+        }
         let mut tx = self.pool.begin().await?;
         files::detach(&mut tx, &folder.id, Role::Resource).await?;
         let done = sqlx::query("DELETE FROM resource_folders WHERE id = ? AND name <> ''").bind(&folder.id).execute(&mut *tx).await?;

@@ -715,7 +715,7 @@ timetable-restore = Restore the lesson
 timetable-admin-title = The school's timetable
 timetable-errors-intro = Nothing was saved:
 timetable-import = Import the timetable
-timetable-import-intro = A CSV file (semicolon-separated, UTF-8), one line per course: subject (code or name), teacher (login), class or group (name), room, day (lundi to samedi), start, end, week (empty, A or B; A = odd ISO weeks). The import replaces the whole timetable; if a line is wrong, nothing is imported and each error is named.
+timetable-import-intro = A CSV file (semicolon-separated, UTF-8), one line per course: subject (code or name), teacher (login), class or group (name), room, day (lundi to samedi), start, end, week (empty, A or B; A = odd ISO weeks). The import replaces the whole timetable, and clears the cancellations and virtual classes already noted; if a line is wrong, nothing is imported and each error is named.
 timetable-template = Download the template
 timetable-file = CSV file
 timetable-import-submit = Import
@@ -836,3 +836,4 @@ timetable-content = What the lesson covered
 timetable-content-write = Write what the lesson covered
 timetable-content-save = Save
 timetable-content-too-long = What the lesson covered is too long (5,000 characters at most).
+nav-timetable-admin = Timetable management

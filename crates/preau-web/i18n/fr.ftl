@@ -715,7 +715,7 @@ timetable-restore = Rétablir le cours
 timetable-admin-title = Emploi du temps de l'établissement
 timetable-errors-intro = Rien n'a été enregistré :
 timetable-import = Importer l'emploi du temps
-timetable-import-intro = Un fichier CSV (séparé par des points-virgules, UTF-8), une ligne par cours : matière (code ou nom), professeur (identifiant), classe ou groupe (nom), salle, jour (lundi à samedi), début, fin, semaine (vide, A ou B ; A = semaines ISO impaires). L'import remplace tout l'emploi du temps ; si une ligne est fausse, rien n'est importé et chaque erreur est indiquée.
+timetable-import-intro = Un fichier CSV (séparé par des points-virgules, UTF-8), une ligne par cours : matière (code ou nom), professeur (identifiant), classe ou groupe (nom), salle, jour (lundi à samedi), début, fin, semaine (vide, A ou B ; A = semaines ISO impaires). L'import remplace tout l'emploi du temps, et efface les annulations et classes virtuelles déjà notées ; si une ligne est fausse, rien n'est importé et chaque erreur est indiquée.
 timetable-template = Télécharger le modèle
 timetable-file = Fichier CSV
 timetable-import-submit = Importer
@@ -836,3 +836,4 @@ timetable-content = Contenu de la séance
 timetable-content-write = Écrire le contenu de la séance
 timetable-content-save = Enregistrer
 timetable-content-too-long = Le contenu de la séance est trop long (5 000 caractères au plus).
+nav-timetable-admin = Gestion de l'emploi du temps

@@ -122,7 +122,7 @@ pub struct AppState {
     /// Signing keys by purpose, read from the store (made there at first use).
     server_keys: std::sync::RwLock<std::collections::HashMap<&'static str, [u8; 32]>>,
     /// Forms with files being received at once (each may hold `max_upload_bytes` in memory).
-    uploads: tokio::sync::Semaphore,
+    uploads: Arc<tokio::sync::Semaphore>,
 }
 
 /// Forms with files received at once; the others wait their turn.
@@ -173,7 +173,7 @@ impl AppState {
             establishment_names: Default::default(),
             server_keys: Default::default(),
             mail_wakeup: tokio::sync::Notify::new(),
-            uploads: tokio::sync::Semaphore::new(UPLOADS_AT_ONCE),
+            uploads: Arc::new(tokio::sync::Semaphore::new(UPLOADS_AT_ONCE)),
         })
     }
 

@@ -233,11 +233,6 @@ async fn enforce(
             Err(e) => return marked(e.into_response(), path),
         },
     };
-    // Forms with files are held in memory while they are checked and stored: a few at a time.
-    let _turn = match upload {
-        true => state.uploads.acquire().await.ok(),
-        false => None,
-    };
     let mut response = match check(&state, permission, viewer.clone(), req, upload).await {
         Ok(req) => next.run(req).await,
         Err(refusal) => refusal,
@@ -328,8 +323,17 @@ async fn check(
                 return Err(AppError::Forbidden.into_response());
             }
             if changes_state {
+                // Forms with files are held in memory while they are checked and stored: a few
+                // at a time, and only once the route's permission is known to hold.
+                let turn = match upload {
+                    true => state.uploads.clone().acquire_owned().await.ok(),
+                    false => None,
+                };
                 let expected = viewer.csrf.clone();
                 req = check_csrf(state, req, Some(&expected), upload).await?;
+                if let Some(turn) = turn {
+                    req.extensions_mut().insert(std::sync::Arc::new(turn));
+                }
             }
         }
     }
@@ -354,6 +358,9 @@ fn form_urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
+/// How long a request's body may take to arrive.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// Reads the form body, compares its `csrf` field to `expected`, and puts the body back. On an
 /// `upload` route the body may be larger, and a multipart form's fields are read.
 async fn check_csrf(state: &SharedState, req: Request, expected: Option<&str>, upload: bool) -> Result<Request, Response> {
@@ -363,9 +370,11 @@ async fn check_csrf(state: &SharedState, req: Request, expected: Option<&str>, u
         return Err(AppError::Csrf.into_response());
     }
     let limit = if upload { state.config.max_upload_bytes } else { state.config.max_body_bytes };
-    let bytes = match axum::body::to_bytes(body, limit).await {
-        Ok(b) => b,
-        Err(_) => return Err(AppError::TooLarge.into_response()),
+    // A body that trickles in is not waited for past this.
+    let bytes = match tokio::time::timeout(BODY_TIMEOUT, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(b)) => b,
+        Ok(Err(_)) => return Err(AppError::TooLarge.into_response()),
+        Err(_) => return Err(AppError::BadRequest("error-400-text").into_response()),
     };
     let multipart = parts
         .headers

@@ -118,7 +118,11 @@ pub async fn publish(State(state): State<SharedState>, viewer: Viewer, axum::For
     };
     let allowed = match &division {
         None => may(&viewer.actor, Action::Announce, Target::Establishment(&est)).is_allowed(),
-        Some(d) => may(&viewer.actor, Action::Announce, Target::Division { id: d, establishment_id: &est }).is_allowed(),
+        Some(d) => {
+            // The division's own establishment, not the viewer's: another school's is refused.
+            let div = state.store.division(d).await?.ok_or(AppError::BadRequest("error-400-text"))?;
+            may(&viewer.actor, Action::Announce, Target::Division { id: d, establishment_id: &div.establishment_id }).is_allowed()
+        }
     };
     if !allowed {
         return Err(AppError::Forbidden);

@@ -289,10 +289,13 @@ pub async fn send(State(state): State<SharedState>, viewer: Viewer, form: Multip
     let est = viewer.actor.establishment_id.clone();
     let rules = state.store.communication_rules(&est).await?;
     let mut to: BTreeSet<PersonId> = BTreeSet::new();
+    // Whether everyone it goes to is staff (who may all write to each other).
+    let mut all_staff = true;
     let mut refused = vec![];
     for id in &d.to {
+        // Someone of another establishment is as unknown as a made-up id: no name shown.
         let Some(p) = (match id.parse::<PersonId>() {
-            Ok(pid) => state.store.person(&pid).await?,
+            Ok(pid) => state.store.person(&pid).await?.filter(|p| p.establishment_id == viewer.actor.establishment_id),
             Err(_) => None,
         }) else {
             refused.push(tr.t1("messages-refused-unknown", "name", id.chars().take(40).collect::<String>()));
@@ -301,7 +304,10 @@ pub async fn send(State(state): State<SharedState>, viewer: Viewer, form: Multip
         let facts = state.store.person_facts(&p).await?;
         let reachable = if p.disabled { Err(Refusal::NotReachable) } else { messaging::may_write(&rules, &viewer.actor, &facts) };
         match reachable {
-            Ok(()) => drop(to.insert(p.id)),
+            Ok(()) => {
+                all_staff &= p.roles.is_staff();
+                to.insert(p.id);
+            }
             Err(r) => refused.push(refusal_text(&tr, &p.display_name(), r)),
         }
     }
@@ -318,6 +324,7 @@ pub async fn send(State(state): State<SharedState>, viewer: Viewer, form: Multip
             } else {
                 state.store.division_pupils(&division).await?
             };
+            all_staff = false;
             to.extend(people.into_iter().filter(|p| !p.disabled).map(|p| p.id));
         }
     }
@@ -337,15 +344,29 @@ pub async fn send(State(state): State<SharedState>, viewer: Viewer, form: Multip
         return render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&state, &viewer, &d, errors).await?);
     };
     let now = state.clock.now();
-    let mut members: Vec<PersonId> = vec![viewer.person.id.clone()];
-    members.extend(to);
-    let c = Conversation { id: ConversationId::new(now, random_u128()), establishment_id: est, subject: subject.clone(), started_by: viewer.person.id.clone(), members };
-    let first = Message { id: MessageId::new(now, random_u128()), author: viewer.person.id.clone(), body, sent_at: now };
-    state.store.start_conversation(&c, &subject, &first, &sent.files, now).await?;
-    let others: Vec<PersonId> = c.members.iter().filter(|m| **m != viewer.person.id).cloned().collect();
-    super::notifications::tell(&state, &others, preau_store::notifications::MESSAGE, &subject, &format!("/messages/{}", c.id), now).await;
-    tracing::info!(conversation = %c.id, recipients = c.members.len() - 1, files = sent.files.len(), "message sent");
-    Ok(Redirect::to(&format!("/messages/{}", c.id)).into_response())
+    // The staff writing to pupils or parents (a class, its parents, several families): one
+    // conversation each, so that no one answers everyone — pupils and parents write only to
+    // whom the rules open to them — nor sees who else received it. Otherwise, one together.
+    let groups: Vec<Vec<PersonId>> = if viewer.person.roles.is_staff() && !all_staff && to.len() > 1 {
+        to.into_iter().map(|p| vec![p]).collect()
+    } else {
+        vec![to.into_iter().collect()]
+    };
+    let mut last = None;
+    for recipients in &groups {
+        let mut members: Vec<PersonId> = vec![viewer.person.id.clone()];
+        members.extend(recipients.iter().cloned());
+        let c = Conversation { id: ConversationId::new(now, random_u128()), establishment_id: est.clone(), subject: subject.clone(), started_by: viewer.person.id.clone(), members };
+        let first = Message { id: MessageId::new(now, random_u128()), author: viewer.person.id.clone(), body: body.clone(), sent_at: now };
+        state.store.start_conversation(&c, &subject, &first, &sent.files, now).await?;
+        super::notifications::tell(&state, recipients, preau_store::notifications::MESSAGE, &subject, &format!("/messages/{}", c.id), now).await;
+        last = Some(c.id);
+    }
+    tracing::info!(conversations = groups.len(), files = sent.files.len(), "message sent");
+    match (groups.len(), last) {
+        (1, Some(id)) => Ok(Redirect::to(&format!("/messages/{id}")).into_response()),
+        _ => Ok(Redirect::to("/messages").into_response()),
+    }
 }
 
 // ---- A conversation ---------------------------------------------------------------------------
@@ -406,7 +427,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
         });
     }
     state.store.mark_read(&c.id, &viewer.person.id, last).await?;
-    let archived = state.store.conversations_of(&viewer.person.id, true, INBOX_LIMIT).await?.iter().any(|l| l.id == c.id);
+    let archived = state.store.is_archived(&c.id, &viewer.person.id).await?;
     let mut members: Vec<String> = c.members.iter().filter(|m| **m != viewer.person.id).filter_map(|m| names.get(m).cloned()).collect();
     members.sort();
     let page = ConversationPage {

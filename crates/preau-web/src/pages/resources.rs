@@ -55,6 +55,10 @@ pub async fn list(State(state): State<SharedState>, viewer: Viewer) -> AppResult
     audiences.extend(a.own_groups.iter().cloned().map(Audience::Group));
     audiences.extend(a.children_divisions.iter().cloned().map(Audience::Division));
     audiences.extend(a.children_groups.iter().cloned().map(Audience::Group));
+    // The staff keep every class's.
+    if a.roles.is_establishment_wide() {
+        audiences.extend(state.store.timetable_names(&a.establishment_id).await?.audiences.into_iter().map(|(x, _)| x));
+    }
     let teacher = viewer.person.roles.contains(Role::Teacher).then_some(&viewer.person.id);
     let shelves = state
         .store
@@ -69,6 +73,8 @@ pub async fn list(State(state): State<SharedState>, viewer: Viewer) -> AppResult
 
 struct FolderView {
     id: String,
+    /// The subject's own documents, not a folder one may delete.
+    root: bool,
     name: String,
     files: Vec<(FileLink, String)>,
 }
@@ -87,26 +93,28 @@ struct ShelfPage {
     max_upload: String,
 }
 
-/// The class and subject of the address, if the viewer may read them.
-fn shelf_of(viewer: &Viewer, audience: &str, subject: &str, action: Action) -> AppResult<(Audience, SubjectId)> {
+/// The class and subject of the address — of the viewer's establishment, or not found — with
+/// their names, if the viewer may do `action` on them.
+async fn shelf_of(state: &SharedState, viewer: &Viewer, audience: &str, subject: &str, action: Action) -> AppResult<(Audience, SubjectId, String)> {
     let audience = parse_audience(audience)?;
     let subject: SubjectId = parse_id(subject)?;
-    if !may(&viewer.actor, action, Target::Audience { audience: &audience, establishment_id: &viewer.actor.establishment_id }).is_allowed() {
+    let est = &viewer.actor.establishment_id;
+    let names = state.store.timetable_names(est).await?;
+    let subject_name = names.subjects.iter().find(|(id, _, _)| *id == subject).map(|(_, _, n)| n.clone()).ok_or(AppError::NotFound)?;
+    let audience_name = names.audiences.iter().find(|(a, _)| *a == audience).map(|(_, n)| n.clone()).ok_or(AppError::NotFound)?;
+    if !may(&viewer.actor, action, Target::Audience { audience: &audience, establishment_id: est }).is_allowed() {
         return Err(AppError::Forbidden);
     }
-    Ok((audience, subject))
+    Ok((audience, subject, format!("{audience_name} — {subject_name}")))
 }
 
 pub async fn shelf(State(state): State<SharedState>, viewer: Viewer, Path((audience, subject)): Path<(String, String)>) -> AppResult {
     let tr = viewer.tr;
-    let (audience, subject) = shelf_of(&viewer, &audience, &subject, Action::ViewResources)?;
+    let (audience, subject, heading) = shelf_of(&state, &viewer, &audience, &subject, Action::ViewResources).await?;
     let est = &viewer.actor.establishment_id;
     let manage = may(&viewer.actor, Action::ManageResources, Target::Audience { audience: &audience, establishment_id: est }).is_allowed();
-    let names = state.store.timetable_names(est).await?;
-    let subject_name = names.subjects.iter().find(|(id, _, _)| *id == subject).map(|(_, _, n)| n.clone()).ok_or(AppError::NotFound)?;
-    let audience_name = names.audiences.iter().find(|(a, _)| *a == audience).map(|(_, n)| n.clone()).ok_or(AppError::NotFound)?;
     let mut folders = vec![];
-    for f in state.store.folders(&audience, &subject).await? {
+    for f in state.store.folders(est, &audience, &subject).await? {
         let base = format!("/resources/folders/{}", f.id);
         let files = links(&tr, &base, &state.store.attachments(&f.id, FileRole::Resource).await?)
             .into_iter()
@@ -115,12 +123,12 @@ pub async fn shelf(State(state): State<SharedState>, viewer: Viewer, Path((audie
                 (l, sha)
             })
             .collect();
-        folders.push(FolderView { id: f.id.clone(), name: if f.name.is_empty() { tr.t("resources-root") } else { f.name.clone() }, files });
+        folders.push(FolderView { id: f.id.clone(), root: f.name.is_empty(), name: if f.name.is_empty() { tr.t("resources-root") } else { f.name.clone() }, files });
     }
     let page = ShelfPage {
-        c: Chrome::new(tr, "resources-shelf", format!("{audience_name} — {subject_name}"), Some(&viewer)),
+        c: Chrome::new(tr, "resources-shelf", heading.clone(), Some(&viewer)),
         csrf: viewer.csrf.clone(),
-        heading: format!("{audience_name} — {subject_name}"),
+        heading,
         base: format!("/resources/{}/{}", audience_key(&audience), subject),
         folders,
         manage,
@@ -135,7 +143,7 @@ pub async fn shelf(State(state): State<SharedState>, viewer: Viewer, Path((audie
 /// the root).
 pub async fn add(State(state): State<SharedState>, viewer: Viewer, Path((audience, subject)): Path<(String, String)>, form: Multipart) -> AppResult {
     let tr = viewer.tr;
-    let (audience, subject) = shelf_of(&viewer, &audience, &subject, Action::ManageResources)?;
+    let (audience, subject, _) = shelf_of(&state, &viewer, &audience, &subject, Action::ManageResources).await?;
     let back = format!("/resources/{}/{}", audience_key(&audience), subject);
     let sent = read_form(&tr, form).await?;
     if let Some(e) = sent.errors.first() {

@@ -48,6 +48,8 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(query)
         }
         homework.extend(state.store.search_homework(&learning, Some(state.clock.now()), &q).await?);
         homework.extend(state.store.search_homework(&teaching, None, &q).await?);
+        // A teacher who is also a parent may find the same homework twice.
+        homework.sort_by(|x, y| x.link.cmp(&y.link));
         homework.dedup_by(|x, y| x.link == y.link);
         let mut all = learning;
         all.extend(teaching);

@@ -126,6 +126,14 @@ async fn parents_write_to_their_childrens_teachers_and_teachers_to_a_whole_class
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", plain(&r.text));
     let mut other_parent = app.signed_in(&p.other_parent).await;
     assert!(plain(&other_parent.get("/messages").await.text).contains("Réunion parents-professeurs"));
+    // One conversation each: a parent's answer goes to the teacher, not to the other parents.
+    let theirs = other_parent.get("/messages").await.text;
+    let conversation = theirs.split("data-conversation=\"").nth(1).map(|x| format!("/messages/{}", &x[..26])).unwrap();
+    let page = plain(&other_parent.get(&conversation).await.text);
+    assert!(!page.contains(&p.parent.display_name()), "no other family named: {page}");
+    let r = other_parent.submit_multipart(&conversation, &format!("{conversation}/reply"), &[("body", "Bien reçu.")], &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.state.store.unread_messages(&p.parent.id).await.unwrap(), 1, "the teacher's message only: the other parent's answer did not reach this one");
     // Not a class the teacher does not teach.
     if !p.other_division.is_empty() {
         let r = teacher.submit_multipart("/messages/new", "/messages/new", &[("parents_of", p.other_division.as_str()), ("subject", "x"), ("body", "y"), ("action", "send")], &[]).await;

@@ -46,6 +46,15 @@ async fn a_teacher_keeps_a_class_resources_the_class_reads_them_and_the_quota_ho
     assert_eq!(o.get(&shelf).await.status, StatusCode::FORBIDDEN);
     assert_eq!(o.get(&file).await.status, StatusCode::FORBIDDEN);
 
+    // Another school's administrator: not even found.
+    let neighbour = app.neighbour_admin().await;
+    let mut n = app.signed_in(&neighbour).await;
+    assert_eq!(n.submit_multipart("/dashboard", &shelf, &[("folder", "")], &[("files", "intrus.txt", b"intrus")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(n.get(&shelf).await.status, StatusCode::NOT_FOUND);
+    // The root folder is not deleted, nor what it holds.
+    let root = t.get(&shelf).await.text.split("data-folder=\"").nth(1).map(|x| x[..x.find('"').unwrap()].to_owned()).unwrap();
+    assert_eq!(t.submit(&shelf, &format!("/resources/folders/{root}/delete"), &[]).await.status, StatusCode::BAD_REQUEST);
+    assert!(plain(&t.get(&shelf).await.text).contains("consignes.txt"));
     // Renamed (its kind's extension kept), deleted.
     let rename = t.get(&shelf).await.text.split("action=\"").find(|x| x.contains("/rename")).map(|x| x[..x.find('"').unwrap()].to_owned()).unwrap();
     let r = t.submit(&shelf, &rename, &[("name", "../Plan du cours.exe")]).await;
