@@ -70,9 +70,12 @@ pub fn start(file: std::fs::File, title: &str) -> std::io::Result<(RecordSink, R
     let mut tags = OpusTags::new();
     tags.push("TITLE", title).map_err(std::io::Error::other)?;
     let writer = OggOpusWriter::with_tags(BufWriter::new(file), head, tags).map_err(std::io::Error::other)?;
+    // The timeline starts now, not when the thread gets to run: a packet offered meanwhile
+    // keeps its place.
+    let began = Instant::now();
     let thread = std::thread::Builder::new()
         .name("preau-record".into())
-        .spawn(move || run(rx, encoder, writer))?;
+        .spawn(move || run(rx, encoder, writer, began))?;
     Ok((RecordSink(tx), Recording(thread)))
 }
 
@@ -80,8 +83,9 @@ fn run(
     rx: mpsc::Receiver<Packet>,
     mut encoder: OpusEncoder,
     mut writer: OggOpusWriter<BufWriter<std::fs::File>>,
+    began: Instant,
 ) -> std::io::Result<Summary> {
-    let mut mixer = Mixer::new(Instant::now());
+    let mut mixer = Mixer::new(began);
     let mut out = vec![0u8; opus_pure::MAX_PACKET_BYTES];
     let mut write = |frame: &[f32; FRAME], writer: &mut OggOpusWriter<_>| -> std::io::Result<()> {
         let n = encoder.encode(frame, FRAME, &mut out).map_err(std::io::Error::other)?;
