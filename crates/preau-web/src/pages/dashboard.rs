@@ -283,7 +283,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
                 None
             };
             let homework = match &pupil {
-                Some(p) => super::homework::coming_for(&state, &tr, p, false, DASHBOARD_HOMEWORK).await?,
+                Some(p) => super::homework::coming_for(&state, &viewer, p, false, DASHBOARD_HOMEWORK).await?,
                 None => vec![],
             };
             let today_lessons = super::timetable::DayView {

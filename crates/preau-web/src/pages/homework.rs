@@ -211,15 +211,16 @@ fn by_day(tr: &Tr, lines: Vec<preau_store::homework::HomeworkLine>, pupil: bool,
 }
 
 /// The classes and groups a person (a pupil, a child) belongs to.
-async fn audiences_of(state: &SharedState, pupil: &Person) -> AppResult<Vec<Audience>> {
-    let a = state.store.actor(pupil).await?;
+async fn audiences_of(state: &SharedState, viewer: &Viewer, pupil: &Person) -> AppResult<Vec<Audience>> {
+    let a = super::relations_of(state, viewer, pupil).await?;
     Ok(a.own_divisions.into_iter().map(Audience::Division).chain(a.own_groups.into_iter().map(Audience::Group)).collect())
 }
 
 /// A pupil's coming homework (or a child's, for a parent), for the list and the dashboard.
-pub(crate) async fn coming_for(state: &SharedState, tr: &Tr, pupil: &Person, tick: bool, limit: i64) -> AppResult<Vec<Day>> {
+pub(crate) async fn coming_for(state: &SharedState, viewer: &Viewer, pupil: &Person, tick: bool, limit: i64) -> AppResult<Vec<Day>> {
+    let tr = &viewer.tr;
     let now = state.clock.now();
-    let audiences = audiences_of(state, pupil).await?;
+    let audiences = audiences_of(state, viewer, pupil).await?;
     let lines = state.store.homework_due(&audiences, start_of_day(now), Some(now), Some(&pupil.id), limit).await?;
     let mut days = by_day(tr, lines, true, false, now);
     if !tick {
@@ -241,11 +242,11 @@ pub async fn list(State(state): State<SharedState>, viewer: Viewer) -> AppResult
     let now = state.clock.now();
     let mut sections = vec![];
     if roles.contains(Role::Pupil) {
-        sections.push(Section { heading: None, days: coming_for(&state, &tr, &viewer.person, true, LIST_LIMIT).await? });
+        sections.push(Section { heading: None, days: coming_for(&state, &viewer, &viewer.person, true, LIST_LIMIT).await? });
     }
     if roles.contains(Role::Parent) {
         for child in state.store.children_of(&viewer.person.id).await? {
-            let days = coming_for(&state, &tr, &child, false, LIST_LIMIT).await?;
+            let days = coming_for(&state, &viewer, &child, false, LIST_LIMIT).await?;
             sections.push(Section { heading: Some(child.display_name()), days });
         }
     }
@@ -584,7 +585,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
     if viewer.person.roles.contains(Role::Parent) {
         for child in state.store.children_of(&viewer.person.id).await? {
             let target = Target::Submission { homework: &facts, pupil: &child.id };
-            if !audiences_of(&state, &child).await?.contains(&h.audience) || !may(&viewer.actor, Action::ViewSubmission, target).is_allowed() {
+            if !audiences_of(&state, &viewer, &child).await?.contains(&h.audience) || !may(&viewer.actor, Action::ViewSubmission, target).is_allowed() {
                 continue;
             }
             let s = state.store.submission_of(&h.id, &child.id).await?;

@@ -51,11 +51,14 @@ fn today(now: Millis) -> Date {
 }
 
 /// Whose timetable the viewer sees: their classes' (a pupil, a child), or what they teach.
-pub(crate) async fn courses_of(state: &SharedState, person: &Person) -> AppResult<Vec<CourseLine>> {
+pub(crate) async fn courses_of(state: &SharedState, viewer: &Viewer, person: &Person) -> AppResult<Vec<CourseLine>> {
     if person.roles.contains(Role::Teacher) {
         return Ok(state.store.courses_for(&[], Some(&person.id)).await?);
     }
-    let a = state.store.actor(person).await?;
+    courses_of_classes(state, super::relations_of(state, viewer, person).await?).await
+}
+
+async fn courses_of_classes(state: &SharedState, a: preau_core::Actor) -> AppResult<Vec<CourseLine>> {
     let audiences: Vec<Audience> = a.own_divisions.into_iter().map(Audience::Division).chain(a.own_groups.into_iter().map(Audience::Group)).collect();
     Ok(state.store.courses_for(&audiences, None).await?)
 }
@@ -75,9 +78,15 @@ pub(crate) async fn days_view(state: &SharedState, viewer: &Viewer, lines: &[Cou
     let courses: Vec<Course> = lines.iter().map(|l| l.course.clone()).collect();
     let ids: Vec<CourseId> = courses.iter().map(|c| c.id.clone()).collect();
     let to = from.checked_add(jiff::Span::new().days(days - 1)).unwrap_or(from);
-    let changes = state.store.lesson_changes(&ids, from, to).await?;
-    let contents = state.store.lesson_contents(&ids, from, to).await?;
-    let rooms = super::rooms::class_rooms(state, viewer).await?;
+    let (changes, contents) = match ids.is_empty() {
+        true => (vec![], vec![]),
+        false => (state.store.lesson_changes(&ids, from, to).await?, state.store.lesson_contents(&ids, from, to).await?),
+    };
+    // The class rooms, only if a lesson is held in one.
+    let rooms = match changes.iter().any(|(_, _, ch)| *ch == Change::Virtual) {
+        true => super::rooms::class_rooms(state, viewer).await?,
+        false => vec![],
+    };
     let est = &viewer.actor.establishment_id;
     let mut out = vec![];
     for n in 0..days {
@@ -124,7 +133,7 @@ pub(crate) async fn days_view(state: &SharedState, viewer: &Viewer, lines: &[Cou
 
 /// Today's lessons of `person` (the viewer, or a parent's child), for a dashboard.
 pub(crate) async fn today_for(state: &SharedState, viewer: &Viewer, person: &Person) -> AppResult<Vec<LessonView>> {
-    let lines = courses_of(state, person).await?;
+    let lines = courses_of(state, viewer, person).await?;
     let mut days = days_view(state, viewer, &lines, today(state.clock.now()), 1).await?;
     Ok(days.pop().map(|d| d.lessons).unwrap_or_default())
 }
@@ -132,7 +141,10 @@ pub(crate) async fn today_for(state: &SharedState, viewer: &Viewer, person: &Per
 /// The lessons of `person` from a week before `now` to four weeks after, as calendar events
 /// (a cancelled one marked so), for their calendar feed.
 pub(crate) async fn lesson_events(state: &SharedState, person: &Person, now: Millis) -> AppResult<Vec<preau_core::ical::Event>> {
-    let lines = courses_of(state, person).await?;
+    let lines = match person.roles.contains(Role::Teacher) {
+        true => state.store.courses_for(&[], Some(&person.id)).await?,
+        false => courses_of_classes(state, state.store.actor(person).await?).await?,
+    };
     if lines.is_empty() {
         return Ok(vec![]);
     }
@@ -216,7 +228,7 @@ pub async fn week(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
     } else {
         (viewer.person.clone(), vec![])
     };
-    let lines = courses_of(&state, &person).await?;
+    let lines = courses_of(&state, &viewer, &person).await?;
     let saturday = lines.iter().any(|l| l.course.weekday == Weekday::Saturday);
     let days = days_view(&state, &viewer, &lines, monday, if saturday { 6 } else { 5 }).await?;
     let step = |n: i64| monday.checked_add(jiff::Span::new().days(n)).map(|d| d.to_string()).unwrap_or_default();
@@ -234,6 +246,22 @@ pub async fn week(State(state): State<SharedState>, viewer: Viewer, Query(q): Qu
     render(StatusCode::OK, &page)
 }
 
+/// The lesson of `course` on `date`, if the viewer may change it and the course is held that
+/// day.
+async fn lesson_of(state: &SharedState, viewer: &Viewer, course: &str, date: &str) -> AppResult<(Course, Date)> {
+    let id: CourseId = parse_id(course)?;
+    let date: Date = parse_id(date)?;
+    let (line, est) = state.store.course(&id).await?.ok_or(AppError::NotFound)?;
+    let c = line.course;
+    if !may(&viewer.actor, Action::ChangeLesson, Target::Course { establishment_id: &est, teacher: &c.teacher, audience: &c.audience }).is_allowed() {
+        return Err(AppError::Forbidden);
+    }
+    if date.weekday() != c.weekday || !c.weeks.holds(date) {
+        return Err(AppError::BadRequest("error-400-text"));
+    }
+    Ok((c, date))
+}
+
 /// Longest content of a lesson.
 const MAX_CONTENT: usize = 5000;
 
@@ -245,16 +273,7 @@ pub async fn write_content(
     Path((course, date)): Path<(String, String)>,
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> AppResult {
-    let id: CourseId = parse_id(&course)?;
-    let date: Date = parse_id(&date)?;
-    let (line, est) = state.store.course(&id).await?.ok_or(AppError::NotFound)?;
-    let c = &line.course;
-    if !may(&viewer.actor, Action::ChangeLesson, Target::Course { establishment_id: &est, teacher: &c.teacher, audience: &c.audience }).is_allowed() {
-        return Err(AppError::Forbidden);
-    }
-    if date.weekday() != c.weekday || !c.weeks.holds(date) {
-        return Err(AppError::BadRequest("error-400-text"));
-    }
+    let (c, date) = lesson_of(&state, &viewer, &course, &date).await?;
     let content = form.iter().find(|(k, _)| k == "content").map_or("", |(_, v)| v.as_str()).trim();
     if content.chars().count() > MAX_CONTENT {
         return super::homework::refused_page(&viewer.tr, &viewer, format!("/timetable?week={}", monday_of(date)), viewer.tr.t("timetable-content-too-long"));
@@ -271,17 +290,7 @@ pub async fn change_lesson(
     Path((course, date)): Path<(String, String)>,
     axum::Form(form): axum::Form<Vec<(String, String)>>,
 ) -> AppResult {
-    let id: CourseId = parse_id(&course)?;
-    let date: Date = parse_id(&date)?;
-    let (line, est) = state.store.course(&id).await?.ok_or(AppError::NotFound)?;
-    let c = &line.course;
-    if !may(&viewer.actor, Action::ChangeLesson, Target::Course { establishment_id: &est, teacher: &c.teacher, audience: &c.audience }).is_allowed() {
-        return Err(AppError::Forbidden);
-    }
-    // Only a day the course is held.
-    if date.weekday() != c.weekday || !c.weeks.holds(date) {
-        return Err(AppError::BadRequest("error-400-text"));
-    }
+    let (c, date) = lesson_of(&state, &viewer, &course, &date).await?;
     let change = match form.iter().find(|(k, _)| k == "change").map(|(_, v)| v.as_str()) {
         Some("cancelled") => Some(Change::Cancelled),
         Some("virtual") => Some(Change::Virtual),
