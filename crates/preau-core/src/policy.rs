@@ -51,7 +51,7 @@ pub enum Action {
     SetHomework,
     /// See a homework: its instructions and attachments.
     ViewHomework,
-    /// See everything handed in for a homework, and return feedback.
+    /// Change or delete a homework, see everything handed in for it, return feedback.
     ManageHomework,
     /// Hand in work for a homework, and tick it done.
     HandIn,

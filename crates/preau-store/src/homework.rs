@@ -142,6 +142,51 @@ impl Store {
         Ok(())
     }
 
+    /// Changes a homework (checked by the caller; its class, subject and teacher stay) and adds
+    /// files to it, all or nothing.
+    pub async fn update_homework(&self, h: &Homework, uploads: &[Upload], now: Millis) -> Result<()> {
+        let hashes = self.put_files(uploads).await?;
+        let due_at = h.due_at().map_err(|e| corrupt(e.to_string()))?;
+        let (hand_in, late_allowed) = match h.hand_in {
+            HandIn::No => (false, false),
+            HandIn::Yes { late_allowed } => (true, late_allowed),
+        };
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "UPDATE homework SET set_on = ?, due_local = ?, due_at = ?, instructions = ?, minutes = ?, publish_at = ?, hand_in = ?, late_allowed = ? \
+             WHERE id = ?",
+        )
+        .bind(h.set_on.to_string())
+        .bind(h.due.to_string())
+        .bind(due_at)
+        .bind(&h.instructions)
+        .bind(h.minutes.map(i64::from))
+        .bind(h.publish_at)
+        .bind(hand_in)
+        .bind(late_allowed)
+        .bind(h.id.as_str())
+        .execute(&mut *tx)
+        .await?;
+        files::attach(&mut tx, h.id.as_str(), Role::Homework, uploads, &hashes, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a homework nobody handed in yet (false, and nothing changes, once someone has:
+    /// their work is theirs), with its files' attachments and the notifications about it.
+    pub async fn delete_homework(&self, id: &HomeworkId) -> Result<bool> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let handed: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM submissions WHERE homework_id = ?)").bind(id.as_str()).fetch_one(&mut *tx).await?;
+        if handed {
+            return Ok(false);
+        }
+        files::detach(&mut tx, id.as_str(), Role::Homework).await?;
+        sqlx::query("DELETE FROM notifications WHERE link = ?").bind(format!("/homework/{id}")).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM homework WHERE id = ?").bind(id.as_str()).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// The names of a homework's subject and class or group, as they are now.
     pub async fn homework_names(&self, h: &Homework) -> Result<(String, String)> {
         let (division, group) = audience_ids(&h.audience);

@@ -295,6 +295,10 @@ struct NewForm {
 struct NewPage {
     c: Chrome,
     csrf: String,
+    /// Where the form goes: `/homework/new`, or a homework's `/edit`.
+    action: String,
+    /// Editing: the class and subject stay (shown, not chosen).
+    editing: bool,
     /// (value, "6e A — Mathématiques", selected)
     options: Vec<(String, String, bool)>,
     f: NewForm,
@@ -312,6 +316,11 @@ fn option_value(a: &preau_core::school::TeachingAssignment) -> String {
 }
 
 async fn new_page(state: &SharedState, viewer: &Viewer, f: NewForm, errors: Vec<String>) -> AppResult<NewPage> {
+    form_page(state, viewer, f, errors, None).await
+}
+
+/// The form, new (`editing` None) or for the homework `editing`.
+async fn form_page(state: &SharedState, viewer: &Viewer, f: NewForm, errors: Vec<String>, editing: Option<&HomeworkId>) -> AppResult<NewPage> {
     let tr = viewer.tr;
     let options = state
         .store
@@ -325,8 +334,10 @@ async fn new_page(state: &SharedState, viewer: &Viewer, f: NewForm, errors: Vec<
         })
         .collect();
     Ok(NewPage {
-        c: Chrome::new(tr, "homework-new", tr.t("homework-new-title"), Some(viewer)),
+        c: Chrome::new(tr, "homework-new", tr.t(if editing.is_some() { "homework-edit-title" } else { "homework-new-title" }), Some(viewer)),
         csrf: viewer.csrf.clone(),
+        action: editing.map_or("/homework/new".to_owned(), |id| format!("/homework/{id}/edit")),
+        editing: editing.is_some(),
         options,
         f,
         errors,
@@ -357,9 +368,13 @@ fn parse_time(s: &str) -> Option<Time> {
 }
 
 pub async fn create(State(state): State<SharedState>, viewer: Viewer, form: Multipart) -> AppResult {
-    let tr = viewer.tr;
-    let sent = read_form(&tr, form).await?;
-    let f = NewForm {
+    let sent = read_form(&viewer.tr, form).await?;
+    submit(&state, &viewer, sent, None).await
+}
+
+/// The form as it was sent.
+fn form_of_sent(sent: &Sent) -> NewForm {
+    NewForm {
         class: sent.get("class").to_owned(),
         set_on: sent.get("set_on").to_owned(),
         due_date: sent.get("due_date").to_owned(),
@@ -370,20 +385,44 @@ pub async fn create(State(state): State<SharedState>, viewer: Viewer, form: Mult
         instructions: sent.get("instructions").chars().take(homework::MAX_INSTRUCTIONS + 100).collect(),
         hand_in: sent.get("hand_in") == "on",
         late: sent.get("late") == "on",
+    }
+}
+
+/// Sets a new homework, or changes `editing` (its class and subject stay): checked, stored
+/// with its files, or the form again with every error.
+async fn submit(state: &SharedState, viewer: &Viewer, sent: Sent, editing: Option<Homework>) -> AppResult {
+    let tr = viewer.tr;
+    let mut f = form_of_sent(&sent);
+    if let Some(h) = &editing {
+        f.class = option_value(&preau_core::school::TeachingAssignment { teacher_id: h.teacher.clone(), subject_id: h.subject.clone(), audience: h.audience.clone() });
+    }
+    let state = state.clone();
+    let viewer = viewer.clone();
+    let id = editing.as_ref().map(|h| h.id.clone());
+    let page = |f: NewForm, errors: Vec<String>| {
+        let (state, viewer, id) = (state.clone(), viewer.clone(), id.clone());
+        async move { render(StatusCode::UNPROCESSABLE_ENTITY, &form_page(&state, &viewer, f, errors, id.as_ref()).await?) }
     };
     let now = state.clock.now();
     let mut errors = sent.errors.clone();
-    // The class and subject: one of the teacher's own assignments, and a class they may set to.
-    let assignments = state.store.assignments_of(&viewer.person.id).await?;
-    let chosen = assignments.iter().find(|l| option_value(&l.assignment) == f.class).map(|l| l.assignment.clone());
-    let Some(assignment) = chosen else {
-        errors.insert(0, tr.t("homework-error-class"));
-        return render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&state, &viewer, f, errors).await?);
+    // The class and subject: one of the teacher's own assignments, and a class they may set to
+    // (a homework changed keeps its own, checked by the caller).
+    let assignment = match &editing {
+        Some(h) => preau_core::school::TeachingAssignment { teacher_id: h.teacher.clone(), subject_id: h.subject.clone(), audience: h.audience.clone() },
+        None => {
+            let assignments = state.store.assignments_of(&viewer.person.id).await?;
+            let chosen = assignments.iter().find(|l| option_value(&l.assignment) == f.class).map(|l| l.assignment.clone());
+            let Some(assignment) = chosen else {
+                errors.insert(0, tr.t("homework-error-class"));
+                return page(f, errors).await;
+            };
+            let target = Target::Audience { audience: &assignment.audience, establishment_id: &viewer.actor.establishment_id };
+            if !may(&viewer.actor, Action::SetHomework, target).is_allowed() {
+                return Err(AppError::Forbidden);
+            }
+            assignment
+        }
     };
-    let target = Target::Audience { audience: &assignment.audience, establishment_id: &viewer.actor.establishment_id };
-    if !may(&viewer.actor, Action::SetHomework, target).is_allowed() {
-        return Err(AppError::Forbidden);
-    }
     let set_on = parse_date(&tr, &f.set_on, "homework-error-set-on", &mut errors);
     let due_date = parse_date(&tr, &f.due_date, "homework-error-due", &mut errors);
     let due_time = parse_time(&f.due_time);
@@ -412,10 +451,10 @@ pub async fn create(State(state): State<SharedState>, viewer: Viewer, form: Mult
     };
     if let (Some(set_on), Some(due_date), Some(due_time), Some(publish_at), true) = (set_on, due_date, due_time, publish_at, errors.is_empty()) {
         let mut h = Homework {
-            id: HomeworkId::new(now, random_u128()),
+            id: id.clone().unwrap_or_else(|| HomeworkId::new(now, random_u128())),
             audience: assignment.audience.clone(),
             subject: assignment.subject_id.clone(),
-            teacher: viewer.person.id.clone(),
+            teacher: editing.as_ref().map_or_else(|| viewer.person.id.clone(), |e| e.teacher.clone()),
             set_on,
             instructions: f.instructions.clone(),
             due: DateTime::from_parts(due_date, due_time),
@@ -424,6 +463,11 @@ pub async fn create(State(state): State<SharedState>, viewer: Viewer, form: Mult
             hand_in: if f.hand_in { HandIn::Yes { late_allowed: f.late } } else { HandIn::No },
         };
         match h.check() {
+            Ok(()) if editing.is_some() => {
+                state.store.update_homework(&h, &sent.files, now).await?;
+                tracing::info!(homework = %h.id, files = sent.files.len(), "homework changed");
+                return Ok(Redirect::to(&format!("/homework/{}", h.id)).into_response());
+            }
             Ok(()) => {
                 state.store.add_homework(&h, &viewer.actor.establishment_id, &sent.files, now).await?;
                 tracing::info!(homework = %h.id, files = sent.files.len(), "homework set");
@@ -437,7 +481,52 @@ pub async fn create(State(state): State<SharedState>, viewer: Viewer, form: Mult
             Err(e) => errors.push(tr.t(homework_error_id(&e))),
         }
     }
-    render(StatusCode::UNPROCESSABLE_ENTITY, &new_page(&state, &viewer, f, errors).await?)
+    page(f, errors).await
+}
+
+/// The homework, if the viewer may change it (who set it, the class's teachers).
+async fn managed(state: &SharedState, viewer: &Viewer, id: &str) -> AppResult<Homework> {
+    let (h, facts) = load(state, viewer, id).await?;
+    if !may(&viewer.actor, Action::ManageHomework, Target::Homework(&facts)).is_allowed() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(h)
+}
+
+/// `GET /homework/{id}/edit`: the form, filled in.
+pub async fn edit_form(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
+    let h = managed(&state, &viewer, &id).await?;
+    let publish = booking::local(h.publish_at).ok();
+    let f = NewForm {
+        class: option_value(&preau_core::school::TeachingAssignment { teacher_id: h.teacher.clone(), subject_id: h.subject.clone(), audience: h.audience.clone() }),
+        set_on: h.set_on.to_string(),
+        due_date: h.due.date().to_string(),
+        due_time: h.due.time().strftime("%H:%M").to_string(),
+        minutes: h.minutes.map(|m| m.to_string()).unwrap_or_default(),
+        publish_date: publish.map(|p| p.date().to_string()).unwrap_or_default(),
+        publish_time: publish.map(|p| p.time().strftime("%H:%M").to_string()).unwrap_or_default(),
+        instructions: h.instructions.clone(),
+        hand_in: h.hand_in != HandIn::No,
+        late: h.hand_in == HandIn::Yes { late_allowed: true },
+    };
+    render(StatusCode::OK, &form_page(&state, &viewer, f, vec![], Some(&h.id)).await?)
+}
+
+/// `POST /homework/{id}/edit`: the changes, and more files.
+pub async fn edit(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>, form: Multipart) -> AppResult {
+    let h = managed(&state, &viewer, &id).await?;
+    let sent = read_form(&viewer.tr, form).await?;
+    submit(&state, &viewer, sent, Some(h)).await
+}
+
+/// `POST /homework/{id}/delete`: only while nobody has handed anything in.
+pub async fn delete(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
+    let h = managed(&state, &viewer, &id).await?;
+    if !state.store.delete_homework(&h.id).await? {
+        return refused(&viewer.tr, &viewer, &h, viewer.tr.t("homework-delete-handed-in"), StatusCode::CONFLICT);
+    }
+    tracing::info!(homework = %h.id, "homework deleted");
+    Ok(Redirect::to("/homework").into_response())
 }
 
 fn homework_error_id(e: &homework::HomeworkError) -> &'static str {
@@ -504,6 +593,8 @@ struct ShowPage {
     hand_in: Option<String>,
     /// For the teacher, before it is published.
     unpublished: Option<String>,
+    /// Who set it and the class's teachers change or delete it.
+    manages: bool,
     files: Vec<FileLink>,
     pupil: Option<PupilPart>,
     children: Vec<ChildPart>,
@@ -625,6 +716,7 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Pa
             HandIn::Yes { late_allowed: false } => Some(tr.t("homework-hand-in-on-time")),
         },
         unpublished: (manages && !h.published(now)).then(|| tr.t1("homework-published-on", "when", tr.datetime(h.publish_at))),
+        manages,
         files: links(&tr, &format!("/homework/{}", h.id), &state.store.attachments(h.id.as_str(), FileRole::Homework).await?),
         pupil,
         children,

@@ -213,6 +213,18 @@ async fn late_work_is_refused_or_flagged_as_the_teacher_chose_and_unpublished_ho
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert!(plain(&teacher.get(&lenient).await.text).contains("rendu en retard le"));
     assert!(plain(&teacher.get(&strict).await.text).contains("pas encore rendu"));
+    // The teacher changes one, deletes one nobody handed in; one handed in stays.
+    let r = teacher
+        .submit_multipart(&format!("{strict}/edit"), &format!("{strict}/edit"), &[("set_on", &paris_date(now)), ("instructions", "Exercices 5 et 6, corrigés."), ("due_date", &paris_date(now + 5 * 86_400_000)), ("due_time", "08:00"), ("hand_in", "on")], &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", plain(&r.text));
+    assert!(plain(&pupil.get(&strict).await.text).contains("Exercices 5 et 6, corrigés."));
+    assert_eq!(pupil.get(&format!("{strict}/edit")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(teacher.submit(&hidden, &format!("{hidden}/delete"), &[]).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(teacher.get(&hidden).await.status, StatusCode::NOT_FOUND);
+    let r = teacher.submit(&lenient, &format!("{lenient}/delete"), &[]).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(plain(&r.text).contains("déjà rendu"));
     // Nothing to hand in: refused, and a tick instead.
     let r = pupil.submit_multipart(&lenient, &format!("{lenient}/hand-in"), &[("text", "  ")], &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
