@@ -101,6 +101,25 @@ pub struct Actor {
     pub taught_groups: Vec<GroupId>,
 }
 
+fn audiences(divisions: &[DivisionId], groups: &[GroupId]) -> Vec<Audience> {
+    divisions.iter().cloned().map(Audience::Division).chain(groups.iter().cloned().map(Audience::Group)).collect()
+}
+
+impl Actor {
+    /// As a pupil: one's classes and groups.
+    pub fn own_audiences(&self) -> Vec<Audience> {
+        audiences(&self.own_divisions, &self.own_groups)
+    }
+    /// As a parent: one's children's classes and groups.
+    pub fn children_audiences(&self) -> Vec<Audience> {
+        audiences(&self.children_divisions, &self.children_groups)
+    }
+    /// As a teacher: the classes and groups one teaches.
+    pub fn taught_audiences(&self) -> Vec<Audience> {
+        audiences(&self.taught_divisions, &self.taught_groups)
+    }
+}
+
 /// What a person is to the school, as far as the policy is concerned.
 #[derive(Debug, Clone)]
 pub struct PersonFacts {

@@ -60,7 +60,7 @@ impl Store {
     /// What is shown at `now` to someone of these divisions: the establishment's and theirs,
     /// latest first. `all_divisions`: every division's too (the staff).
     pub async fn announcements_shown(&self, establishment: &EstablishmentId, divisions: &[DivisionId], all_divisions: bool, now: Millis) -> Result<Vec<AnnouncementLine>> {
-        let ids = format!("[{}]", divisions.iter().map(|d| format!("\"{d}\"")).collect::<Vec<_>>().join(","));
+        let ids = crate::json_ids(divisions.iter().map(|d| d.as_str()));
         let sql = format!(
             "{SELECT} WHERE a.establishment_id = ?1 AND a.shown_from <= ?2 AND a.shown_until > ?2 \
              AND (a.division_id IS NULL OR ?3 OR a.division_id IN (SELECT value FROM json_each(?4))) ORDER BY a.shown_from DESC, a.id LIMIT 50"

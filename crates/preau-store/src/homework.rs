@@ -43,13 +43,7 @@ const COLUMNS: &str = "h.id, h.division_id, h.group_id, h.subject_id, h.teacher_
 
 fn homework_from_row(r: &SqliteRow) -> Result<Homework> {
     let id: String = r.try_get("id")?;
-    let division: Option<String> = r.try_get("division_id")?;
-    let group: Option<String> = r.try_get("group_id")?;
-    let audience = match (division, group) {
-        (Some(d), _) => Audience::Division(d.parse().map_err(corrupt)?),
-        (None, Some(g)) => Audience::Group(g.parse().map_err(corrupt)?),
-        (None, None) => return Err(corrupt(format!("homework {id} without a class"))),
-    };
+    let audience = crate::audience_of(r)?;
     let subject: String = r.try_get("subject_id")?;
     let teacher: String = r.try_get("teacher_id")?;
     let set_on: String = r.try_get("set_on")?;
@@ -88,17 +82,12 @@ fn submission_from_row(r: &SqliteRow) -> Result<Submission> {
     })
 }
 
-fn audience_ids(a: &Audience) -> (Option<&str>, Option<&str>) {
-    match a {
-        Audience::Division(d) => (Some(d.as_str()), None),
-        Audience::Group(g) => (None, Some(g.as_str())),
+/// The `hand_in` and `late_allowed` columns.
+fn hand_in_columns(h: HandIn) -> (bool, bool) {
+    match h {
+        HandIn::No => (false, false),
+        HandIn::Yes { late_allowed } => (true, late_allowed),
     }
-}
-
-/// A JSON array of ids, for `IN (SELECT value FROM json_each(?))`.
-fn json_ids<'a>(ids: impl Iterator<Item = &'a str>) -> String {
-    let quoted: Vec<String> = ids.map(|i| format!("\"{i}\"")).collect();
-    format!("[{}]", quoted.join(","))
 }
 
 impl Store {
@@ -116,13 +105,7 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let subject: String = r.try_get("subject_id")?;
-                let division: Option<String> = r.try_get("division_id")?;
-                let group: Option<String> = r.try_get("group_id")?;
-                let audience = match (division, group) {
-                    (Some(d), _) => Audience::Division(d.parse().map_err(corrupt)?),
-                    (None, Some(g)) => Audience::Group(g.parse().map_err(corrupt)?),
-                    (None, None) => return Err(corrupt("assignment without audience")),
-                };
+                let audience = crate::audience_of(r)?;
                 Ok(AssignmentLine {
                     assignment: TeachingAssignment { teacher_id: teacher.clone(), subject_id: subject.parse().map_err(corrupt)?, audience },
                     audience_name: r.try_get("audience_name")?,
@@ -147,10 +130,7 @@ impl Store {
     pub async fn update_homework(&self, h: &Homework, uploads: &[Upload], now: Millis) -> Result<()> {
         let hashes = self.put_files(uploads).await?;
         let due_at = h.due_at().map_err(|e| corrupt(e.to_string()))?;
-        let (hand_in, late_allowed) = match h.hand_in {
-            HandIn::No => (false, false),
-            HandIn::Yes { late_allowed } => (true, late_allowed),
-        };
+        let (hand_in, late_allowed) = hand_in_columns(h.hand_in);
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "UPDATE homework SET set_on = ?, due_local = ?, due_at = ?, instructions = ?, minutes = ?, publish_at = ?, hand_in = ?, late_allowed = ? \
@@ -189,7 +169,7 @@ impl Store {
 
     /// The names of a homework's subject and class or group, as they are now.
     pub async fn homework_names(&self, h: &Homework) -> Result<(String, String)> {
-        let (division, group) = audience_ids(&h.audience);
+        let (division, group) = crate::audience_columns(&h.audience);
         let row: Option<(String, String)> = sqlx::query_as(
             "SELECT s.name, coalesce((SELECT name FROM divisions WHERE id = ?2), (SELECT name FROM teaching_groups WHERE id = ?3), '') \
              FROM subjects s WHERE s.id = ?1",
@@ -221,8 +201,7 @@ impl Store {
         pupil: Option<&PersonId>,
         limit: i64,
     ) -> Result<Vec<HomeworkLine>> {
-        let divisions = json_ids(audiences.iter().filter_map(|a| audience_ids(a).0));
-        let groups = json_ids(audiences.iter().filter_map(|a| audience_ids(a).1));
+        let (divisions, groups) = crate::json_audiences(audiences);
         let sql = format!(
             "SELECT {COLUMNS}, s.name AS subject_name, coalesce(d.name, g.name) AS audience_name, \
                 EXISTS (SELECT 1 FROM homework_done x WHERE x.homework_id = h.id AND x.pupil_id = ?5) AS done, \
@@ -373,11 +352,8 @@ impl Store {
 /// Writes a homework's row (in the caller's transaction); an id taken is an error.
 pub(crate) async fn insert_homework(tx: &mut sqlx::SqliteConnection, h: &Homework, establishment: &EstablishmentId, now: Millis) -> Result<()> {
     let due_at = h.due_at().map_err(|e| corrupt(e.to_string()))?;
-    let (division, group) = audience_ids(&h.audience);
-    let (hand_in, late_allowed) = match h.hand_in {
-        HandIn::No => (false, false),
-        HandIn::Yes { late_allowed } => (true, late_allowed),
-    };
+    let (division, group) = crate::audience_columns(&h.audience);
+    let (hand_in, late_allowed) = hand_in_columns(h.hand_in);
     let inserted = sqlx::query(
         "INSERT INTO homework (id, establishment_id, division_id, group_id, subject_id, teacher_id, set_on, due_local, due_at, \
              instructions, minutes, publish_at, hand_in, late_allowed, created_at) \

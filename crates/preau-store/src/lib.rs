@@ -160,6 +160,39 @@ fn like_pattern(query: &str) -> String {
     format!("%{}%", query.trim().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"))
 }
 
+/// The class or group of a row with `division_id` and `group_id` columns (one of them set).
+fn audience_of(row: &sqlx::sqlite::SqliteRow) -> Result<preau_core::school::Audience> {
+    use preau_core::school::Audience;
+    use sqlx::Row;
+    let division: Option<String> = row.try_get("division_id")?;
+    let group: Option<String> = row.try_get("group_id")?;
+    match (division, group) {
+        (Some(d), _) => Ok(Audience::Division(d.parse().map_err(corrupt)?)),
+        (None, Some(g)) => Ok(Audience::Group(g.parse().map_err(corrupt)?)),
+        (None, None) => Err(corrupt("a row with neither a division nor a group")),
+    }
+}
+
+/// The `division_id` and `group_id` columns of a class or group.
+fn audience_columns(a: &preau_core::school::Audience) -> (Option<&str>, Option<&str>) {
+    use preau_core::school::Audience;
+    match a {
+        Audience::Division(d) => (Some(d.as_str()), None),
+        Audience::Group(g) => (None, Some(g.as_str())),
+    }
+}
+
+/// A JSON array of ids, for `IN (SELECT value FROM json_each(?))`.
+fn json_ids<'a>(ids: impl IntoIterator<Item = &'a str>) -> String {
+    let quoted: Vec<String> = ids.into_iter().map(|i| format!("\"{i}\"")).collect();
+    format!("[{}]", quoted.join(","))
+}
+
+/// The divisions' and the groups' ids among `audiences`, as two JSON arrays (see [`json_ids`]).
+fn json_audiences(audiences: &[preau_core::school::Audience]) -> (String, String) {
+    (json_ids(audiences.iter().filter_map(|a| audience_columns(a).0)), json_ids(audiences.iter().filter_map(|a| audience_columns(a).1)))
+}
+
 fn corrupt(what: impl std::fmt::Display) -> StoreError {
     StoreError::Corrupt(what.to_string())
 }

@@ -245,7 +245,6 @@ impl Store {
     /// The teachers of these divisions and groups (head teachers included), active, by name:
     /// whom their pupils and parents may write to.
     pub async fn teachers_of(&self, divisions: &[preau_core::DivisionId], groups: &[preau_core::GroupId]) -> Result<Vec<Person>> {
-        let ids = |v: Vec<&str>| format!("[{}]", v.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(","));
         let sql = format!(
             "SELECT {PERSON_COLUMNS} FROM people p WHERE p.disabled = 0 AND p.id IN ( \
                 SELECT teacher_id FROM teaching_assignments WHERE division_id IN (SELECT value FROM json_each(?1)) \
@@ -254,8 +253,8 @@ impl Store {
              ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE"
         );
         let rows = sqlx::query(&sql)
-            .bind(ids(divisions.iter().map(|d| d.as_str()).collect()))
-            .bind(ids(groups.iter().map(|g| g.as_str()).collect()))
+            .bind(crate::json_ids(divisions.iter().map(|d| d.as_str())))
+            .bind(crate::json_ids(groups.iter().map(|g| g.as_str())))
             .fetch_all(&self.pool)
             .await?;
         rows.iter().map(person_from_row).collect()

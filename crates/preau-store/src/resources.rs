@@ -36,29 +36,16 @@ pub struct OverQuota {
 }
 
 fn folder_from_row(r: &SqliteRow) -> Result<Folder> {
-    let division: Option<String> = r.try_get("division_id")?;
-    let group: Option<String> = r.try_get("group_id")?;
-    let audience = match (division, group) {
-        (Some(d), _) => Audience::Division(d.parse().map_err(corrupt)?),
-        (None, Some(g)) => Audience::Group(g.parse().map_err(corrupt)?),
-        (None, None) => return Err(corrupt("folder without a class")),
-    };
+    let audience = crate::audience_of(r)?;
     let e: String = r.try_get("establishment_id")?;
     let subject: String = r.try_get("subject_id")?;
     Ok(Folder { id: r.try_get("id")?, establishment_id: e.parse().map_err(corrupt)?, audience, subject: subject.parse().map_err(corrupt)?, name: r.try_get("name")? })
 }
 
-fn ids(a: &Audience) -> (Option<&str>, Option<&str>) {
-    match a {
-        Audience::Division(d) => (Some(d.as_str()), None),
-        Audience::Group(g) => (None, Some(g.as_str())),
-    }
-}
-
 impl Store {
     /// The classes and subjects taught to these classes and groups (or by `teacher`), by name.
     pub async fn shelves(&self, audiences: &[Audience], teacher: Option<&PersonId>) -> Result<Vec<Shelf>> {
-        let list = |f: fn(&Audience) -> Option<&str>| format!("[{}]", audiences.iter().filter_map(f).map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(","));
+        let (divisions, groups) = crate::json_audiences(audiences);
         let rows = sqlx::query(
             "SELECT DISTINCT a.division_id, a.group_id, a.subject_id, s.name AS subject_name, coalesce(d.name, g.name) AS audience_name \
              FROM teaching_assignments a JOIN subjects s ON s.id = a.subject_id \
@@ -66,20 +53,14 @@ impl Store {
              WHERE a.division_id IN (SELECT value FROM json_each(?1)) OR a.group_id IN (SELECT value FROM json_each(?2)) OR a.teacher_id = ?3 \
              ORDER BY audience_name, subject_name",
         )
-        .bind(list(|a| ids(a).0))
-        .bind(list(|a| ids(a).1))
+        .bind(divisions)
+        .bind(groups)
         .bind(teacher.map(|t| t.as_str()))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
             .map(|r| {
-                let division: Option<String> = r.try_get("division_id")?;
-                let group: Option<String> = r.try_get("group_id")?;
-                let audience = match (division, group) {
-                    (Some(d), _) => Audience::Division(d.parse().map_err(corrupt)?),
-                    (None, Some(g)) => Audience::Group(g.parse().map_err(corrupt)?),
-                    (None, None) => return Err(corrupt("assignment without audience")),
-                };
+                let audience = crate::audience_of(r)?;
                 let subject: String = r.try_get("subject_id")?;
                 Ok(Shelf { audience, audience_name: r.try_get("audience_name")?, subject: subject.parse().map_err(corrupt)?, subject_name: r.try_get("subject_name")? })
             })
@@ -89,7 +70,7 @@ impl Store {
     /// The folder of `wanted`'s class, subject and name, made (with `wanted`'s id) if there is none.
     pub async fn ensure_folder(&self, wanted: &Folder, by: &PersonId, now: Millis) -> Result<Folder> {
         let (establishment, subject, name, id) = (&wanted.establishment_id, &wanted.subject, wanted.name.as_str(), wanted.id.as_str());
-        let (division, group) = ids(&wanted.audience);
+        let (division, group) = crate::audience_columns(&wanted.audience);
         sqlx::query(
             "INSERT INTO resource_folders (id, establishment_id, division_id, group_id, subject_id, name, created_by, created_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -123,7 +104,7 @@ impl Store {
 
     /// A class and subject's folders, the root first, then by name.
     pub async fn folders(&self, establishment: &EstablishmentId, audience: &Audience, subject: &SubjectId) -> Result<Vec<Folder>> {
-        let (division, group) = ids(audience);
+        let (division, group) = crate::audience_columns(audience);
         sqlx::query(
             "SELECT * FROM resource_folders WHERE coalesce(division_id, group_id) = ? AND subject_id = ? AND establishment_id = ? \
              ORDER BY name <> '', name COLLATE NOCASE",

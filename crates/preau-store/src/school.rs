@@ -337,13 +337,7 @@ impl Store {
         .await?;
         rows.iter()
             .map(|r| {
-                let division: Option<String> = r.try_get("division_id")?;
-                let group: Option<String> = r.try_get("group_id")?;
-                let audience = match (division, group) {
-                    (Some(d), _) => Audience::Division(d.parse().map_err(corrupt)?),
-                    (None, Some(g)) => Audience::Group(g.parse().map_err(corrupt)?),
-                    (None, None) => return Err(corrupt("assignment without audience")),
-                };
+                let audience = crate::audience_of(r)?;
                 Ok(TeachingLine {
                     subject: r.try_get("subject")?,
                     audience,

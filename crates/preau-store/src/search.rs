@@ -14,20 +14,13 @@ pub struct Found {
     pub link: String,
 }
 
-fn lists(audiences: &[Audience]) -> (String, String) {
-    let quote = |v: Vec<&str>| format!("[{}]", v.iter().map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(","));
-    let divisions = audiences.iter().filter_map(|a| if let Audience::Division(d) = a { Some(d.as_str()) } else { None }).collect();
-    let groups = audiences.iter().filter_map(|a| if let Audience::Group(g) = a { Some(g.as_str()) } else { None }).collect();
-    (quote(divisions), quote(groups))
-}
-
 const LIMIT: i64 = 30;
 
 impl Store {
     /// Homework of these classes (published at `published_at`, or all for their teachers)
     /// whose instructions or subject contain `query`, latest due first.
     pub async fn search_homework(&self, audiences: &[Audience], published_at: Option<Millis>, query: &str) -> Result<Vec<Found>> {
-        let (divisions, groups) = lists(audiences);
+        let (divisions, groups) = crate::json_audiences(audiences);
         let rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT h.id, s.name || ' (' || coalesce(d.name, g.name) || ')', h.instructions FROM homework h JOIN subjects s ON s.id = h.subject_id \
              LEFT JOIN divisions d ON d.id = h.division_id LEFT JOIN teaching_groups g ON g.id = h.group_id \
@@ -50,7 +43,7 @@ impl Store {
 
     /// Documents of these classes' resources whose name contains `query`.
     pub async fn search_resources(&self, audiences: &[Audience], query: &str) -> Result<Vec<Found>> {
-        let (divisions, groups) = lists(audiences);
+        let (divisions, groups) = crate::json_audiences(audiences);
         // (document, subject, division, group, subject id)
         type Row = (String, String, Option<String>, Option<String>, String);
         let rows: Vec<Row> = sqlx::query_as(

@@ -41,13 +41,7 @@ fn line_from_row(r: &SqliteRow) -> Result<CourseLine> {
     let id: String = r.try_get("id")?;
     let subject: String = r.try_get("subject_id")?;
     let teacher: String = r.try_get("teacher_id")?;
-    let division: Option<String> = r.try_get("division_id")?;
-    let group: Option<String> = r.try_get("group_id")?;
-    let audience = match (division, group) {
-        (Some(d), _) => Audience::Division(d.parse().map_err(corrupt)?),
-        (None, Some(g)) => Audience::Group(g.parse().map_err(corrupt)?),
-        (None, None) => return Err(corrupt("course without a class")),
-    };
+    let audience = crate::audience_of(r)?;
     let start: String = r.try_get("start_time")?;
     let end: String = r.try_get("end_time")?;
     let weeks: String = r.try_get("weeks")?;
@@ -70,10 +64,7 @@ fn line_from_row(r: &SqliteRow) -> Result<CourseLine> {
 }
 
 pub(crate) async fn insert_course(tx: &mut sqlx::SqliteConnection, establishment: &EstablishmentId, c: &Course) -> Result<()> {
-    let (division, group) = match &c.audience {
-        Audience::Division(d) => (Some(d.as_str()), None),
-        Audience::Group(g) => (None, Some(g.as_str())),
-    };
+    let (division, group) = crate::audience_columns(&c.audience);
     sqlx::query(
         "INSERT INTO courses (id, establishment_id, subject_id, teacher_id, division_id, group_id, room, weekday, start_time, end_time, weeks) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -92,10 +83,6 @@ pub(crate) async fn insert_course(tx: &mut sqlx::SqliteConnection, establishment
     .execute(&mut *tx)
     .await?;
     Ok(())
-}
-
-fn json_ids<'a>(ids: impl Iterator<Item = &'a str>) -> String {
-    format!("[{}]", ids.map(|i| format!("\"{i}\"")).collect::<Vec<_>>().join(","))
 }
 
 impl Store {
@@ -174,14 +161,7 @@ impl Store {
 
     /// The courses of these classes and groups, or taught by `teacher`.
     pub async fn courses_for(&self, audiences: &[Audience], teacher: Option<&PersonId>) -> Result<Vec<CourseLine>> {
-        let divisions = json_ids(audiences.iter().filter_map(|a| match a {
-            Audience::Division(d) => Some(d.as_str()),
-            Audience::Group(_) => None,
-        }));
-        let groups = json_ids(audiences.iter().filter_map(|a| match a {
-            Audience::Group(g) => Some(g.as_str()),
-            Audience::Division(_) => None,
-        }));
+        let (divisions, groups) = crate::json_audiences(audiences);
         let sql = format!(
             "SELECT {COLUMNS} {FROM} WHERE c.division_id IN (SELECT value FROM json_each(?1)) OR c.group_id IN (SELECT value FROM json_each(?2)) \
              OR c.teacher_id = ?3 ORDER BY c.weekday, c.start_time"
@@ -230,25 +210,36 @@ impl Store {
 
     /// The changes to these courses' lessons from `from` to `to` (dates, inclusive).
     pub async fn lesson_changes(&self, courses: &[CourseId], from: Date, to: Date) -> Result<Vec<(CourseId, Date, Change)>> {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT course_id, lesson_date, change FROM lesson_changes \
-             WHERE course_id IN (SELECT value FROM json_each(?1)) AND lesson_date BETWEEN ?2 AND ?3",
+        Ok(self.lesson_notes(courses, from, to).await?.0)
+    }
+
+    /// What was noted of these courses' lessons from `from` to `to` (dates, inclusive), in one
+    /// query: their changes, and what they covered.
+    #[allow(clippy::type_complexity)]
+    pub async fn lesson_notes(&self, courses: &[CourseId], from: Date, to: Date) -> Result<(Vec<(CourseId, Date, Change)>, Vec<(CourseId, Date, String)>)> {
+        let rows: Vec<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+            "SELECT course_id, lesson_date, change, NULL FROM lesson_changes \
+                 WHERE course_id IN (SELECT value FROM json_each(?1)) AND lesson_date BETWEEN ?2 AND ?3 \
+             UNION ALL SELECT course_id, lesson_date, NULL, content FROM lesson_contents \
+                 WHERE course_id IN (SELECT value FROM json_each(?1)) AND lesson_date BETWEEN ?2 AND ?3",
         )
-        .bind(json_ids(courses.iter().map(|c| c.as_str())))
+        .bind(crate::json_ids(courses.iter().map(|c| c.as_str())))
         .bind(from.to_string())
         .bind(to.to_string())
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|(c, d, ch)| {
-                let change = match ch.as_str() {
-                    "cancelled" => Change::Cancelled,
-                    "virtual" => Change::Virtual,
-                    other => return Err(corrupt(format!("lesson change {other}"))),
-                };
-                Ok((c.parse().map_err(corrupt)?, d.parse().map_err(corrupt)?, change))
-            })
-            .collect()
+        let (mut changes, mut contents) = (vec![], vec![]);
+        for (c, d, change, content) in rows {
+            let (course, date): (CourseId, Date) = (c.parse().map_err(corrupt)?, d.parse().map_err(corrupt)?);
+            match (change.as_deref(), content) {
+                (Some("cancelled"), _) => changes.push((course, date, Change::Cancelled)),
+                (Some("virtual"), _) => changes.push((course, date, Change::Virtual)),
+                (Some(other), _) => return Err(corrupt(format!("lesson change {other}"))),
+                (None, Some(text)) => contents.push((course, date, text)),
+                (None, None) => return Err(corrupt("a lesson note without content")),
+            }
+        }
+        Ok((changes, contents))
     }
 
     /// Writes what a lesson covered (empty: nothing recorded any more).
@@ -269,19 +260,5 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(())
-    }
-
-    /// What these courses' lessons covered from `from` to `to` (dates, inclusive).
-    pub async fn lesson_contents(&self, courses: &[CourseId], from: Date, to: Date) -> Result<Vec<(CourseId, Date, String)>> {
-        let rows: Vec<(String, String, String)> = sqlx::query_as(
-            "SELECT course_id, lesson_date, content FROM lesson_contents \
-             WHERE course_id IN (SELECT value FROM json_each(?1)) AND lesson_date BETWEEN ?2 AND ?3",
-        )
-        .bind(json_ids(courses.iter().map(|c| c.as_str())))
-        .bind(from.to_string())
-        .bind(to.to_string())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(|(c, d, text)| Ok((c.parse().map_err(corrupt)?, d.parse().map_err(corrupt)?, text))).collect()
     }
 }

@@ -213,7 +213,7 @@ fn by_day(tr: &Tr, lines: Vec<preau_store::homework::HomeworkLine>, pupil: bool,
 /// The classes and groups a person (a pupil, a child) belongs to.
 async fn audiences_of(state: &SharedState, viewer: &Viewer, pupil: &Person) -> AppResult<Vec<Audience>> {
     let a = super::relations_of(state, viewer, pupil).await?;
-    Ok(a.own_divisions.into_iter().map(Audience::Division).chain(a.own_groups.into_iter().map(Audience::Group)).collect())
+    Ok(a.own_audiences())
 }
 
 /// A pupil's coming homework (or a child's, for a parent), for the list and the dashboard.
@@ -251,15 +251,7 @@ pub async fn list(State(state): State<SharedState>, viewer: Viewer) -> AppResult
         }
     }
     if roles.contains(Role::Teacher) {
-        let a = &viewer.actor;
-        let audiences: Vec<Audience> = a
-            .taught_divisions
-            .iter()
-            .cloned()
-            .map(Audience::Division)
-            .chain(a.taught_groups.iter().cloned().map(Audience::Group))
-            .collect();
-        let lines = state.store.homework_due(&audiences, now - TEACHER_LOOKBACK_MS, None, None, LIST_LIMIT).await?;
+        let lines = state.store.homework_due(&viewer.actor.taught_audiences(), now - TEACHER_LOOKBACK_MS, None, None, LIST_LIMIT).await?;
         let heading = (!sections.is_empty()).then(|| tr.t("homework-my-classes"));
         sections.push(Section { heading, days: by_day(&tr, lines, false, true, now) });
     }
@@ -639,15 +631,11 @@ fn status_of(tr: &Tr, h: &Homework, s: Option<&Submission>, done: bool) -> Strin
     }
 }
 
-async fn subject_and_audience(state: &SharedState, h: &Homework) -> AppResult<(String, String)> {
-    Ok(state.store.homework_names(h).await?)
-}
-
 pub async fn show(State(state): State<SharedState>, viewer: Viewer, Path(id): Path<String>) -> AppResult {
     let tr = viewer.tr;
     let (h, facts) = load(&state, &viewer, &id).await?;
     let now = state.clock.now();
-    let (subject, audience) = subject_and_audience(&state, &h).await?;
+    let (subject, audience) = state.store.homework_names(&h).await?;
     let manages = may(&viewer.actor, Action::ManageHomework, Target::Homework(&facts)).is_allowed();
     let pupil = if may(&viewer.actor, Action::HandIn, Target::Homework(&facts)).is_allowed() {
         let s = state.store.submission_of(&h.id, &viewer.person.id).await?;
@@ -837,7 +825,7 @@ pub async fn submission(State(state): State<SharedState>, viewer: Viewer, Path((
         // Pupils and parents see the work on the homework's page.
         return Ok(Redirect::to(&format!("/homework/{}#work", h.id)).into_response());
     }
-    let (subject, audience) = subject_and_audience(&state, &h).await?;
+    let (subject, audience) = state.store.homework_names(&h).await?;
     let pupil = state.store.person(&s.pupil).await?.map(|p| p.display_name()).unwrap_or_default();
     let page = SubmissionPage {
         c: Chrome::new(tr, "homework-submission", tr.t1("homework-work-of", "name", &pupil), Some(&viewer)),

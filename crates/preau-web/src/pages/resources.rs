@@ -51,10 +51,8 @@ pub async fn list(State(state): State<SharedState>, viewer: Viewer) -> AppResult
     let tr = viewer.tr;
     let a = &viewer.actor;
     let mut audiences: Vec<Audience> = vec![];
-    audiences.extend(a.own_divisions.iter().cloned().map(Audience::Division));
-    audiences.extend(a.own_groups.iter().cloned().map(Audience::Group));
-    audiences.extend(a.children_divisions.iter().cloned().map(Audience::Division));
-    audiences.extend(a.children_groups.iter().cloned().map(Audience::Group));
+    audiences.extend(a.own_audiences());
+    audiences.extend(a.children_audiences());
     // The staff keep every class's.
     if a.roles.is_establishment_wide() {
         audiences.extend(state.store.timetable_names(&a.establishment_id).await?.audiences.into_iter().map(|(x, _)| x));

@@ -37,14 +37,11 @@ pub async fn show(State(state): State<SharedState>, viewer: Viewer, Query(query)
     let searched = q.chars().count() >= 2;
     if searched {
         // As a pupil or a parent: the classes' published homework; as a teacher: all of theirs.
-        let mut learning: Vec<Audience> = a.own_divisions.iter().cloned().map(Audience::Division).collect();
-        learning.extend(a.own_groups.iter().cloned().map(Audience::Group));
-        learning.extend(a.children_divisions.iter().cloned().map(Audience::Division));
-        learning.extend(a.children_groups.iter().cloned().map(Audience::Group));
+        let mut learning = a.own_audiences();
+        learning.extend(a.children_audiences());
         let mut teaching: Vec<Audience> = vec![];
         if viewer.person.roles.contains(Role::Teacher) {
-            teaching.extend(a.taught_divisions.iter().cloned().map(Audience::Division));
-            teaching.extend(a.taught_groups.iter().cloned().map(Audience::Group));
+            teaching = a.taught_audiences();
         }
         homework.extend(state.store.search_homework(&learning, Some(state.clock.now()), &q).await?);
         homework.extend(state.store.search_homework(&teaching, None, &q).await?);

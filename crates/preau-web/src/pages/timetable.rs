@@ -59,8 +59,7 @@ pub(crate) async fn courses_of(state: &SharedState, viewer: &Viewer, person: &Pe
 }
 
 async fn courses_of_classes(state: &SharedState, a: preau_core::Actor) -> AppResult<Vec<CourseLine>> {
-    let audiences: Vec<Audience> = a.own_divisions.into_iter().map(Audience::Division).chain(a.own_groups.into_iter().map(Audience::Group)).collect();
-    Ok(state.store.courses_for(&audiences, None).await?)
+    Ok(state.store.courses_for(&a.own_audiences(), None).await?)
 }
 
 fn room_for<'a>(rooms: &'a [Room], audience: &Audience) -> Option<&'a Room> {
@@ -80,7 +79,7 @@ pub(crate) async fn days_view(state: &SharedState, viewer: &Viewer, lines: &[Cou
     let to = from.checked_add(jiff::Span::new().days(days - 1)).unwrap_or(from);
     let (changes, contents) = match ids.is_empty() {
         true => (vec![], vec![]),
-        false => (state.store.lesson_changes(&ids, from, to).await?, state.store.lesson_contents(&ids, from, to).await?),
+        false => state.store.lesson_notes(&ids, from, to).await?,
     };
     // The class rooms, only if a lesson is held in one.
     let rooms = match changes.iter().any(|(_, _, ch)| *ch == Change::Virtual) {

@@ -334,6 +334,17 @@ impl SmtpSink {
         SmtpSink { port, received, task }
     }
 
+    /// The web front's mail settings for sending to this sink.
+    pub fn config(&self) -> preau_web::mail::MailConfig {
+        preau_web::mail::MailConfig {
+            host: "127.0.0.1".into(),
+            port: self.port,
+            security: preau_web::mail::Security::None,
+            credentials: None,
+            from: "Collège Lucie Aubrac <ne-pas-repondre@college.example>".into(),
+        }
+    }
+
     pub fn messages(&self) -> Vec<Received> {
         self.received.lock().unwrap().clone()
     }

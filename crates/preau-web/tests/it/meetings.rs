@@ -418,17 +418,8 @@ async fn the_organizer_changes_a_meeting_and_its_invitation_follows() {
 #[tokio::test]
 async fn invitations_changes_cancellations_and_reports_are_emailed_and_failures_are_shown() {
     let sink = SmtpSink::start().await;
-    let port = sink.port;
-    let app = TestApp::with_config(|c| {
-        c.mail = Some(preau_web::mail::MailConfig {
-            host: "127.0.0.1".into(),
-            port,
-            security: preau_web::mail::Security::None,
-            credentials: None,
-            from: "Collège Lucie Aubrac <ne-pas-repondre@college.example>".into(),
-        })
-    })
-    .await;
+    let mail = sink.config();
+    let app = TestApp::with_config(|c| c.mail = Some(mail)).await;
     let rid = council_room(&app).await;
     let organizer = app.person(Role::Teacher, 0).clone();
     let colleague = app.person(Role::Teacher, 1).clone();

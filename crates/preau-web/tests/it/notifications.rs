@@ -9,17 +9,8 @@ use crate::harness::{SmtpSink, TestApp, plain};
 #[tokio::test]
 async fn homework_messages_and_feedback_are_notified_and_digested_once_a_day() {
     let sink = SmtpSink::start().await;
-    let port = sink.port;
-    let app = TestApp::with_config(|c| {
-        c.mail = Some(preau_web::mail::MailConfig {
-            host: "127.0.0.1".into(),
-            port,
-            security: preau_web::mail::Security::None,
-            credentials: None,
-            from: "Collège <ne-pas-repondre@college.example>".into(),
-        })
-    })
-    .await;
+    let mail = sink.config();
+    let app = TestApp::with_config(|c| c.mail = Some(mail)).await;
     let s = &app.school;
     let a = s.assignments.iter().find(|a| matches!(a.audience, Audience::Division(_))).unwrap();
     let Audience::Division(d) = &a.audience else { unreachable!() };
