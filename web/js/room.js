@@ -31,6 +31,7 @@
  * @typedef {{type: 'hands', queue: string[]}} HandsMsg
  * @typedef {{type: 'speaker', id: string | null}} SpeakerMsg
  * @typedef {{type: 'video', mid: string, on: boolean}} VideoMsg
+ * @typedef {{type: 'layers', mid: string, max: 'q' | 'h' | 'f'}} LayersMsg
  * @typedef {{type: 'chat'} & ChatEntry} ChatMsg
  * @typedef {{type: 'muted', by: string}} MutedMsg
  * @typedef {{type: 'removed' | 'ended' | 'pong' | 'waiting'}} BareMsg
@@ -40,7 +41,7 @@
  * @typedef {{type: 'recording', on: boolean, by: string}} RecordingMsg
  * @typedef {{type: 'error', code: string, message: string}} ErrorMsg
  * @typedef {JoinedMsg | AnswerMsg | TracksMsg | RenegotiateMsg | ParticipantMsg | LeftMsg | HandsMsg
- *   | SpeakerMsg | VideoMsg | ChatMsg | MutedMsg | BareMsg | RefusedMsg | LobbyMsg | LockedMsg | RecordingMsg
+ *   | SpeakerMsg | VideoMsg | LayersMsg | ChatMsg | MutedMsg | BareMsg | RefusedMsg | LobbyMsg | LockedMsg | RecordingMsg
  *   | ErrorMsg} ServerMsg
  */
 
@@ -549,6 +550,8 @@ function handle(msg) {
     case 'video':
       msg.on ? S.videoOff.delete(msg.mid) : S.videoOff.add(msg.mid);
       return renderTiles();
+    case 'layers':
+      return void limitLayers(String(msg.mid), String(msg.max)).catch((e) => console.warn('room.js: layers', e));
     case 'chat': return onChat(msg, true);
     case 'muted': return onMuted(msg.by);
     case 'removed': return finish('removed');
@@ -650,6 +653,25 @@ function closePc() {
 /** The camera, in three simulcast layers (q, h, f). @param {RTCPeerConnection} pc @param {MediaStreamTrack} track */
 function addCamera(pc, track) {
   return pc.addTransceiver(track, { direction: 'sendonly', sendEncodings: SIMULCAST.map((e) => ({ ...e })) });
+}
+
+/**
+ * Encodes my camera's simulcast layers up to `max` (`q`, `h` or `f`) only: the server asks when
+ * nobody shows my camera larger, and again as soon as someone does. Saves my upload.
+ * @param {string} mid @param {string} max
+ */
+async function limitLayers(mid, max) {
+  const tr = S.tx.cam;
+  const rids = SIMULCAST.map((e) => e.rid);
+  const top = rids.indexOf(max);
+  if (!tr || tr.mid !== mid || top < 0) return;
+  const params = tr.sender.getParameters();
+  let changed = false;
+  for (const e of params.encodings ?? []) {
+    const active = rids.indexOf(e.rid) <= top;
+    if (e.active !== active) [e.active, changed] = [active, true];
+  }
+  if (changed) await tr.sender.setParameters(params);
 }
 
 /**

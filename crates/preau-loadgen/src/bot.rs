@@ -257,6 +257,9 @@ pub struct Publisher {
     ticks: u64,
     /// Keyframes asked for (camera layers q, h, f; the screen), sent with the next frame.
     keyframe_asked: [bool; 4],
+    /// The highest camera layer sent (0, 1, 2): the SFU may ask for fewer, as a browser's
+    /// `setParameters` would stop encoding the others.
+    max_layer: u8,
 }
 
 impl Publisher {
@@ -274,6 +277,22 @@ impl Publisher {
             screen_index: 0,
             ticks: 0,
             keyframe_asked: [false; 4],
+            max_layer: 2,
+        }
+    }
+
+    /// The SFU asked for the camera's layers up to `rid` only; a layer that starts again
+    /// starts on a keyframe, as a browser's encoder does.
+    pub fn limit_layers(&mut self, mid: &str, rid: &str) {
+        let camera = self
+            .mids
+            .iter()
+            .any(|(m, k)| *k == Kind::Camera && **m == *mid);
+        if let (true, Some(max)) = (camera, media::LAYER_RIDS.iter().position(|r| *r == rid)) {
+            for layer in self.max_layer as usize + 1..=max {
+                self.keyframe_asked[layer] = true;
+            }
+            self.max_layer = max as u8;
         }
     }
 
@@ -359,7 +378,7 @@ impl Publisher {
                     let pt = pt_of(&peer.rtc, Codec::Vp8);
                     let simulcast = self.simulcast;
                     for layer in 0..3u8 {
-                        if !simulcast && layer < 2 {
+                        if (!simulcast && layer < 2) || (simulcast && layer > self.max_layer) {
                             continue;
                         }
                         let keyframe =

@@ -161,6 +161,11 @@ pub async fn run(spec: BotSpec, mut ctx: Ctx, target: &Target) -> anyhow::Result
                             stats.reset_stream(*n, s.kind);
                         }
                     }
+                    "layers" => {
+                        if let (Some(p), Some(mid), Some(max)) = (publisher.as_mut(), m["mid"].as_str(), m["max"].as_str()) {
+                            p.limit_layers(mid, max);
+                        }
+                    }
                     "error" => eprintln!("{}: server error {}", spec.name(), m),
                     _ => {}
                 }

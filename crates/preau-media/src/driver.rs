@@ -151,6 +151,12 @@ pub enum MediaEvent {
         on: bool,
     },
     Speaker(Option<ParticipantId>),
+    /// To a publisher: encode the simulcast layers of this send mid up to this RID (`q`, `h`
+    /// or `f`) only, nobody watches it larger; a higher one as soon as someone does.
+    Layers {
+        mid: String,
+        max: &'static str,
+    },
     /// ICE/DTLS connected (true) or lost (false).
     Connected(bool),
     /// The media session was dropped (the reason is logged): signalling should let the page
@@ -1127,7 +1133,12 @@ impl Driver {
         if codec == Codec::Opus
             && let Some(recorder) = self.recorders.get(&peer.room)
         {
-            recorder.offer(from.0, packet.timestamp, packet.header.timestamp, &packet.payload);
+            recorder.offer(
+                from.0,
+                packet.timestamp,
+                packet.header.timestamp,
+                &packet.payload,
+            );
         }
         let vp8 = if codec == Codec::Vp8 {
             Vp8Descriptor::parse(&packet.payload).ok()
@@ -1336,6 +1347,23 @@ impl Driver {
                             peer.dirty = true;
                             self.io.dirty.push(subscriber);
                         }
+                    }
+                }
+                room::Output::Layers { track, max } => {
+                    let Some(info) = self.io.tracks.get(&track) else {
+                        continue;
+                    };
+                    tracing::debug!(
+                        track = track.0,
+                        ?max,
+                        "media: simulcast layers asked of the publisher"
+                    );
+                    metrics::counter!("preau_media_layer_limits_total").increment(1);
+                    if let Some(peer) = self.peers.get(&info.owner) {
+                        let _ = peer.events.send(MediaEvent::Layers {
+                            mid: info.mid.to_string(),
+                            max: rid_of(max),
+                        });
                     }
                 }
                 room::Output::DominantSpeaker(who) => {

@@ -47,6 +47,9 @@ pub struct RoomConfig {
     pub keyframe_retry: Duration,
     /// Displayed height assumed until the page reports one.
     pub default_height: u32,
+    /// How long nobody must want a simulcast layer before its publisher is asked to stop
+    /// encoding it (a layer wanted again is asked for at once).
+    pub layer_pause_after: Duration,
 }
 
 impl Default for RoomConfig {
@@ -66,6 +69,7 @@ impl Default for RoomConfig {
             layer_timeout: Duration::from_millis(1000),
             keyframe_retry: Duration::from_millis(1000),
             default_height: 360,
+            layer_pause_after: Duration::from_secs(10),
         }
     }
 }
@@ -91,6 +95,10 @@ pub enum Output {
     Video { subscriber: ParticipantId, track: TrackId, layer: Option<Layer> },
     /// The dominant speaker changed.
     DominantSpeaker(Option<ParticipantId>),
+    /// Ask the publisher of `track` to encode its simulcast layers up to `max` only: nobody
+    /// watches it larger. The lowest layer always stays, so a newcomer sees it at once; a
+    /// paused layer wanted again is asked for at once. (LiveKit calls this "dynacast".)
+    Layers { track: TrackId, max: Layer },
     /// What `subscriber` receives now and what it would receive with bandwidth to spare
     /// (bits/s): congestion control probes towards `desired`, or the estimate would never grow
     /// past what is sent and the videos would stay at their lowest layer.
@@ -124,6 +132,14 @@ struct Track {
     kind: TrackKind,
     layers: [LayerStat; 3],
     keyframe_asked: [Option<Instant>; 3],
+    /// A layer below `High` was seen: the publisher sends simulcast.
+    simulcast: bool,
+    /// The highest layer the publisher was asked to encode (all of them to begin with).
+    max: Layer,
+    /// Since when nobody has wanted `max`, and the largest layer wanted since.
+    unwanted: Option<(Instant, Layer)>,
+    /// When the publisher was last asked for its layers.
+    asked_at: Option<Instant>,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -228,7 +244,19 @@ impl Room {
         if !self.participants.contains_key(&owner) {
             return;
         }
-        self.tracks.insert(track, Track { owner, kind, layers: Default::default(), keyframe_asked: [None; 3] });
+        self.tracks.insert(
+            track,
+            Track {
+                owner,
+                kind,
+                layers: Default::default(),
+                keyframe_asked: [None; 3],
+                simulcast: false,
+                max: Layer::High,
+                unwanted: None,
+                asked_at: None,
+            },
+        );
         self.reallocate(now);
     }
 
@@ -309,6 +337,7 @@ impl Room {
         self.stats.packets_in += 1;
         self.stats.bytes_in += packet.bytes as u64;
         let owner = track.owner;
+        track.simulcast |= packet.layer != Layer::High;
         let stat = &mut track.layers[packet.layer as usize];
         stat.bytes += packet.bytes as u64;
         let newly_active = stat.last_seen.is_none_or(|t| now.saturating_duration_since(t) >= self.config.layer_timeout);
@@ -437,6 +466,8 @@ impl Room {
     fn reallocate(&mut self, now: Instant) {
         let ids: Vec<ParticipantId> = self.participants.keys().copied().collect();
         let audio_publishers = self.tracks.values().filter(|t| t.kind == TrackKind::Audio).count();
+        // The largest layer anyone shows each video at.
+        let mut wanted: BTreeMap<TrackId, Layer> = BTreeMap::new();
         for me in ids {
             let selected = if self.participants[&me].audio_only { vec![] } else { self.last_n(me) };
             let part = &self.participants[&me];
@@ -444,6 +475,11 @@ impl Room {
                 .into_iter()
                 .filter(|t| part.heights.get(t).copied().unwrap_or(self.config.default_height) > 0)
                 .collect();
+            for t in &shown {
+                let layer = Layer::for_height(part.heights.get(t).copied().unwrap_or(self.config.default_height));
+                let w = wanted.entry(*t).or_insert(Layer::Low);
+                *w = (*w).max(layer);
+            }
             let candidates: Vec<Candidate> = shown
                 .iter()
                 .map(|t| {
@@ -508,6 +544,54 @@ impl Room {
                         self.outputs.push_back(Output::KeyframeRequest { track: t, layer: l });
                     }
                 }
+            }
+        }
+        self.pause_unwatched_layers(&wanted, now);
+    }
+
+    /// Asks publishers to encode only the simulcast layers someone wants (see `Output::Layers`).
+    fn pause_unwatched_layers(&mut self, wanted: &BTreeMap<TrackId, Layer>, now: Instant) {
+        let fresh = |track: &Track, l: Layer| {
+            track.layers[l as usize]
+                .last_seen
+                .is_some_and(|seen| now.saturating_duration_since(seen) < self.config.layer_timeout)
+        };
+        for (id, track) in &mut self.tracks {
+            if track.kind != TrackKind::Camera || !track.simulcast {
+                continue;
+            }
+            let want = wanted.get(id).copied().unwrap_or(Layer::Low);
+            let mut ask = None;
+            if want > track.max {
+                ask = Some(want);
+            } else if want < track.max {
+                let (since, peak) = track.unwanted.get_or_insert((now, want));
+                *peak = (*peak).max(want);
+                if now.saturating_duration_since(*since) >= self.config.layer_pause_after {
+                    ask = Some(*peak);
+                }
+            } else {
+                track.unwanted = None;
+            }
+            // The request may not have reached the publisher (its socket was down for a moment,
+            // its browser refused): a layer wanted and asked for that does not come while the
+            // lowest does is asked for again, now and then.
+            let retry = self.config.layer_pause_after / 2;
+            if ask.is_none()
+                && want > Layer::Low
+                && !fresh(track, want)
+                && fresh(track, Layer::Low)
+                && track.asked_at.is_some_and(|at| now.saturating_duration_since(at) >= retry)
+            {
+                ask = Some(track.max);
+            }
+            if let Some(max) = ask {
+                if max != track.max {
+                    track.unwanted = (want < max).then_some((now, want));
+                }
+                track.max = max;
+                track.asked_at = Some(now);
+                self.outputs.push_back(Output::Layers { track: *id, max });
             }
         }
     }

@@ -188,6 +188,7 @@ enum ServerMsg<'a> {
     Hands { queue: Vec<String> },
     Speaker { id: Option<String> },
     Video { mid: &'a str, on: bool },
+    Layers { mid: &'a str, max: &'a str },
     Chat(&'a ChatLine),
     Muted { by: &'a str },
     Removed,
@@ -912,6 +913,7 @@ async fn relay_media(live: std::sync::Arc<Live>, room_id: RoomId, me: Participan
             }
             MediaEvent::Renegotiate { audio, video } => live.send_to(&room_id, me, &ServerMsg::Renegotiate { audio, video }),
             MediaEvent::Video { mid, on } => live.send_to(&room_id, me, &ServerMsg::Video { mid: &mid, on }),
+            MediaEvent::Layers { mid, max } => live.send_to(&room_id, me, &ServerMsg::Layers { mid: &mid, max }),
             MediaEvent::Speaker(who) => live.send_to(&room_id, me, &ServerMsg::Speaker { id: who.map(pid) }),
             MediaEvent::Connected(_) => {}
             MediaEvent::Dropped(_) => {

@@ -263,6 +263,22 @@ test('figures: server CPU and memory, media bytes out, over a steady window', as
   assert.ok(b1 > b0, 'preau_media_bytes_out_total did not grow while four browsers were in the room');
 });
 
+test('a camera nobody shows large stops encoding its full-size layer at the server\'s request, and every video still plays', async () => {
+  requireRoom();
+  // Every tile here is under 400 px high: 10 s after the tiles are laid out, the server asks each
+  // publisher to encode up to `h` (tiles up to 400 px) or `q` (up to 200 px) only, and room.js
+  // turns the others off with setParameters; the lowest layer always stays.
+  for (const m of members) {
+    await until(`${m.label}: the full-size layer of the camera turned off`, () => m.tab.page.evaluate(() => {
+      const sender = window.preauRoom.pc?.getSenders().find((s) => s.track?.kind === 'video' && s.getParameters().encodings.length === 3);
+      const seen = sender?.getParameters().encodings.map((e) => `${e.rid}:${e.active}`).join(' ');
+      return { ok: /^q:true h:(true|false) f:false$/.test(seen ?? ''), seen };
+    }), { timeout: 30_000 });
+  }
+  assert.ok(await metric(server, 'preau_media_layer_limits_total') >= members.length);
+  for (const m of members) await flowing(m.tab.page, others(m).map((o) => `${o.pid}|camera`), 'frames');
+});
+
 test('the teacher\'s screen share reaches the pupils as a separate track', async () => {
   requireRoom();
   const t = teacher();

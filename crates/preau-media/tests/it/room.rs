@@ -12,8 +12,11 @@ struct Sim {
     now: Instant,
     /// Audio level each participant currently speaks at (127 = silence).
     levels: BTreeMap<ParticipantId, u8>,
-    /// Layers each video track currently sends.
+    /// Layers each video track currently sends, and those it can send.
     sending: BTreeMap<TrackId, Vec<Layer>>,
+    encodes: BTreeMap<TrackId, Vec<Layer>>,
+    /// Publishers follow `Output::Layers` (false: the requests are lost on the way).
+    obey_layers: bool,
     owners: BTreeMap<TrackId, (ParticipantId, TrackKind)>,
     outputs: Vec<Output>,
     /// Packets received: (subscriber, track, layer) → count.
@@ -41,6 +44,8 @@ impl Sim {
             now,
             levels: BTreeMap::new(),
             sending: BTreeMap::new(),
+            encodes: BTreeMap::new(),
+            obey_layers: true,
             owners: BTreeMap::new(),
             outputs: vec![],
             received: BTreeMap::new(),
@@ -73,6 +78,7 @@ impl Sim {
             for l in &layers {
                 self.keyframe_due.insert((t, *l));
             }
+            self.encodes.insert(t, layers.clone());
             self.sending.insert(t, layers);
         }
         self.drain();
@@ -88,6 +94,18 @@ impl Sim {
                         self.keyframe_due.insert((track, layer));
                     }
                     self.outputs.push(Output::KeyframeRequest { track, layer });
+                }
+                // The publisher encodes the layers asked for, as a browser does after
+                // `setParameters`; a layer that starts again starts on a keyframe.
+                Output::Layers { track, max } => {
+                    if let (true, Some(sending), Some(encodes)) = (self.obey_layers, self.sending.get_mut(&track), self.encodes.get(&track)) {
+                        let now_sending: Vec<Layer> = encodes.iter().copied().filter(|l| *l <= max).collect();
+                        for l in now_sending.iter().filter(|l| !sending.contains(l)) {
+                            self.keyframe_due.insert((track, *l));
+                        }
+                        *sending = now_sending;
+                    }
+                    self.outputs.push(Output::Layers { track, max });
                 }
                 o => self.outputs.push(o),
             }
@@ -421,4 +439,94 @@ fn packets_of_unknown_tracks_and_publishers_are_ignored() {
     // Publishing for someone who is not in the room does nothing.
     s.room.publish(p(42), TrackId(420), TrackKind::Camera, s.now);
     assert_eq!(s.room.track_count(), 0);
+}
+
+#[test]
+fn layers_nobody_watches_are_paused_at_the_publisher_and_resumed_when_wanted() {
+    let mut s = Sim::new(RoomConfig::default());
+    let teacher = s.join_with_camera(1);
+    let pupil = s.join_with_camera(2);
+    s.join(3);
+    for who in [2, 3] {
+        s.room.set_estimate(p(who), 5_000_000, s.now);
+    }
+    // Everyone shows the teacher large, and the pupil's camera as a thumbnail.
+    s.room.set_display(p(2), teacher, 720, s.now);
+    s.room.set_display(p(3), teacher, 720, s.now);
+    s.room.set_display(p(1), pupil, 180, s.now);
+    s.room.set_display(p(3), pupil, 180, s.now);
+    s.run(9_000);
+    let asked = |s: &Sim, track: TrackId| {
+        s.outputs.iter().filter_map(|o| match o {
+            Output::Layers { track: t, max } if *t == track => Some(*max),
+            _ => None,
+        }).collect::<Vec<_>>()
+    };
+    assert!(asked(&s, pupil).is_empty(), "not before the layers went unwanted for 10 s: {:?}", s.outputs);
+    s.run(1_500);
+    assert_eq!(asked(&s, pupil), vec![Layer::Low], "the thumbnail needs the low layer only");
+    assert!(asked(&s, teacher).is_empty(), "the teacher is watched at full size");
+    assert_eq!(s.layer_of(3, pupil), Some(Layer::Low), "the thumbnail still flows");
+    // Someone enlarges the pupil: the layers come back at once, and are forwarded on a keyframe.
+    s.outputs.clear();
+    s.room.set_display(p(3), pupil, 720, s.now);
+    s.drain();
+    assert_eq!(asked(&s, pupil), vec![Layer::High]);
+    s.run(1_000);
+    assert_eq!(s.layer_of(3, pupil), Some(Layer::High));
+    // A short change of mind does not stop and restart the encoder.
+    s.outputs.clear();
+    s.room.set_display(p(3), pupil, 180, s.now);
+    s.run(3_000);
+    s.room.set_display(p(3), pupil, 720, s.now);
+    s.run(10_000);
+    assert!(asked(&s, pupil).is_empty(), "{:?}", s.outputs);
+    // Lowered to the largest layer wanted in the last 10 s, not below it.
+    s.room.set_display(p(3), pupil, 360, s.now);
+    s.run(9_000);
+    s.room.set_display(p(3), pupil, 180, s.now);
+    s.run(1_500);
+    assert_eq!(asked(&s, pupil), vec![Layer::Mid], "the middle layer was wanted until a moment ago");
+    s.run(10_000);
+    assert_eq!(asked(&s, pupil), vec![Layer::Mid, Layer::Low]);
+}
+
+#[test]
+fn a_request_for_layers_lost_on_the_way_is_made_again() {
+    let mut s = Sim::new(RoomConfig::default());
+    let cam = s.join_with_camera(1);
+    s.join(2);
+    s.room.set_estimate(p(2), 5_000_000, s.now);
+    s.room.set_display(p(2), cam, 180, s.now);
+    s.run(11_000);
+    assert_eq!(s.sending[&cam], vec![Layer::Low]);
+    // The publisher's socket is down for a moment: the request for the high layer is lost.
+    s.obey_layers = false;
+    s.outputs.clear();
+    s.room.set_display(p(2), cam, 720, s.now);
+    s.run(1_000);
+    s.obey_layers = true;
+    assert_eq!(s.layer_of(2, cam), Some(Layer::Low), "the publisher still sends the low layer only");
+    s.run(5_000);
+    let asked: Vec<_> = s.outputs.iter().filter(|o| matches!(o, Output::Layers { .. })).cloned().collect();
+    assert_eq!(asked, vec![Output::Layers { track: cam, max: Layer::High }; 2], "asked again once, after 5 s");
+    assert_eq!(s.layer_of(2, cam), Some(Layer::High));
+}
+
+#[test]
+fn a_camera_nobody_shows_keeps_its_lowest_layer_and_a_camera_without_simulcast_is_left_alone() {
+    let mut s = Sim::new(RoomConfig::default());
+    let cam = s.join_with_camera(1);
+    s.publish(1, 12, TrackKind::Camera, vec![Layer::High]);
+    s.run(11_000);
+    let asked: Vec<_> = s.outputs.iter().filter(|o| matches!(o, Output::Layers { .. })).cloned().collect();
+    assert_eq!(asked, vec![Output::Layers { track: cam, max: Layer::Low }], "alone in the room: the lowest layer, ready for whoever comes");
+    // A newcomer sees the camera at once, at the low layer, and the default size brings the middle one back.
+    s.outputs.clear();
+    s.join(2);
+    s.room.set_estimate(p(2), 5_000_000, s.now);
+    s.drain();
+    assert!(s.outputs.contains(&Output::Layers { track: cam, max: Layer::Mid }), "{:?}", s.outputs);
+    s.run(1_000);
+    assert_eq!(s.layer_of(2, cam), Some(Layer::Mid));
 }
