@@ -68,6 +68,20 @@ pub enum Change {
     Virtual,
 }
 
+impl Change {
+    /// Its name in forms and in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Change::Cancelled => "cancelled",
+            Change::Virtual => "virtual",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Change> {
+        [Change::Cancelled, Change::Virtual].into_iter().find(|c| c.as_str() == s)
+    }
+}
+
 /// A course's lesson on a date.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lesson<'a> {

@@ -126,6 +126,13 @@ struct LayerStat {
     last_seen: Option<Instant>,
 }
 
+impl LayerStat {
+    /// Seen within `timeout` (a layer not seen for longer is considered stopped).
+    fn fresh(&self, now: Instant, timeout: Duration) -> bool {
+        self.last_seen.is_some_and(|seen| now.saturating_duration_since(seen) < timeout)
+    }
+}
+
 #[derive(Debug)]
 struct Track {
     owner: ParticipantId,
@@ -340,7 +347,7 @@ impl Room {
         track.simulcast |= packet.layer != Layer::High;
         let stat = &mut track.layers[packet.layer as usize];
         stat.bytes += packet.bytes as u64;
-        let newly_active = stat.last_seen.is_none_or(|t| now.saturating_duration_since(t) >= self.config.layer_timeout);
+        let newly_active = !stat.fresh(now, self.config.layer_timeout);
         stat.last_seen = Some(now);
         if newly_active && track.kind != TrackKind::Audio {
             // A layer (re)appeared: choose again without waiting for the tick.
@@ -408,8 +415,7 @@ impl Room {
         self.next_tick = now + self.config.tick;
         for t in self.tracks.values_mut() {
             for s in &mut t.layers {
-                let fresh = s.last_seen.is_some_and(|seen| now.saturating_duration_since(seen) < self.config.layer_timeout);
-                if !fresh {
+                if !s.fresh(now, self.config.layer_timeout) {
                     s.rate = None;
                 } else if s.bytes > 0 {
                     let measured = (s.bytes as f64 * 8.0 / elapsed) as u64;
@@ -488,8 +494,7 @@ impl Room {
                     let mut rates = [None; 3];
                     for l in Layer::ALL {
                         let s = track.layers[l as usize];
-                        let fresh = s.last_seen.is_some_and(|seen| now.saturating_duration_since(seen) < self.config.layer_timeout);
-                        if fresh {
+                        if s.fresh(now, self.config.layer_timeout) {
                             rates[l as usize] = Some(s.rate.unwrap_or(self.config.nominal_rates[l as usize]));
                         }
                     }
@@ -551,11 +556,8 @@ impl Room {
 
     /// Asks publishers to encode only the simulcast layers someone wants (see `Output::Layers`).
     fn pause_unwatched_layers(&mut self, wanted: &BTreeMap<TrackId, Layer>, now: Instant) {
-        let fresh = |track: &Track, l: Layer| {
-            track.layers[l as usize]
-                .last_seen
-                .is_some_and(|seen| now.saturating_duration_since(seen) < self.config.layer_timeout)
-        };
+        let timeout = self.config.layer_timeout;
+        let fresh = |track: &Track, l: Layer| track.layers[l as usize].fresh(now, timeout);
         for (id, track) in &mut self.tracks {
             if track.kind != TrackKind::Camera || !track.simulcast {
                 continue;

@@ -188,17 +188,13 @@ impl Store {
                     .await?;
             }
             Some(c) => {
-                let kind = match c {
-                    Change::Cancelled => "cancelled",
-                    Change::Virtual => "virtual",
-                };
                 sqlx::query(
                     "INSERT INTO lesson_changes (course_id, lesson_date, change, changed_by, changed_at) VALUES (?1, ?2, ?3, ?4, ?5) \
                      ON CONFLICT (course_id, lesson_date) DO UPDATE SET change = ?3, changed_by = ?4, changed_at = ?5",
                 )
                 .bind(course.as_str())
                 .bind(date.to_string())
-                .bind(kind)
+                .bind(c.as_str())
                 .bind(by.as_str())
                 .bind(now)
                 .execute(&self.pool)
@@ -231,10 +227,8 @@ impl Store {
         let (mut changes, mut contents) = (vec![], vec![]);
         for (c, d, change, content) in rows {
             let (course, date): (CourseId, Date) = (c.parse().map_err(corrupt)?, d.parse().map_err(corrupt)?);
-            match (change.as_deref(), content) {
-                (Some("cancelled"), _) => changes.push((course, date, Change::Cancelled)),
-                (Some("virtual"), _) => changes.push((course, date, Change::Virtual)),
-                (Some(other), _) => return Err(corrupt(format!("lesson change {other}"))),
+            match (change, content) {
+                (Some(c), _) => changes.push((course, date, Change::parse(&c).ok_or_else(|| corrupt(format!("lesson change {c}")))?)),
                 (None, Some(text)) => contents.push((course, date, text)),
                 (None, None) => return Err(corrupt("a lesson note without content")),
             }

@@ -115,11 +115,7 @@ pub(crate) async fn days_view(state: &SharedState, viewer: &Viewer, lines: &[Cou
                     content: contents.iter().find(|(id, d, _)| *id == c.id && *d == date).map(|(_, _, t)| t.clone()).unwrap_or_default(),
                     write: may_change.then(|| (format!("/timetable/lessons/{}/{}/content", c.id, date), format!("content-{}-{date}", c.id))),
                     change: may_change.then(|| {
-                        let now = match l.change {
-                            None => "planned",
-                            Some(Change::Cancelled) => "cancelled",
-                            Some(Change::Virtual) => "virtual",
-                        };
+                        let now = l.change.map_or("planned", Change::as_str);
                         (format!("/timetable/lessons/{}/{}", c.id, date), now)
                     }),
                 }
@@ -291,10 +287,9 @@ pub async fn change_lesson(
 ) -> AppResult {
     let (c, date) = lesson_of(&state, &viewer, &course, &date).await?;
     let change = match form.iter().find(|(k, _)| k == "change").map(|(_, v)| v.as_str()) {
-        Some("cancelled") => Some(Change::Cancelled),
-        Some("virtual") => Some(Change::Virtual),
         Some("planned") => None,
-        _ => return Err(AppError::BadRequest("error-400-text")),
+        Some(v) => Some(Change::parse(v).ok_or(AppError::BadRequest("error-400-text"))?),
+        None => return Err(AppError::BadRequest("error-400-text")),
     };
     state.store.set_lesson_change(&c.id, date, change, &viewer.person.id, state.clock.now()).await?;
     tracing::info!(course = %c.id, %date, ?change, "lesson changed");

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use preau_core::Role;
 use preau_core::school::Audience;
 
-use crate::harness::{TestApp, plain};
+use crate::harness::{Cast, TestApp, plain};
 
 #[tokio::test]
 async fn news_reach_the_class_or_the_school_they_are_for_and_no_one_else() {
@@ -22,12 +22,8 @@ async fn news_reach_the_class_or_the_school_they_are_for_and_no_one_else() {
         .filter(|a| matches!(a.audience, Audience::Division(_)))
         .max_by_key(|a| s.divisions.iter().filter(|x| !teaches(&a.teacher_id, &x.id)).count())
         .unwrap();
-    let Audience::Division(d) = &a.audience else { unreachable!() };
-    let person = |id: &preau_core::PersonId| s.people.iter().find(|p| p.id == *id).unwrap().clone();
-    let teacher = person(&a.teacher_id);
-    let pupil = s.enrolments.iter().find(|(_, x)| x == d).map(|(p, _)| person(p)).unwrap();
-    let parent = s.parent_links.iter().find(|(_, c)| *c == pupil.id).map(|(p, _)| person(p)).unwrap();
-    let elsewhere = s.enrolments.iter().find(|(_, x)| x != d).map(|(p, _)| person(p)).unwrap();
+    let Cast { division, teacher, pupil, parent, elsewhere } = app.cast(a);
+    let d = &division;
     let other_division = s.divisions.iter().find(|x| !teaches(&teacher.id, &x.id));
     let today = preau_core::booking::local(app.state.clock.now()).unwrap().date();
     let (from, until) = (today.to_string(), today.checked_add(jiff::Span::new().days(3)).unwrap().to_string());

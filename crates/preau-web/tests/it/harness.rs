@@ -10,7 +10,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use http_body_util::BodyExt;
 use preau_core::demo::{DemoSchool, demo_school};
-use preau_core::school::{Person, Role};
+use preau_core::school::{Audience, Person, Role, TeachingAssignment};
 use preau_store::Store;
 use preau_web::{AppState, SharedState, WebConfig};
 use tower::ServiceExt;
@@ -60,6 +60,31 @@ impl TestApp {
         self.school.people.iter().filter(|p| p.roles.primary() == Some(role)).nth(n).expect("demo has that person")
     }
 
+    /// The demo person with this id.
+    pub fn person_by_id(&self, id: &preau_core::PersonId) -> Person {
+        self.school.people.iter().find(|p| p.id == *id).expect("demo has that person").clone()
+    }
+
+    /// The first course given to a whole class.
+    pub fn class_course(&self) -> &TeachingAssignment {
+        self.school.assignments.iter().find(|a| matches!(a.audience, Audience::Division(_))).expect("demo has one")
+    }
+
+    /// The people around a course given to a whole class: its teacher, the class's first pupil,
+    /// that pupil's parent, and a pupil of another class.
+    pub fn cast(&self, course: &TeachingAssignment) -> Cast {
+        let s = &self.school;
+        let Audience::Division(division) = &course.audience else { panic!("a course given to a whole class") };
+        let pupil = s.enrolments.iter().find(|(_, x)| x == division).map(|(p, _)| self.person_by_id(p)).unwrap();
+        Cast {
+            division: division.clone(),
+            teacher: self.person_by_id(&course.teacher_id),
+            parent: s.parent_links.iter().find(|(_, c)| *c == pupil.id).map(|(p, _)| self.person_by_id(p)).unwrap(),
+            pupil,
+            elsewhere: s.enrolments.iter().find(|(_, x)| x != division).map(|(p, _)| self.person_by_id(p)).unwrap(),
+        }
+    }
+
     pub fn client(&self) -> Client {
         Client { router: self.router.clone(), cookies: vec![], peer: "127.0.0.1:50000".parse().unwrap(), headers: HeaderMap::new() }
     }
@@ -99,6 +124,15 @@ impl TestApp {
     pub async fn count_people(&self) -> usize {
         self.state.store.all_people().await.unwrap().len()
     }
+}
+
+/// See [`TestApp::cast`].
+pub struct Cast {
+    pub division: preau_core::DivisionId,
+    pub teacher: Person,
+    pub pupil: Person,
+    pub parent: Person,
+    pub elsewhere: Person,
 }
 
 /// The media layer as the tests want it: a head count per room.

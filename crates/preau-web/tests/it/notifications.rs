@@ -2,23 +2,17 @@
 //! in-app list (read once seen); the daily digest e-mail tells the unread ones, once.
 
 use axum::http::StatusCode;
-use preau_core::school::Audience;
 
-use crate::harness::{SmtpSink, TestApp, plain};
+use crate::harness::{Cast, SmtpSink, TestApp, plain};
 
 #[tokio::test]
 async fn homework_messages_and_feedback_are_notified_and_digested_once_a_day() {
     let sink = SmtpSink::start().await;
     let mail = sink.config();
     let app = TestApp::with_config(|c| c.mail = Some(mail)).await;
-    let s = &app.school;
-    let a = s.assignments.iter().find(|a| matches!(a.audience, Audience::Division(_))).unwrap();
-    let Audience::Division(d) = &a.audience else { unreachable!() };
-    let person = |id: &preau_core::PersonId| s.people.iter().find(|p| p.id == *id).unwrap().clone();
-    let teacher = person(&a.teacher_id);
-    let pupil = s.enrolments.iter().find(|(_, x)| x == d).map(|(p, _)| person(p)).unwrap();
-    let parent = s.parent_links.iter().find(|(_, c)| *c == pupil.id).map(|(p, _)| person(p)).unwrap();
-    let elsewhere = s.enrolments.iter().find(|(_, x)| x != d).map(|(p, _)| person(p)).unwrap();
+    let a = app.class_course();
+    let Cast { division, teacher, pupil, parent, elsewhere } = app.cast(a);
+    let d = &division;
 
     // Homework set: the class and its parents are told.
     let mut t = app.signed_in(&teacher).await;

@@ -2,20 +2,15 @@
 //! does not; names keep their kind's extension; the quota refuses what would not fit, whole.
 
 use axum::http::StatusCode;
-use preau_core::school::Audience;
 
-use crate::harness::{TestApp, plain};
+use crate::harness::{Cast, TestApp, plain};
 
 #[tokio::test]
 async fn a_teacher_keeps_a_class_resources_the_class_reads_them_and_the_quota_holds() {
     let app = TestApp::with_config(|c| c.resources_quota_bytes = 100).await;
-    let s = &app.school;
-    let a = s.assignments.iter().find(|a| matches!(a.audience, Audience::Division(_))).unwrap();
-    let Audience::Division(d) = &a.audience else { unreachable!() };
-    let person = |id: &preau_core::PersonId| s.people.iter().find(|p| p.id == *id).unwrap().clone();
-    let teacher = person(&a.teacher_id);
-    let pupil = s.enrolments.iter().find(|(_, x)| x == d).map(|(p, _)| person(p)).unwrap();
-    let elsewhere = s.enrolments.iter().find(|(_, x)| x != d).map(|(p, _)| person(p)).unwrap();
+    let a = app.class_course();
+    let Cast { division, teacher, pupil, elsewhere, .. } = app.cast(a);
+    let d = &division;
     let shelf = format!("/resources/d-{d}/{}", a.subject_id);
 
     let mut t = app.signed_in(&teacher).await;

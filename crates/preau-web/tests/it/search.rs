@@ -2,20 +2,15 @@
 //! another class, nor homework not yet published.
 
 use axum::http::StatusCode;
-use preau_core::school::Audience;
 
-use crate::harness::{TestApp, plain};
+use crate::harness::{Cast, TestApp, plain};
 
 #[tokio::test]
 async fn search_finds_what_one_may_see_and_nothing_else() {
     let app = TestApp::new().await;
-    let s = &app.school;
-    let a = s.assignments.iter().find(|a| matches!(a.audience, Audience::Division(_))).unwrap();
-    let Audience::Division(d) = &a.audience else { unreachable!() };
-    let person = |id: &preau_core::PersonId| s.people.iter().find(|p| p.id == *id).unwrap().clone();
-    let teacher = person(&a.teacher_id);
-    let pupil = s.enrolments.iter().find(|(_, x)| x == d).map(|(p, _)| person(p)).unwrap();
-    let elsewhere = s.enrolments.iter().find(|(_, x)| x != d).map(|(p, _)| person(p)).unwrap();
+    let a = app.class_course();
+    let Cast { division, teacher, pupil, elsewhere, .. } = app.cast(a);
+    let d = &division;
     let now = app.state.clock.now();
     let day = |n: i64| preau_core::booking::local(now + n * 86_400_000).unwrap().date().to_string();
     let option = format!("d:{d}:{}", a.subject_id);
