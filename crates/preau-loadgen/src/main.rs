@@ -272,6 +272,8 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
     };
     let cpu0 = proc_cpu_seconds(o.server_pid)?;
     let self0 = self_cpu_seconds();
+    let steal0 = machine_steal();
+    let wait0 = proc_run_delay_ns(o.server_pid);
     if o.callgrind {
         callgrind(o.server_pid, true)?;
     }
@@ -285,6 +287,8 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
     let seconds = t0.elapsed().as_secs_f64();
     let cpu1 = proc_cpu_seconds(o.server_pid)?;
     let self1 = self_cpu_seconds();
+    let steal1 = machine_steal();
+    let wait1 = proc_run_delay_ns(o.server_pid);
     let rss = proc_rss_kib(o.server_pid)?;
     let packets_after = match &metrics_url {
         Some(u) => metric(u, "preau_media_packets_out_total").await.ok(),
@@ -301,6 +305,9 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
         server_rss_before_kib: rss_before,
         server_rss_kib: rss,
         loadgen_cpu_seconds: self1 - self0,
+        steal_percent: 100.0 * steal1.0.saturating_sub(steal0.0) as f64
+            / steal1.1.saturating_sub(steal0.1).max(1) as f64,
+        server_wait_seconds: wait1.saturating_sub(wait0) as f64 / 1e9,
         server_packets_out: packets_before.zip(packets_after).map(|(a, b)| (b - a) as u64),
     };
     let name = match o.target {
@@ -350,6 +357,35 @@ fn proc_cpu_seconds(pid: u32) -> anyhow::Result<f64> {
     // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
     let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as f64;
     Ok((ticks(11) + ticks(12)) as f64 / hz)
+}
+
+/// The machine's CPU time stolen by the hypervisor, and all CPU time, in ticks since boot
+/// (/proc/stat): a virtual machine's steal stalls a server however little it has to do.
+fn machine_steal() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .filter_map(|v| v.parse().ok())
+        .collect();
+    (ticks.get(7).copied().unwrap_or(0), ticks.iter().sum())
+}
+
+/// How long the process's threads have waited, runnable, for a CPU, in nanoseconds
+/// (/proc/PID/task/*/schedstat, second field); 0 where the kernel keeps no scheduler statistics.
+fn proc_run_delay_ns(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+        .filter_map(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .sum()
 }
 
 fn proc_rss_kib(pid: u32) -> anyhow::Result<u64> {

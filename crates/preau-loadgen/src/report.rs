@@ -35,6 +35,11 @@ pub struct Report {
     pub latency_p50_ms: f64,
     pub latency_p99_ms: f64,
     pub latency_max_ms: f64,
+    /// Voice frames alone (video frames are larger, and a keyframe spans many packets).
+    #[serde(default)]
+    pub voice_latency_p50_ms: f64,
+    #[serde(default)]
+    pub voice_latency_p99_ms: f64,
     pub jitter_ms: f64,
     /// (subscriber, publisher, kind) that should have arrived in the window and did not.
     pub tracks_expected: u64,
@@ -44,6 +49,13 @@ pub struct Report {
     pub missing: Vec<String>,
     /// The load generator's own CPU over the window.
     pub loadgen_cpu_seconds: f64,
+    /// The machine's CPU time taken by the hypervisor over the window, % of all CPU time.
+    #[serde(default)]
+    pub steal_percent: f64,
+    /// How long the server's threads waited, runnable, for a CPU over the window (summed over
+    /// threads): the bots and the server share the machine.
+    #[serde(default)]
+    pub server_wait_seconds: f64,
     /// Préau only: the SFU's own count of packets forwarded over the window (/metrics), to
     /// cross-check `forwarded_packets` (which also counts retransmissions and probes).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,6 +68,8 @@ pub struct Measured {
     pub server_rss_before_kib: u64,
     pub server_rss_kib: u64,
     pub loadgen_cpu_seconds: f64,
+    pub steal_percent: f64,
+    pub server_wait_seconds: f64,
     pub server_packets_out: Option<u64>,
 }
 
@@ -67,12 +81,14 @@ pub fn build(
     m: Measured,
 ) -> Report {
     let n = specs.len() as u32;
-    let mut lat: Vec<u32> = stats
-        .iter()
-        .flat_map(|s| s.latencies_us.iter().copied())
-        .collect();
-    lat.sort_unstable();
-    let pct = |q: f64| -> f64 {
+    let sorted = |each: fn(&BotStats) -> &[u32]| {
+        let mut v: Vec<u32> = stats.iter().flat_map(|s| each(s).iter().copied()).collect();
+        v.sort_unstable();
+        v
+    };
+    let lat = sorted(|s| &s.latencies_us);
+    let voice = sorted(|s| &s.voice_latencies_us);
+    let pct = |lat: &[u32], q: f64| -> f64 {
         if lat.is_empty() {
             return 0.0;
         }
@@ -148,21 +164,25 @@ pub fn build(
         } else {
             0.0
         },
-        latency_p50_ms: pct(0.5),
-        latency_p99_ms: pct(0.99),
-        latency_max_ms: pct(1.0),
+        latency_p50_ms: pct(&lat, 0.5),
+        latency_p99_ms: pct(&lat, 0.99),
+        latency_max_ms: pct(&lat, 1.0),
+        voice_latency_p50_ms: pct(&voice, 0.5),
+        voice_latency_p99_ms: pct(&voice, 0.99),
         jitter_ms,
         tracks_expected: expected,
         tracks_missing: missing,
         missing: which,
         loadgen_cpu_seconds: m.loadgen_cpu_seconds,
+        steal_percent: m.steal_percent,
+        server_wait_seconds: m.server_wait_seconds,
         server_packets_out: m.server_packets_out,
     }
 }
 
 pub fn summary(r: &Report) -> String {
     format!(
-        "{} {} n={}: {:.0} forwarded packets per server CPU-second ({:.0} packets/s, server CPU {:.1} %, RSS {:.0} KiB/participant), loss {:.3} %, latency p50 {:.2} ms p99 {:.2} ms, jitter {:.2} ms, tracks missing {}/{}",
+        "{} {} n={}: {:.0} forwarded packets per server CPU-second ({:.0} packets/s, server CPU {:.1} %, RSS {:.0} KiB/participant), loss {:.3} %, latency p50 {:.2} ms p99 {:.2} ms (voice {:.2} / {:.2} ms), jitter {:.2} ms, tracks missing {}/{}; server waited for a CPU {:.0} ms/s, steal {:.1} %",
         r.target,
         r.scenario,
         r.participants,
@@ -173,9 +193,13 @@ pub fn summary(r: &Report) -> String {
         r.loss_percent,
         r.latency_p50_ms,
         r.latency_p99_ms,
+        r.voice_latency_p50_ms,
+        r.voice_latency_p99_ms,
         r.jitter_ms,
         r.tracks_missing,
-        r.tracks_expected
+        r.tracks_expected,
+        1000.0 * r.server_wait_seconds / r.seconds.max(1e-9),
+        r.steal_percent
     )
 }
 

@@ -38,6 +38,8 @@ pub struct BotStats {
     pub frames_lost: u64,
     pub frames_out: u64,
     pub latencies_us: Vec<u32>,
+    /// The same for voice frames alone: what a class hears late.
+    pub voice_latencies_us: Vec<u32>,
     streams: HashMap<(u32, Kind), Stream>,
     /// (publisher, kind) heard from in the window.
     pub seen: BTreeSet<(u32, Kind)>,
@@ -62,8 +64,11 @@ impl BotStats {
         if count {
             self.frames_in += 1;
             self.seen.insert((p.publisher, p.kind));
-            self.latencies_us
-                .push((transit.max(0) / 1000).min(u32::MAX as i64) as u32);
+            let us = (transit.max(0) / 1000).min(u32::MAX as i64) as u32;
+            self.latencies_us.push(us);
+            if p.kind == Kind::Audio {
+                self.voice_latencies_us.push(us);
+            }
         }
         let s = self.streams.entry((p.publisher, p.kind)).or_default();
         if let Some(last) = s.last_index

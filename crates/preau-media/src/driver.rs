@@ -17,7 +17,7 @@
 //! and estimates each subscriber's bandwidth (TWCC), which is told what the room would like to
 //! send so that it probes for it.
 
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
