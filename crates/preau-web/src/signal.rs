@@ -32,6 +32,8 @@ pub const MAX_MESSAGE: usize = 64 * 1024;
 /// Largest message the socket reads at all. One between [`MAX_MESSAGE`] and this gets a
 /// `too_long` error and the socket stays open; a larger one ends the socket.
 const MAX_READ: usize = 4 * MAX_MESSAGE;
+/// A socket's read buffer to begin with: signalling messages are a few hundred bytes.
+const READ_BUFFER: usize = 4 * 1024;
 const MAX_CHAT: usize = 1000;
 const CHAT_KEPT: usize = 200;
 const MAX_PER_SECOND: u32 = 50;
@@ -540,7 +542,7 @@ pub(crate) fn open(
     }
     let Ok(ws) = ws else { return Err(crate::errors::AppError::BadRequest("error-400-text")) };
     let live = state.signal.clone();
-    Ok(ws.max_message_size(MAX_READ).max_frame_size(MAX_READ).on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
+    Ok(open_socket(ws, live, room, joiner))
 }
 
 /// `GET /bench/rooms/{id}/ws`: a load bot's socket, for `preau-loadgen` only. It exists only when
@@ -589,7 +591,7 @@ pub async fn bench_upgrade(
         record: None,
     };
     let live = state.signal.clone();
-    Ok(ws.max_message_size(MAX_READ).max_frame_size(MAX_READ).on_upgrade(move |socket| run_socket(live, room, joiner, socket)))
+    Ok(open_socket(ws, live, room, joiner))
 }
 
 /// TURN REST password: base64(HMAC-SHA1(secret, username)).
@@ -605,6 +607,21 @@ fn unix_now() -> u64 {
 }
 
 /// Runs one socket until it closes.
+/// Upgrades to the room's socket. Its read buffer starts at [`READ_BUFFER`] rather than
+/// tungstenite's 128 KiB, which every read zeroes and every participant keeps resident; it grows
+/// for a longer message, up to [`MAX_READ`].
+fn open_socket(
+    ws: axum::extract::ws::WebSocketUpgrade,
+    live: std::sync::Arc<Live>,
+    room: RoomId,
+    joiner: Joiner,
+) -> axum::response::Response {
+    ws.read_buffer_size(READ_BUFFER)
+        .max_message_size(MAX_READ)
+        .max_frame_size(MAX_READ)
+        .on_upgrade(move |socket| run_socket(live, room, joiner, socket))
+}
+
 pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joiner, mut ws: WebSocket) {
     let tr = joiner.lang;
     // The first message must be `join`, soon.
