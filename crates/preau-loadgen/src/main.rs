@@ -273,7 +273,7 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
     let cpu0 = proc_cpu_seconds(o.server_pid)?;
     let self0 = self_cpu_seconds();
     let steal0 = machine_steal();
-    let wait0 = proc_run_delay_ns(o.server_pid);
+    let wait0 = proc_run_delays_ns(o.server_pid);
     if o.callgrind {
         callgrind(o.server_pid, true)?;
     }
@@ -288,7 +288,7 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
     let cpu1 = proc_cpu_seconds(o.server_pid)?;
     let self1 = self_cpu_seconds();
     let steal1 = machine_steal();
-    let wait1 = proc_run_delay_ns(o.server_pid);
+    let wait1 = proc_run_delays_ns(o.server_pid);
     let rss = proc_rss_kib(o.server_pid)?;
     let packets_after = match &metrics_url {
         Some(u) => metric(u, "preau_media_packets_out_total").await.ok(),
@@ -307,7 +307,7 @@ async fn run(o: RunOpts) -> anyhow::Result<report::Report> {
         loadgen_cpu_seconds: self1 - self0,
         steal_percent: 100.0 * steal1.0.saturating_sub(steal0.0) as f64
             / steal1.1.saturating_sub(steal0.1).max(1) as f64,
-        server_wait_seconds: wait1.saturating_sub(wait0) as f64 / 1e9,
+        server_wait_seconds: run_delay_between(&wait0, &wait1) as f64 / 1e9,
         server_packets_out: packets_before.zip(packets_after).map(|(a, b)| (b - a) as u64),
     };
     let name = match o.target {
@@ -375,16 +375,32 @@ fn machine_steal() -> (u64, u64) {
     (ticks.get(7).copied().unwrap_or(0), ticks.iter().sum())
 }
 
-/// How long the process's threads have waited, runnable, for a CPU, in nanoseconds
-/// (/proc/PID/task/*/schedstat, second field); 0 where the kernel keeps no scheduler statistics.
-fn proc_run_delay_ns(pid: u32) -> u64 {
+/// How long each of the process's threads has waited, runnable, for a CPU, in nanoseconds, by
+/// thread id (/proc/PID/task/*/schedstat, second field); empty where the kernel keeps no
+/// scheduler statistics.
+fn proc_run_delays_ns(pid: u32) -> std::collections::HashMap<String, u64> {
     let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-        return 0;
+        return Default::default();
     };
     tasks
         .flatten()
-        .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-        .filter_map(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .filter_map(|t| {
+            let s = std::fs::read_to_string(t.path().join("schedstat")).ok()?;
+            let ns = s.split_whitespace().nth(1)?.parse::<u64>().ok()?;
+            Some((t.file_name().to_string_lossy().into_owned(), ns))
+        })
+        .collect()
+}
+
+/// The wait over a window, thread by thread: a thread born in it counts from zero; one that
+/// ended in it is left out (what it waited is no longer to be read).
+fn run_delay_between(
+    before: &std::collections::HashMap<String, u64>,
+    after: &std::collections::HashMap<String, u64>,
+) -> u64 {
+    after
+        .iter()
+        .map(|(tid, ns)| ns.saturating_sub(before.get(tid).copied().unwrap_or(0)))
         .sum()
 }
 
@@ -418,4 +434,19 @@ async fn metric(base: &str, name: &str) -> anyhow::Result<f64> {
     body.lines()
         .find_map(|l| l.strip_prefix(name).and_then(|v| v.trim().parse().ok()))
         .with_context(|| format!("{name} not in /metrics"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn run_delay_counts_each_thread_over_the_window_only() {
+        let map = |v: &[(&str, u64)]| v.iter().map(|(t, n)| (t.to_string(), *n)).collect();
+        // 10 waited 300 ns in the window; 11 was born in it (200); 12 ended in it (left out).
+        let before = map(&[("10", 1_000), ("12", 5_000)]);
+        let after = map(&[("10", 1_300), ("11", 200)]);
+        assert_eq!(run_delay_between(&before, &after), 500);
+        assert_eq!(run_delay_between(&after, &after), 0);
+    }
 }

@@ -290,7 +290,7 @@ impl Driver {
             peers: HashMap::new(),
             rooms: HashMap::new(),
             room_next: HashMap::new(),
-            by_addr: HashMap::new(),
+            by_addr: std::collections::HashMap::new(),
             io: Io {
                 socket,
                 outbox: udp::Outbox::default(),
@@ -573,7 +573,9 @@ struct Driver {
     room_next: HashMap<String, Instant>,
     /// Which peer a source address belonged to last: checked with `Rtc::accepts` before use,
     /// so a stale entry only costs the scan it saves.
-    by_addr: HashMap<SocketAddr, ParticipantId>,
+    /// On std's SipHash, randomly keyed: its keys are source addresses anyone in a room can choose
+    /// (the other maps, on foldhash, hold only keys the server assigns).
+    by_addr: std::collections::HashMap<SocketAddr, ParticipantId>,
     io: Io,
     to: Vec<ParticipantId>,
     last_stall_check: Instant,

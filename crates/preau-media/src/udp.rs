@@ -20,8 +20,8 @@ const MAX_DATAGRAM: usize = 2048;
 
 /// Buffers for one `recvmmsg`. The headers, their iovecs and the source addresses are made once,
 /// on the heap, and point at each other with pointers taken by `Vec::as_mut_ptr` (which stay
-/// valid wherever the `Inbox` moves): zeroing them for every call was 3 % of the media thread's
-/// instructions.
+/// valid wherever the `Inbox` moves): zeroing them for every call was 3 % of the process's
+/// instructions. Not `Clone`: a copy's pointers would lead into the original's buffers.
 pub struct Inbox {
     bufs: Vec<u8>,
     hdrs: Vec<libc::mmsghdr>,
@@ -84,6 +84,11 @@ impl Inbox {
             let n = n as usize;
             for i in 0..n {
                 lens[i] = hdrs[i].msg_len as usize;
+                // No address (never seen on UDP): not this slot's previous sender's either.
+                if hdrs[i].msg_hdr.msg_namelen == 0 {
+                    from[i] = None;
+                    continue;
+                }
                 let mut copy = socket2::SockAddrStorage::zeroed();
                 // SAFETY: the kernel filled the address msg_name points at (in `storage`) with
                 // msg_namelen bytes; SockAddrStorage is a transparent sockaddr_storage.

@@ -606,7 +606,6 @@ fn unix_now() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
-/// Runs one socket until it closes.
 /// Upgrades to the room's socket. Its read buffer starts at [`READ_BUFFER`] rather than
 /// tungstenite's 128 KiB, which every read zeroes and every participant keeps resident; it grows
 /// for a longer message, up to [`MAX_READ`].
@@ -622,6 +621,7 @@ fn open_socket(
         .on_upgrade(move |socket| run_socket(live, room, joiner, socket))
 }
 
+/// Runs one socket until it closes.
 pub async fn run_socket(live: std::sync::Arc<Live>, room_id: RoomId, joiner: Joiner, mut ws: WebSocket) {
     let tr = joiner.lang;
     // The first message must be `join`, soon.
