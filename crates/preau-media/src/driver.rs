@@ -17,7 +17,11 @@
 //! and estimates each subscriber's bandwidth (TWCC), which is told what the room would like to
 //! send so that it probes for it.
 
-use foldhash::{HashMap, HashMapExt};
+// Maps keyed by ids the server assigns (peers, tracks, rooms), looked up for every packet and
+// subscriber, use foldhash (fast, not meant to resist chosen keys); maps whose keys a browser or a
+// sender chooses (addresses, SSRCs, mids) keep std's randomly keyed SipHash.
+use foldhash::{HashMap as FastMap, HashMapExt};
+use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
@@ -287,15 +291,15 @@ impl Driver {
             candidates,
             rtc_config,
             room_config,
-            peers: HashMap::new(),
-            rooms: HashMap::new(),
-            room_next: HashMap::new(),
-            by_addr: std::collections::HashMap::new(),
+            peers: FastMap::new(),
+            rooms: FastMap::new(),
+            room_next: FastMap::new(),
+            by_addr: HashMap::new(),
             io: Io {
                 socket,
                 outbox: udp::Outbox::default(),
                 work: Vec::new(),
-                tracks: HashMap::new(),
+                tracks: FastMap::new(),
                 next_track: 1,
                 earliest: now,
                 dirty: Vec::new(),
@@ -303,7 +307,7 @@ impl Driver {
             },
             to: Vec::new(),
             last_stall_check: now,
-            recorders: HashMap::new(),
+            recorders: FastMap::new(),
         }
     }
 }
@@ -542,7 +546,7 @@ struct Io {
     outbox: udp::Outbox,
     /// In order: media frames must be forwarded in the order they came.
     work: Vec<Work>,
-    tracks: HashMap<TrackId, TrackInfo>,
+    tracks: FastMap<TrackId, TrackInfo>,
     next_track: u64,
     /// No peer or room needs the clock before this instant.
     earliest: Instant,
@@ -567,20 +571,19 @@ struct Driver {
     candidates: Vec<Candidate>,
     rtc_config: RtcConfig,
     room_config: RoomConfig,
-    peers: HashMap<ParticipantId, Peer>,
-    rooms: HashMap<String, Room>,
+    peers: FastMap<ParticipantId, Peer>,
+    rooms: FastMap<String, Room>,
     /// When each room's core wants the clock next.
-    room_next: HashMap<String, Instant>,
+    room_next: FastMap<String, Instant>,
     /// Which peer a source address belonged to last: checked with `Rtc::accepts` before use,
     /// so a stale entry only costs the scan it saves.
-    /// On std's SipHash, randomly keyed: its keys are source addresses anyone in a room can choose
-    /// (the other maps, on foldhash, hold only keys the server assigns).
-    by_addr: std::collections::HashMap<SocketAddr, ParticipantId>,
+    /// On std's SipHash: its keys are source addresses anyone in a room can choose.
+    by_addr: HashMap<SocketAddr, ParticipantId>,
     io: Io,
     to: Vec<ParticipantId>,
     last_stall_check: Instant,
     /// Rooms being recorded: their Opus packets are offered to the recorder too.
-    recorders: HashMap<String, crate::record::RecordSink>,
+    recorders: FastMap<String, crate::record::RecordSink>,
 }
 
 fn rid_of(layer: Layer) -> &'static str {
