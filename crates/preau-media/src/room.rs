@@ -477,20 +477,12 @@ impl Room {
         for me in ids {
             let selected = if self.participants[&me].audio_only { vec![] } else { self.last_n(me) };
             let part = &self.participants[&me];
-            let shown: Vec<TrackId> = selected
-                .into_iter()
-                .filter(|t| part.heights.get(t).copied().unwrap_or(self.config.default_height) > 0)
-                .collect();
-            for t in &shown {
-                let layer = Layer::for_height(part.heights.get(t).copied().unwrap_or(self.config.default_height));
-                let w = wanted.entry(*t).or_insert(Layer::Low);
-                *w = (*w).max(layer);
-            }
+            let height = |t: &TrackId| part.heights.get(t).copied().unwrap_or(self.config.default_height);
+            let shown: Vec<TrackId> = selected.into_iter().filter(|t| height(t) > 0).collect();
             let candidates: Vec<Candidate> = shown
                 .iter()
                 .map(|t| {
                     let track = &self.tracks[t];
-                    let height = part.heights.get(t).copied().unwrap_or(self.config.default_height);
                     let mut rates = [None; 3];
                     for l in Layer::ALL {
                         let s = track.layers[l as usize];
@@ -498,9 +490,13 @@ impl Room {
                             rates[l as usize] = Some(s.rate.unwrap_or(self.config.nominal_rates[l as usize]));
                         }
                     }
-                    Candidate { screen: track.kind == TrackKind::Screen, wanted: Layer::for_height(height), rates }
+                    Candidate { screen: track.kind == TrackKind::Screen, wanted: Layer::for_height(height(t)), rates }
                 })
                 .collect();
+            for (t, c) in shown.iter().zip(&candidates) {
+                let w = wanted.entry(*t).or_insert(Layer::Low);
+                *w = (*w).max(c.wanted);
+            }
             let audio_reserve = self.config.audio_bps * audio_publishers.min(self.config.max_audio) as u64;
             let budget = part.estimate.saturating_sub(audio_reserve);
             let pause = part.may_pause_until.is_some_and(|until| now < until);

@@ -186,6 +186,11 @@ impl Sim {
     fn stats(&self) -> Stats {
         self.room.stats
     }
+
+    /// The `Output::Layers` requests made so far, in order.
+    fn layer_requests(&self) -> Vec<Output> {
+        self.outputs.iter().filter(|o| matches!(o, Output::Layers { .. })).cloned().collect()
+    }
 }
 
 #[test]
@@ -457,8 +462,8 @@ fn layers_nobody_watches_are_paused_at_the_publisher_and_resumed_when_wanted() {
     s.room.set_display(p(3), pupil, 180, s.now);
     s.run(9_000);
     let asked = |s: &Sim, track: TrackId| {
-        s.outputs.iter().filter_map(|o| match o {
-            Output::Layers { track: t, max } if *t == track => Some(*max),
+        s.layer_requests().into_iter().filter_map(|o| match o {
+            Output::Layers { track: t, max } if t == track => Some(max),
             _ => None,
         }).collect::<Vec<_>>()
     };
@@ -508,7 +513,7 @@ fn a_request_for_layers_lost_on_the_way_is_made_again() {
     s.obey_layers = true;
     assert_eq!(s.layer_of(2, cam), Some(Layer::Low), "the publisher still sends the low layer only");
     s.run(5_000);
-    let asked: Vec<_> = s.outputs.iter().filter(|o| matches!(o, Output::Layers { .. })).cloned().collect();
+    let asked = s.layer_requests();
     assert_eq!(asked, vec![Output::Layers { track: cam, max: Layer::High }; 2], "asked again once, after 5 s");
     assert_eq!(s.layer_of(2, cam), Some(Layer::High));
 }
@@ -519,7 +524,7 @@ fn a_camera_nobody_shows_keeps_its_lowest_layer_and_a_camera_without_simulcast_i
     let cam = s.join_with_camera(1);
     s.publish(1, 12, TrackKind::Camera, vec![Layer::High]);
     s.run(11_000);
-    let asked: Vec<_> = s.outputs.iter().filter(|o| matches!(o, Output::Layers { .. })).cloned().collect();
+    let asked = s.layer_requests();
     assert_eq!(asked, vec![Output::Layers { track: cam, max: Layer::Low }], "alone in the room: the lowest layer, ready for whoever comes");
     // A newcomer sees the camera at once, at the low layer, and the default size brings the middle one back.
     s.outputs.clear();
